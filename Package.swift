@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Strait",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "straitd", targets: ["straitd"]),
+        .executable(name: "strait-load", targets: ["strait-load"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
+        .target(name: "CShims"),
+        // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
+        .target(name: "FUSE"),
+        // The host side: inode table, handles and file operations on the shared directory.
+        .target(name: "Passthrough", dependencies: [
+            "CShims",
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // vhost-user protocol (both sides), guest memory, split virtqueues.
+        .target(name: "VhostUser", dependencies: [
+            "CShims",
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The device: virtqueue workers -> FUSE dispatcher -> Passthrough.
+        .target(name: "VirtioFS", dependencies: [
+            "FUSE", "Passthrough", "VhostUser", "CShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // virtiofsd-compatible command line, both styles, as a library so it is unit tested.
+        .target(name: "DaemonOptions", dependencies: ["VirtioFS", "Passthrough"]),
+        .executableTarget(name: "straitd", dependencies: [
+            "DaemonOptions", "VirtioFS",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
+        .target(name: "VhostUserDriver", dependencies: [
+            "VhostUser", "FUSE", "CShims",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .executableTarget(name: "strait-load", dependencies: [
+            "VhostUserDriver", "FUSE",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+
+        .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
+        .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
+        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims"]),
+        .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
+        .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "E2ETests", dependencies: []),
+    ]
+)

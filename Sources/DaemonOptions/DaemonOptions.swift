@@ -1,0 +1,1 @@
+// DaemonOptions module; see ../../README.md and ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Passthrough module; see ../../README.md and ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// VhostUser module; see ../../README.md and ../shared/DESIGN.md.

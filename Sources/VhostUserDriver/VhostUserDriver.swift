@@ -1,0 +1,1 @@
+// VhostUserDriver module; see ../../README.md and ../shared/DESIGN.md.

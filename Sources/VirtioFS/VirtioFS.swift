@@ -1,0 +1,1 @@
+// VirtioFS module; see ../../README.md and ../shared/DESIGN.md.

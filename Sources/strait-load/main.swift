@@ -1,0 +1,1 @@
+print("strait-load: not yet implemented")

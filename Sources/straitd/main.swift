@@ -1,0 +1,1 @@
+print("straitd: not yet implemented")
