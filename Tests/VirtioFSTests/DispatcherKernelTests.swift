@@ -107,11 +107,19 @@ func runWithTimeout(_ argv: [String], seconds: Double) -> (status: Int32, timedO
     static var canMount: Bool { access("/dev/fuse", R_OK | W_OK) == 0 && geteuid() == 0 }
     static var hasPython: Bool { access("/usr/bin/python3", X_OK) == 0 }
 
-    @Test(.enabled(if: canMount && hasPython, "needs root, /dev/fuse and /usr/bin/python3"))
-    func correctnessScriptThroughARealKernelMount() throws {
+    /// Cache modes as straitd offers them, plus writeback and plain READDIR.
+    static let variants: [String] = ["none", "auto", "always", "auto+writeback", "always+noreaddirplus"]
+
+    @Test(.enabled(if: canMount && hasPython, "needs root, /dev/fuse and /usr/bin/python3"), arguments: variants)
+    func correctnessScriptThroughARealKernelMount(variant: String) throws {
         let mount: KernelMount
         do {
-            mount = try KernelMount()
+            mount = try KernelMount { c in
+                let parts = variant.split(separator: "+").map(String.init)
+                c.cache = CacheMode(parsing: parts[0]) ?? .auto
+                c.writeback = parts.contains("writeback")
+                c.readdirplus = !parts.contains("noreaddirplus")
+            }
         } catch {
             // Containers without CAP_SYS_ADMIN refuse mount(2): that is an environment limit.
             withKnownIssue("mount(2) of a FUSE file system is not permitted here: \(error)") { throw error }
