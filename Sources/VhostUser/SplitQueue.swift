@@ -9,13 +9,13 @@ public final class SplitQueue: @unchecked Sendable {
     public let eventIdx: Bool
     private let memory: GuestMemory
     private let desc: UnsafeMutableRawPointer
-    private let avail: UnsafeMutableRawPointer
+    fileprivate let avail: UnsafeMutableRawPointer
     private let used: UnsafeMutableRawPointer
     private let walker: ChainWalker
 
-    private struct PopState { var lastAvail: UInt16 }
+    fileprivate struct PopState { var lastAvail: UInt16 }
     private struct UsedState { var next: UInt16; var signalled: UInt16?; }
-    private let popState: Mutex<PopState>
+    fileprivate let popState: Mutex<PopState>
     private let usedState: Mutex<UsedState>
 
     /// What `pop` found.
@@ -108,5 +108,12 @@ public final class SplitQueue: @unchecked Sendable {
         let event = UInt16(littleEndian: strait_load_acquire_u16(avail + RingLayout.usedEventOffset(size)))
         // virtio's vring_need_event: did the used index pass the guest's used_event since last time?
         return (new &- event &- 1) < (new &- old)
+    }
+}
+
+extension SplitQueue {
+    /// Chains the guest has made available that the device has not taken yet.
+    public var pendingCount: Int {
+        popState.withLock { state in Int(UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) &- state.lastAvail) }
     }
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_fs.h>
