@@ -4,7 +4,7 @@ import Synchronization
 /// A fixed set of threads taking jobs in FIFO order (virtiofsd's thread pool, without its
 /// per-request allocation): jobs are closures, threads park on a semaphore when idle.
 final class WorkerPool: @unchecked Sendable {
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let jobs = Mutex(JobQueue())
     private let available = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -20,7 +20,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
-        jobs.withLock { $0.append(job) }
+        jobs.withLock { $0.push(job) }
         available.signal()
     }
 
@@ -34,10 +34,31 @@ final class WorkerPool: @unchecked Sendable {
     private func work() {
         while true {
             available.wait()
-            let job: (@Sendable () -> Void)? = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            let job = jobs.withLock { $0.pop() }
             if let job { job(); continue }
             if stopping.load(ordering: .acquiring) { break }
         }
         finished.signal()
+    }
+}
+
+/// FIFO of jobs with O(1) push and pop: a growing array read from a moving head, compacted
+/// once the consumed prefix dominates.
+struct JobQueue {
+    private var items: [(@Sendable () -> Void)?] = []
+    private var head = 0
+
+    mutating func push(_ job: @escaping @Sendable () -> Void) { items.append(job) }
+
+    mutating func pop() -> (@Sendable () -> Void)? {
+        guard head < items.count else { return nil }
+        let job = items[head]
+        items[head] = nil
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return job
     }
 }
