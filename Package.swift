@@ -20,7 +20,7 @@ let package = Package(
         // Bounds-checked little-endian cursors shared by every wire codec.
         .target(name: "Wire"),
         // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
-        .target(name: "FUSE"),
+        .target(name: "FUSE", dependencies: ["Wire"]),
         // The host side: inode table, handles and file operations on the shared directory.
         .target(name: "Passthrough", dependencies: [
             "CShims",
