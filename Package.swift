@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
         .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),
     ]
 )
