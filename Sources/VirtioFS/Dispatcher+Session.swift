@@ -35,7 +35,7 @@ extension FuseDispatcher {
     func setupMapping(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
         let x = try a.decode(FuseSetupmappingIn.self)
-        try Self.checkWindow(offset: x.moffset, length: x.len, size: dax.size)
+        if let size = dax.size { try Self.checkWindow(offset: x.moffset, length: x.len, size: size) }
         let fd = try fs.fd(forHandle: x.fh)
         try dax.map(fd: fd, fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
                     writable: x.flags & FuseFlag.setupmappingWrite != 0)
@@ -51,8 +51,11 @@ extension FuseDispatcher {
         for _ in 0..<x.count {
             let one = try a.decode(FuseRemovemappingOne.self)
             // ~0 length means "to the end of the window", as the vhost-user unmap message allows.
-            let length = one.len == UInt64.max && one.moffset <= dax.size ? dax.size - one.moffset : one.len
-            try Self.checkWindow(offset: one.moffset, length: length, size: dax.size)
+            var length = one.len
+            if let size = dax.size {
+                if one.len == UInt64.max && one.moffset <= size { length = size - one.moffset }
+                try Self.checkWindow(offset: one.moffset, length: length, size: size)
+            }
             try dax.unmap(windowOffset: one.moffset, length: length)
         }
         return .ok([])

@@ -95,7 +95,8 @@ public struct RequestBuffers: @unchecked Sendable {
 /// The DAX window of the device, when the frontend offers one (implemented by the transport
 /// through the backend-request channel).
 public protocol DaxWindow: Sendable {
-    var size: UInt64 { get }
+    /// The window's size when the transport knows it (else the frontend checks the bounds).
+    var size: UInt64? { get }
     func map(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(FSError)
     func unmap(windowOffset: UInt64, length: UInt64) throws(FSError)
 }
