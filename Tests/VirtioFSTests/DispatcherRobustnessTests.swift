@@ -104,7 +104,7 @@ import Testing
 /// DAX mapping through the DaxWindow protocol.
 @Suite struct DispatcherDaxTests {
     final class RecordingWindow: DaxWindow, @unchecked Sendable {
-        let size: UInt64 = 1 << 30
+        let size: UInt64? = 1 << 30
         let calls = Mutex<[String]>([])
         func map(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(FSError) {
             calls.withLock { $0.append("map fd>=0:\(fd >= 0) \(fileOffset) \(windowOffset) \(length) \(writable)") }
