@@ -1,3 +1,4 @@
+import Dispatch
 import FUSE
 import Glibc
 import Passthrough
@@ -99,6 +100,93 @@ import Testing
         // The daemon still serves normal requests afterwards.
         #expect(h.lookup("victim").0.error == 0 || h.dispatcher.currentSession == nil)
     }
+}
+
+/// Random in headers (any len, opcode, node) over randomly split segments.
+extension DispatcherRobustnessTests {
+    @Test func randomHeadersNeverCrash() throws {
+        let h = try DispatcherHarness()
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            var header = FuseInHeader(
+                len: Bool.random(using: &rng) ? UInt32.random(in: 0...400, using: &rng) : UInt32.random(in: 0...UInt32.max, using: &rng),
+                opcode: UInt32.random(in: 0...55, using: &rng), unique: UInt64.random(in: 0...UInt64.max, using: &rng),
+                nodeid: UInt64.random(in: 0...4, using: &rng))
+            if header.opcode == FuseOpcode.setlkw.rawValue || header.opcode == FuseOpcode.destroy.rawValue { header.opcode = 3 }
+            var bytes = header.bytes + (0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if Bool.random(using: &rng) { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng))) }
+            // Split anywhere, including inside the header.
+            var segments: [[UInt8]] = []
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let n = Int.random(in: 1...max(1, rest.count), using: &rng)
+                segments.append(Array(rest.prefix(n)))
+                rest = rest.dropFirst(n)
+            }
+            let r = h.sendRaw(segments, writable: [Int.random(in: 0...40, using: &rng), Int.random(in: 0...300, using: &rng)], timeout: 2)
+            #expect(r.written == 0 || r.header != nil)
+        }
+        #expect(h.send(.statfs).error == 0)
+    }
+
+    /// Many threads at once on one dispatcher: files created, written, read back and removed.
+    @Test func concurrentRequests() throws {
+        let h = try DispatcherHarness()
+        let failures = Mutex<[String]>([])
+        let dispatcher = h.dispatcher
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            let client = Client(dispatcher: dispatcher, base: UInt64(t) << 32)
+            for i in 0..<40 {
+                let name = "t\(t)-\(i)"
+                let payload = (0..<(1000 + i * 37)).map { UInt8(truncatingIfNeeded: $0 ^ t) }
+                guard let (node, fh) = client.create(name) else { failures.withLock { $0.append("create \(name)") }; continue }
+                if client.write(node, fh, payload) != payload.count { failures.withLock { $0.append("write \(name)") } }
+                if client.read(node, fh, payload.count) != payload { failures.withLock { $0.append("read \(name)") } }
+                client.release(fh)
+                if client.unlink(name) != 0 { failures.withLock { $0.append("unlink \(name)") } }
+                client.forget(node)
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(h.fs.handleCount == 0)
+    }
+}
+
+/// A minimal synchronous client for the concurrency test (one harness-free request at a time).
+struct Client {
+    let dispatcher: FuseDispatcher
+    let base: UInt64
+    private static let counter = Atomic<UInt64>(1)
+
+    func call(_ op: FuseOpcode, node: UInt64 = 1, _ args: [[UInt8]], room: Int = 8192) -> (Int32, [UInt8]) {
+        let id = base | Self.counter.add(1, ordering: .relaxed).newValue
+        let len = FuseInHeader.size + args.reduce(0) { $0 + $1.count }
+        let p = Pending([FuseInHeader(len: UInt32(len), opcode: op.rawValue, unique: id, nodeid: node).bytes] + args, [16, room])
+        dispatcher.handle(p.buffers) { n in p.done(n) }
+        let r = p.wait(timeout: 10)
+        return (r.error, r.body)
+    }
+
+    func create(_ name: String) -> (UInt64, UInt64)? {
+        let (e, body) = call(.create, [FuseCreateIn(flags: UInt32(O_RDWR | O_CREAT), mode: 0o100644).bytes, cstr(name)])
+        guard e == 0, let entry = try? FuseEntryOut(bytes: body),
+              let open = try? FuseOpenOut(bytes: Array(body.dropFirst(FuseEntryOut.size))) else { return nil }
+        return (entry.nodeid, open.fh)
+    }
+
+    func write(_ node: UInt64, _ fh: UInt64, _ data: [UInt8]) -> Int {
+        let (e, body) = call(.write, node: node, [FuseWriteIn(fh: fh, size: UInt32(data.count)).bytes, data])
+        return e == 0 ? Int((try? FuseWriteOut(bytes: body))?.size ?? 0) : -1
+    }
+
+    func read(_ node: UInt64, _ fh: UInt64, _ count: Int) -> [UInt8] {
+        let (_, body) = call(.read, node: node, [FuseReadIn(fh: fh, size: UInt32(count)).bytes])
+        return body
+    }
+
+    func release(_ fh: UInt64) { _ = call(.release, [FuseReleaseIn(fh: fh).bytes]) }
+    func unlink(_ name: String) -> Int32 { call(.unlink, [cstr(name)]).0 }
+    func forget(_ node: UInt64) { _ = call(.forget, node: node, [FuseForgetIn(nlookup: 1).bytes]) }
 }
 
 /// DAX mapping through the DaxWindow protocol.
