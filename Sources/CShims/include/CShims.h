@@ -13,6 +13,7 @@
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_fs.h>
+#include "CShimsPassthrough.h"
 
 /// eventfd(2); returns the fd or -1 with errno.
 int strait_eventfd(unsigned int initval, int flags);
