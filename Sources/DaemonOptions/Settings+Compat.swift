@@ -1,3 +1,5 @@
+import Passthrough
+
 /// The C daemon's `-o a=b,c,...` list (also the Rust daemon's deprecated `-o`), the style libvirt 9.0 uses.
 extension Settings {
     /// Splits a `-o` argument into its options. A comma inside a value is written `,,` (how libvirt
@@ -58,7 +60,7 @@ extension Settings {
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty shared directory") }
             try sharedDir.set(value, from: option)
         case "cache":
-            guard let mode = CacheChoice(parsing: value) else {
+            guard let mode = CacheMode(parsing: value) else {
                 throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o cache' (none, auto, always, metadata)")
             }
             try cache.set(mode, from: option)

@@ -1,3 +1,5 @@
+import Passthrough
+
 /// The separate long options of the Rust daemon (what newer libvirt passes once
 /// `--print-capabilities` lists "separate-options"), the C daemon's few long options, and straitd's own.
 extension Settings {
@@ -92,7 +94,7 @@ extension Settings {
             }
             try rlimitNofile.set(limit, from: option)
         case "cache":
-            guard let mode = CacheChoice(parsing: value) else {
+            guard let mode = CacheMode(parsing: value) else {
                 throw OptionsError(.invalidValue, "invalid value '\(value)' for '--cache' (auto, always, never, metadata)")
             }
             try cache.set(mode, from: option)
@@ -105,7 +107,9 @@ extension Settings {
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty xattr map") }
             try xattrMap.set(value, from: option)
         case "inode-file-handles":
-            guard let choice = InodeHandlesChoice(parsing: value) else {
+            // "fallback" is the Rust daemon's deprecated alias for "prefer".
+            let parsed: InodeFileHandles? = value == "fallback" ? .prefer : InodeFileHandles(rawValue: value)
+            guard let choice = parsed else {
                 throw OptionsError(.invalidValue, "invalid value '\(value)' for '--inode-file-handles' (never, prefer, mandatory)")
             }
             try inodeFileHandles.set(choice, from: option)

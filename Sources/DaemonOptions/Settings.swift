@@ -1,4 +1,5 @@
 import Logging
+import Passthrough
 
 /// Everything the command line said, before defaults and cross-option rules are applied.
 struct Settings {
@@ -6,7 +7,7 @@ struct Settings {
     var socketPath = Setting<String>()
     var fd = Setting<Int32>()
     var socketGroup = Setting<String>()
-    var cache = Setting<CacheChoice>()
+    var cache = Setting<CacheMode>()
     var sandbox = Setting<SandboxMode>()
     var timeout = Setting<Double>()
     var xattrMap = Setting<String>()
@@ -14,7 +15,7 @@ struct Settings {
     var inlineThreshold = Setting<Int>()
     var requestQueues = Setting<Int>()
     var processing = Setting<ProcessingChoice>()
-    var inodeFileHandles = Setting<InodeHandlesChoice>()
+    var inodeFileHandles = Setting<InodeFileHandles>()
     var rlimitNofile = Setting<UInt64>()
     var logLevel = Setting<LogLevel>()
 
@@ -35,33 +36,6 @@ struct Settings {
     var version = false
     /// Options accepted for compatibility that change nothing here, for a debug-level note.
     var ignored: [String] = []
-}
-
-/// The cache mode as spelled on the command line; the Passthrough module's `CacheMode` is built from it.
-public enum CacheChoice: String, Sendable, Equatable, CaseIterable {
-    case none, auto, always, metadata
-
-    /// Both daemons' spellings: `none` (C, libvirt), `never` (Rust), `auto`, `always`, `metadata` (Rust).
-    init?(parsing text: String) {
-        switch text {
-        case "none", "never": self = .none
-        case "auto": self = .auto
-        case "always": self = .always
-        case "metadata": self = .metadata
-        default: return nil
-        }
-    }
-}
-
-/// When inodes are held as file handles rather than O_PATH descriptors (`--inode-file-handles`).
-public enum InodeHandlesChoice: String, Sendable, Equatable, CaseIterable {
-    case never, prefer, mandatory
-
-    /// `fallback` is the Rust daemon's deprecated alias for `prefer`.
-    init?(parsing text: String) {
-        if text == "fallback" { self = .prefer; return }
-        self.init(rawValue: text)
-    }
 }
 
 /// How straitd isolates itself before serving the guest.
