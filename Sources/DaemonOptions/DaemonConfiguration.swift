@@ -93,6 +93,11 @@ extension Settings {
             inodeFileHandles: inodeFileHandles.value ?? .never,
             xattrMap: xattrMapValue)
 
+        var ignoredOptions = ignored
+        if label {
+            // Accepted for its xattr implication; FUSE_SECURITY_CTX on create is not applied.
+            ignoredOptions.append("security_label (security contexts on create)")
+        }
         let rlimit: RlimitPolicy = switch rlimitNofile.value {
         case nil: .automatic
         case 0: .unchanged
@@ -102,7 +107,7 @@ extension Settings {
             server: server, passthrough: passthrough, sandbox: sandbox.value ?? .namespace,
             rlimit: rlimit, logLevel: logLevel.value ?? .level(.info), syslog: syslog,
             socketGroup: socketGroup.value, posixLocks: posixLock.value ?? true,
-            flock: flock.value ?? true, ignoredOptions: ignored)
+            flock: flock.value ?? true, ignoredOptions: ignoredOptions)
     }
 
     /// `--thread-pool-size` and `--processing` together: 0 threads is inline, N threads is the

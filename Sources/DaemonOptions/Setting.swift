@@ -21,3 +21,12 @@ struct Toggle: Equatable {
 
     mutating func set(_ newValue: Bool) { value = newValue }
 }
+
+extension Settings {
+    /// A directory path without trailing slashes, so `-o source=/s` and `--shared-dir=/s/` agree.
+    static func directory(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return String(trimmed)
+    }
+}

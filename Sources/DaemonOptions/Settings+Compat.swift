@@ -58,7 +58,7 @@ extension Settings {
         switch key {
         case "source":
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty shared directory") }
-            try sharedDir.set(value, from: option)
+            try sharedDir.set(Self.directory(value), from: option)
         case "cache":
             guard let mode = CacheMode(parsing: value) else {
                 throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o cache' (none, auto, always, metadata)")

@@ -75,7 +75,7 @@ extension Settings {
         switch name {
         case "shared-dir":
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty shared directory") }
-            try sharedDir.set(value, from: option)
+            try sharedDir.set(Self.directory(value), from: option)
         case "socket-path", "socket":
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty socket path") }
             try socketPath.set(value, from: option)
