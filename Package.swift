@@ -43,7 +43,7 @@ let package = Package(
             "VirtioFS", "Passthrough", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "straitd", dependencies: [
-            "DaemonOptions", "VirtioFS", "Passthrough", "CShims",
+            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
