@@ -20,7 +20,7 @@ let package = Package(
         // Bounds-checked little-endian cursors shared by every wire codec.
         .target(name: "Wire"),
         // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
-        .target(name: "FUSE"),
+        .target(name: "FUSE", dependencies: ["Wire"]),
         // The host side: inode table, handles and file operations on the shared directory.
         .target(name: "Passthrough", dependencies: [
             "CShims",
@@ -60,8 +60,12 @@ let package = Package(
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
-        .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
+        .testTarget(name: "VirtioFSTests", dependencies: [
+            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),
     ]
 )

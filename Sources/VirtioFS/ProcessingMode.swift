@@ -1,15 +1,3 @@
-/// One request's guest buffers, already translated and bounds-checked by the transport:
-/// what the driver wrote (in header, arguments, write payload) and where the reply goes.
-public struct RequestBuffers: @unchecked Sendable {
-    public var readable: [UnsafeRawBufferPointer]
-    public var writable: [UnsafeMutableRawBufferPointer]
-
-    public init(readable: [UnsafeRawBufferPointer], writable: [UnsafeMutableRawBufferPointer]) {
-        self.readable = readable
-        self.writable = writable
-    }
-}
-
 /// Answers requests taken off a virtqueue (the FUSE dispatcher in straitd).
 public protocol RequestHandler: AnyObject, Sendable {
     /// Handles one request and calls `complete(bytesWritten)` exactly once, possibly later on
