@@ -64,7 +64,10 @@ let package = Package(
             "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "DaemonOptionsTests", dependencies: [
+            "DaemonOptions", "VhostUserDriver", "FUSE",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),
     ]

@@ -47,10 +47,7 @@ enum Daemon {
         }
         if let proc = entered.procSelfFD { close(proc) }  // PassthroughFS holds its own dup.
 
-        guard let handler = makeRequestHandler(fs: fs, configuration: configuration, logger: logger) else {
-            cleanup?.remove()
-            throw StartupError("this build of straitd has no FUSE dispatcher")
-        }
+        let handler = makeRequestHandler(fs: fs, server: server, configuration: configuration, logger: logger)
         do throws(VhostUserError) {
             try server.run(handler: handler)
         } catch where error.code == .disconnected {

@@ -3,9 +3,11 @@ import Logging
 import Passthrough
 import VirtioFS
 
-/// The one place straitd builds the FUSE side of the device, so it can be swapped while the
-/// dispatcher is being integrated. Nil means this build has no dispatcher and straitd refuses
-/// to start rather than pretend to serve.
-func makeRequestHandler(fs: PassthroughFS, configuration: DaemonConfiguration, logger: Logger) -> RequestHandler? {
-    nil
+/// The FUSE side of the device: the dispatcher over the shared directory, with DAX through the
+/// server's backend-request channel (used only when the frontend offers a window) and the
+/// lock options of the command line.
+func makeRequestHandler(fs: PassthroughFS, server: VirtioFSServer, configuration: DaemonConfiguration,
+                        logger: Logger) -> RequestHandler {
+    FuseDispatcher(fs: fs, config: fs.config, dax: server.backendRequests, logger: logger,
+                   posixLocks: configuration.posixLocks, flockLocks: configuration.flock)
 }
