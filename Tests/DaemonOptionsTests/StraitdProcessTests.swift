@@ -113,6 +113,25 @@ struct StraitdProcessTests {
         #expect(scratch.exists(mirror))
     }
 
+    /// The packaging step: the descriptor libvirt reads, with this binary's path filled in.
+    @Test func vhostUserDescriptorInstalls() throws {
+        let scratch = try ScratchDirectory()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: packageRoot + "/scripts/install-vhost-user.sh")
+        process.arguments = [Straitd.path]
+        process.environment = ["DESTDIR": scratch.root, "PATH": "/usr/bin:/bin"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: scratch.root + "/usr/share/qemu/vhost-user/50-straitd.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(json?["type"] as? String == "fs")
+        #expect(json?["binary"] as? String == Straitd.path)
+    }
+
     /// Connects as a VMM would, INITs, looks up host.txt (when present) and disconnects.
     private func lookupHostFile(socket: String, daemon: DaemonProcess) throws {
         var config = FrontendConfiguration()
