@@ -31,35 +31,50 @@ enum Daemon {
         } catch {
             throw StartupError("vhost-user socket: \(error)")
         }
+        // Never released: the listener unlinks its socket by path when freed, and after the
+        // sandbox that path names a file inside the shared directory. SocketCleanup removes the
+        // socket instead, through the directory it opened before the sandbox.
+        _ = Unmanaged.passRetained(server)
         let cleanup = SocketCleanup(path: server.socketPath)
-        try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
-        try SignalThread.start(logger: logger) { cleanup?.remove() }
+        do throws(StartupError) {
+            try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
+            try SignalThread.start(logger: logger) { cleanup?.remove() }
+            let handler = try isolateAndOpen(configuration, server: server, logger: logger)
+            try serveFrontend(server, handler: handler)
+        } catch {
+            cleanup?.remove()
+            throw error
+        }
+        logger.info("frontend disconnected, exiting")
+        cleanup?.remove()
+        exit(0)
+    }
 
+    /// Enters the sandbox, then opens the shared directory as the sandbox left it.
+    private static func isolateAndOpen(_ configuration: DaemonConfiguration, server: VirtioFSServer,
+                                       logger: Logger) throws(StartupError) -> RequestHandler {
         let entered = try Sandbox.enter(configuration.sandbox, sharedDir: configuration.passthrough.root, logger: logger)
         var fsConfig = configuration.passthrough
         fsConfig.root = entered.root
         fsConfig.procSelfFD = entered.procSelfFD
+        defer { if let proc = entered.procSelfFD { close(proc) } }  // PassthroughFS holds its own dup.
         let fs: PassthroughFS
         do throws(FSError) {
             fs = try PassthroughFS(config: fsConfig, logger: logger)
         } catch {
             throw StartupError("shared directory: \(error)")
         }
-        if let proc = entered.procSelfFD { close(proc) }  // PassthroughFS holds its own dup.
+        return makeRequestHandler(fs: fs, server: server, configuration: configuration, logger: logger)
+    }
 
-        let handler = makeRequestHandler(fs: fs, server: server, configuration: configuration, logger: logger)
+    /// Serves until the frontend goes away, which is the normal end of a virtiofsd.
+    private static func serveFrontend(_ server: VirtioFSServer, handler: RequestHandler) throws(StartupError) {
         do throws(VhostUserError) {
             try server.run(handler: handler)
         } catch where error.code == .disconnected {
-            // The frontend went away: the normal end of a virtiofsd.
+            return
         } catch {
-            cleanup?.remove()
             throw StartupError("serving the frontend: \(error)")
         }
-        logger.info("frontend disconnected, exiting")
-        cleanup?.remove()
-        // Exit with the server still referenced: its listener would unlink the socket path by
-        // name, which after pivot_root names a file inside the shared directory.
-        withExtendedLifetime(server) { exit(0) }
     }
 }
