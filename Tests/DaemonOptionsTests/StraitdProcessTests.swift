@@ -113,6 +113,29 @@ struct StraitdProcessTests {
         #expect(scratch.exists(mirror))
     }
 
+    /// --socket-group hands the socket to a group with rw for it; --rlimit-nofile sets the limit.
+    @Test func socketGroupAndRlimit() throws {
+        let scratch = try ScratchDirectory()
+        var hard = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
+        let wanted = min(UInt64(hard.rlim_max), 4321)
+        let daemon = try DaemonProcess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
+            "--socket-group=\(String(cString: getgrgid(getegid()).pointee.gr_name))", "--rlimit-nofile=\(wanted)",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        let deadline = monotonicSeconds() + 10
+        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
+              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
+        var st = stat()
+        #expect(stat(scratch.socket, &st) == 0)
+        #expect(st.st_gid == getegid() && st.st_mode & 0o777 == 0o660)
+        let limits = try String(contentsOfFile: "/proc/\(daemon.pid)/limits", encoding: .utf8)
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        let numbers = line.split(separator: " ").compactMap { UInt64($0) }
+        #expect(numbers == [wanted, wanted], "\(line)")
+    }
+
     /// The packaging step: the descriptor libvirt reads, with this binary's path filled in.
     @Test func vhostUserDescriptorInstalls() throws {
         let scratch = try ScratchDirectory()
