@@ -47,9 +47,12 @@ struct ArgumentScanner {
         return .positional(text)
     }
 
-    /// The value of an option given as the following element, consumed. Nil at the end of argv.
+    /// The value of an option given as the following element, consumed. Nil at the end of argv
+    /// or when the next element is itself an option (`--shared-dir --xattr` lacks a directory;
+    /// a value starting with '-' must be glued: `--modcaps=-chown`).
     mutating func takeValue() -> String? {
         guard index < arguments.count else { return nil }
+        if arguments[index].hasPrefix("-"), arguments[index].count > 1 { return nil }
         let value = arguments[index]
         index += 1
         return value

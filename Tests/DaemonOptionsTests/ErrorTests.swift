@@ -43,6 +43,9 @@ import Testing
         (["--fd=3", "--shared-dir"], .missingValue),
         (["--shared-dir=/s", "--fd"], .missingValue),
         (["--fd=3", "--shared-dir=/s", "-o"], .missingValue),
+        (["--fd=3", "--shared-dir", "--xattr"], .missingValue),
+        (["--fd=3", "--shared-dir=/s", "--thread-pool-size", "-1"], .missingValue),
+        (["--fd=3", "--shared-dir=/s", "-o", "--xattr"], .missingValue),
         // Unknown.
         (["--fd=3", "--shared-dir=/s", "--bogus"], .unknownOption),
         (["--fd=3", "--shared-dir=/s", "-x"], .unknownOption),
