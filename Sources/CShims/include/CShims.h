@@ -60,4 +60,6 @@ int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 /// The C library's errno, readable after a failed call made from Swift through these shims.
 int strait_errno(void);
 
+#include "CShimsDaemon.h"
+
 #endif
