@@ -31,22 +31,20 @@ enum Daemon {
         } catch {
             throw StartupError("vhost-user socket: \(error)")
         }
-        // Never released: the listener unlinks its socket by path when freed, and after the
-        // sandbox that path names a file inside the shared directory. SocketCleanup removes the
-        // socket instead, through the directory it opened before the sandbox.
-        _ = Unmanaged.passRetained(server)
-        let cleanup = SocketCleanup(path: server.socketPath)
+        // The listener removes its socket through the directory it opened before the sandbox,
+        // never by path (after pivot_root the path would name a file inside the share).
+        let cleanup: VirtioFSServer? = server
         do throws(StartupError) {
             try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
-            try SignalThread.start(logger: logger) { cleanup?.remove() }
+            try SignalThread.start(logger: logger) { cleanup?.removeSocket() }
             let handler = try isolateAndOpen(configuration, server: server, logger: logger)
             try serveFrontend(server, handler: handler)
         } catch {
-            cleanup?.remove()
+            cleanup?.removeSocket()
             throw error
         }
         logger.info("frontend disconnected, exiting")
-        cleanup?.remove()
+        cleanup?.removeSocket()
         exit(0)
     }
 
