@@ -115,8 +115,9 @@ extension PassthroughFS {
         let h = try handle(id)
         if let lockOwner { dropLocks(h.inode, owner: lockOwner) }
         let copy = dup(h.fd.raw)
-        if copy >= 0 {
-            _ = try sys("close") { close(copy) }
+        // close(2) is never retried on Linux: the descriptor is gone even after EINTR.
+        if copy >= 0 && close(copy) == -1 && Glibc.errno != EINTR {
+            throw FSError.last("close on flush")
         }
     }
 

@@ -40,7 +40,10 @@ public final class PassthroughFS: Sendable {
                          fd: rootFD, handle: nil)
         inodes = InodeTable(root: root)
         if config.inodeFileHandles != .never {
-            mountFDs.withLock { $0[mountID] = rootFD }
+            let mountFD = try sysFD("open shared directory \(config.root)") {
+                Glibc.open(config.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+            mountFDs.withLock { $0[mountID] = mountFD }
         }
         // Modes from the guest are already masked (or masked by us): the process umask must not
         // mask them again. virtiofsd does the same.

@@ -50,10 +50,8 @@ import Testing
             try f.fs.rename(parent: 1, name: bytes("a"), newParent: 1, newName: bytes("b"),
                             flags: PassthroughFS.renameWhiteout)
         }
-        if r == EPERM || r == EINVAL {
-            // No CAP_MKNOD or a file system without whiteouts: the flag reached the kernel.
-            #expect(!isRoot || r == EINVAL)
-            return
+        if r == EINVAL || (r == EPERM && !isRoot) {
+            try Test.cancel("RENAME_WHITEOUT not available here (errno \(r ?? 0))")
         }
         #expect(r == nil)
         #expect(f.dir.read("b") == "A")

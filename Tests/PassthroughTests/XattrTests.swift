@@ -82,7 +82,7 @@ import Testing
             acl += [UInt8(tag & 0xff), UInt8(tag >> 8), UInt8(perm & 0xff), UInt8(perm >> 8), 0xff, 0xff, 0xff, 0xff]
         }
         let r = errnoOf { try f.fs.setxattr(node: d.node, name: bytes("system.posix_acl_default"), value: acl, flags: 0) }
-        if r == EOPNOTSUPP { return }  // no ACL support on this file system
+        if r == EOPNOTSUPP { try Test.cancel("no POSIX ACL support on this file system") }
         #expect(r == nil)
         #expect(try f.fs.getxattr(node: d.node, name: bytes("system.posix_acl_default"), size: 0) == .size(acl.count))
         // With a default ACL the guest's umask is ignored; the ACL masks the mode instead.
