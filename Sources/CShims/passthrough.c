@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "CShimsPassthrough.h"
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +78,40 @@ ssize_t strait_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *
 int strait_syncfs(int fd) { return syncfs(fd); }
 int strait_flock(int fd, int operation) { return flock(fd, operation); }
 int strait_fcntl_lock(int fd, int cmd, struct flock *lk) { return fcntl(fd, cmd, lk); }
+
+static void strait_wake_handler(int sig) { (void)sig; }
+
+int strait_install_wake_signal(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = strait_wake_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    return sigaction(sig, &sa, NULL);
+}
+
+unsigned long strait_thread_self(void) { return (unsigned long)pthread_self(); }
+
+int strait_thread_wake(unsigned long thread, int sig) {
+    int r = pthread_kill((pthread_t)thread, sig);
+    if (r != 0) { errno = r; return -1; }
+    return 0;
+}
+
+int strait_thread_unblock_signal(int sig) {
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    if (pthread_sigmask(SIG_UNBLOCK, &set, &old) != 0) return -1;
+    return sigismember(&old, sig) ? 1 : 0;
+}
+
+int strait_thread_block_signal(int sig) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
+}
 
 const int strait_O_PATH = O_PATH, strait_O_TMPFILE = O_TMPFILE, strait_O_DIRECT = O_DIRECT,
           strait_O_NOATIME = O_NOATIME, strait_O_LARGEFILE = O_LARGEFILE,

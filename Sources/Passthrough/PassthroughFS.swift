@@ -16,6 +16,8 @@ public final class PassthroughFS: Sendable {
     let handles: HandleTable
     /// One descriptor per mount seen, for open_by_handle_at.
     let mountFDs = Mutex<[UInt64: FileDescriptor]>([:])
+    /// Threads blocked in SETLKW, for INTERRUPT.
+    let lockWaiters = LockWaiters()
     /// Credentials can only be switched (setfsuid) when we run as root.
     let canSwitchCredentials: Bool
 

@@ -57,6 +57,38 @@ import Testing
         try f.fs.release(handle: h2, lockOwner: 2)
     }
 
+    @Test func blockedSetlkwCanBeInterrupted() async throws {
+        let f = try Fixture()
+        f.dir.write("f", "x")
+        let e = try f.fs.lookup(parent: 1, name: bytes("f"))
+        let h1 = try f.fs.open(node: e.node, flags: O_RDWR).handle
+        let h2 = try f.fs.open(node: e.node, flags: O_RDWR).handle
+        try f.fs.setlk(handle: h1, owner: 1, lock: FileLock(start: 0, end: 0, type: wr), wait: false)
+        let fs = f.fs
+        let result = ResultBox()
+        let waiter = Thread {
+            do {
+                try fs.setlk(handle: h2, owner: 2, lock: FileLock(start: 0, end: 0, type: Int32(F_WRLCK)),
+                             wait: true, waitToken: 77)
+                result.set(0)
+            } catch {
+                result.set((error as? FSError)?.errno ?? -1)
+            }
+        }
+        waiter.start()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(result.value == nil)
+        #expect(!f.fs.interruptLockWait(token: 78))
+        #expect(f.fs.interruptLockWait(token: 77))
+        for _ in 0..<100 where result.value == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(result.value == EINTR)
+        #expect(f.fs.lockWaiters.count == 0)
+        // The lock is still owner 1's, and a non-blocking attempt still conflicts.
+        #expect(errnoOf { try f.fs.setlk(handle: h2, owner: 2, lock: FileLock(start: 0, end: 0, type: wr), wait: false) } == EAGAIN)
+        try f.fs.release(handle: h1, lockOwner: 1)
+        try f.fs.release(handle: h2, lockOwner: 2)
+    }
+
     @Test func flockOnHandles() throws {
         let f = try Fixture()
         f.dir.write("f", "x")
@@ -89,4 +121,11 @@ final class Atomic_Flag: @unchecked Sendable {
     private var flag = false
     func set() { lock.lock(); flag = true; lock.unlock() }
     var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Int32?
+    func set(_ v: Int32) { lock.lock(); stored = v; lock.unlock() }
+    var value: Int32? { lock.lock(); defer { lock.unlock() }; return stored }
 }
