@@ -17,8 +17,10 @@ let package = Package(
     targets: [
         // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
         .target(name: "CShims"),
+        // Bounds-checked little-endian cursors shared by every wire codec.
+        .target(name: "Wire"),
         // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
-        .target(name: "FUSE"),
+        .target(name: "FUSE", dependencies: ["Wire"]),
         // The host side: inode table, handles and file operations on the shared directory.
         .target(name: "Passthrough", dependencies: [
             "CShims",
@@ -27,7 +29,7 @@ let package = Package(
         ]),
         // vhost-user protocol (both sides), guest memory, split virtqueues.
         .target(name: "VhostUser", dependencies: [
-            "CShims",
+            "CShims", "Wire",
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -55,9 +57,13 @@ let package = Package(
 
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
-        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims"]),
-        .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
+        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
+        .testTarget(name: "VirtioFSTests", dependencies: [
+            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),
     ]
 )

@@ -1,1 +1,0 @@
-// VhostUser module; see ../../README.md and ../shared/DESIGN.md.
