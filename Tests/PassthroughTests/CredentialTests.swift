@@ -33,6 +33,27 @@ import Testing
         #expect(r.attr.st_uid == 0)
     }
 
+    @Test(.enabled(if: isRoot, "switching fsuid needs root"),
+          arguments: [InodeFileHandles.never, .prefer])
+    func guestOwnedFilesCanBeChangedWithCredentials(mode: InodeFileHandles) throws {
+        let f = try Fixture { $0.inodeFileHandles = mode }
+        chmod(f.dir.path, 0o777)
+        f.dir.mkdir("sub")
+        chmod(f.dir.sub("sub"), 0o777)
+        let sub = try f.fs.lookup(parent: 1, name: bytes("sub"))
+        let (e, o) = try f.fs.create(parent: sub.node, name: bytes("mine"), mode: 0o644, flags: O_RDWR,
+                                     umask: 0, cred: guest)
+        try writeAll(f.fs, o.handle, bytes("0123456789"))
+        try f.fs.release(handle: o.handle)
+        let st = try f.fs.setattr(node: e.node, changes: SetAttr(size: 3, mtime: .now), cred: guest)
+        #expect(st.st_size == 3 && st.st_uid == guest.uid)
+        let d = try f.fs.mkdir(parent: sub.node, name: bytes("dir"), mode: 0o755, umask: 0, cred: guest)
+        let (t, to) = try f.fs.tmpfile(parent: d.node, mode: 0o600, flags: O_RDWR, umask: 0, cred: guest)
+        #expect(t.attr.st_uid == guest.uid)
+        try f.fs.release(handle: to.handle)
+        #expect(strait_setfsuid(UInt32.max) == 0)
+    }
+
     @Test(.enabled(if: isRoot, "switching fsuid needs root"))
     func hostPermissionsApplyToTheCaller() throws {
         let f = try Fixture()
