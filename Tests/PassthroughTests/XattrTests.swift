@@ -40,6 +40,38 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: isRoot, "trusted.* needs CAP_SYS_ADMIN"))
+    func specialFilesAndSymlinksGetTheirOwnXattrs() throws {
+        let f = try Fixture()
+        let outside = TempDir()
+        outside.write("target", "")
+        symlink(outside.sub("target"), f.dir.sub("link"))
+        let fifo = try f.fs.mknod(parent: 1, name: bytes("fifo"), mode: 0o10644, rdev: 0, umask: 0)
+        let link = try f.fs.lookup(parent: 1, name: bytes("link"))
+        for node in [fifo.node, link.node] {
+            try f.fs.setxattr(node: node, name: bytes("trusted.t"), value: bytes("v"), flags: 0)
+            #expect(try f.fs.getxattr(node: node, name: bytes("trusted.t"), size: 8) == .data(bytes("v")))
+            #expect(names(try f.fs.listxattr(node: node, size: 100)).contains("trusted.t"))
+        }
+        #expect(hostGet(f.dir.sub("fifo"), "trusted.t") == "v")
+        // The link's own attribute, not its target's.
+        #expect(hostGet(outside.sub("target"), "trusted.t") == nil)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(lgetxattrValue(f.dir.sub("link"), "trusted.t", &buf) == 1)
+        try f.fs.removexattr(node: link.node, name: bytes("trusted.t"))
+        #expect(lgetxattrValue(f.dir.sub("link"), "trusted.t", &buf) == -1)
+    }
+
+    /// lgetxattr through the /proc-free path: the symlink's parent directory + its name is not
+    /// available from Swift's Glibc, so open the link O_PATH and ask relative to /proc/self/fd.
+    private func lgetxattrValue(_ path: String, _ name: String, _ buf: inout [UInt8]) -> Int {
+        let fd = open(path, strait_O_PATH | O_NOFOLLOW | O_CLOEXEC)
+        defer { close(fd) }
+        let dir = open("/proc/self/fd", strait_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        defer { close(dir) }
+        return strait_getxattr(dir, String(fd), name, &buf, buf.count)
+    }
+
     @Test func disabledXattrsAreENOSYS() throws {
         let f = try Fixture { $0.xattr = false }
         #expect(errnoOf { try f.fs.getxattr(node: 1, name: bytes("user.a"), size: 0) } == ENOSYS)

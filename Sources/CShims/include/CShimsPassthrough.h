@@ -19,8 +19,10 @@ int strait_setfsgid(uint32_t gid);
 /// getdents64(2) into `buf`; returns bytes or -1. Records are parsed in Swift with a cursor.
 ssize_t strait_getdents64(int fd, void *buf, size_t len);
 
-/// Extended attributes. With `path` NULL the f* variant is used on `fd`; otherwise the
-/// path variant (which follows a /proc/self/fd magic link to the inode it names).
+/// Extended attributes. With `path` NULL the f* variant is used on `fd`; otherwise `path` is
+/// resolved relative to directory `fd` following symlinks (the *xattrat syscalls of Linux 6.13,
+/// else the same path under /proc/self/fd/<fd>/), so "N" relative to an open /proc/self/fd
+/// names the inode of our descriptor N even when /proc is not mounted in our root.
 ssize_t strait_getxattr(int fd, const char *path, const char *name, void *value, size_t size);
 ssize_t strait_listxattr(int fd, const char *path, char *list, size_t size);
 int strait_setxattr(int fd, const char *path, const char *name, const void *value, size_t size,
