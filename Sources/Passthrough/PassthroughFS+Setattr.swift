@@ -54,7 +54,7 @@ extension PassthroughFS {
             }
         }
         if changes.killSuidgid && changes.mode == nil {
-            try killSuidgid(pathFD: pathFD, inode: inode)
+            try killPrivileges(inode)
         }
         return try Self.statx(pathFD).0
     }
@@ -68,10 +68,16 @@ extension PassthroughFS {
         }
     }
 
-    /// Clears set-user-id, and set-group-id when group-executable (the kernel's should_remove_suid):
-    /// we write as root, so the host kernel would not do it for us.
-    func killSuidgid(pathFD: FileDescriptor, inode: Inode) throws(FSError) {
+    /// killpriv_v2: what the host kernel does when an unprivileged user writes or truncates, and
+    /// does not do for us because we hold CAP_FSETID: clear set-user-id, and set-group-id when
+    /// group-executable (should_remove_suid). File capabilities need nothing: the kernel drops
+    /// security.capability on every write and truncate, privileged or not.
+    func killPrivileges(_ inode: Inode) throws(FSError) {
         guard inode.isRegular else { return }
+        try killSuidgid(pathFD: try pathFD(inode), inode: inode)
+    }
+
+    private func killSuidgid(pathFD: FileDescriptor, inode: Inode) throws(FSError) {
         let (st, _) = try Self.statx(pathFD)
         var mode = st.st_mode & 0o7777
         var kill: UInt32 = Mode.suid

@@ -106,6 +106,25 @@ import Testing
         #expect(f.dir.info("s").st_mode & 0o7777 == 0o2644)
     }
 
+    @Test(.enabled(if: isRoot, "setting security.capability needs CAP_SETFCAP"))
+    func writesAndTruncatesDropFileCapabilities() throws {
+        let f = try Fixture { $0.killprivV2 = true }
+        f.dir.write("cap", "x")
+        // VFS_CAP_REVISION_2, CAP_NET_RAW (13) permitted.
+        let cap: [UInt8] = [0x00, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        let e = try f.fs.lookup(parent: 1, name: bytes("cap"))
+        try f.fs.setxattr(node: e.node, name: bytes("security.capability"), value: cap, flags: 0)
+        #expect(try f.fs.getxattr(node: e.node, name: bytes("security.capability"), size: 0) == .size(20))
+        let o = try f.fs.open(node: e.node, flags: O_WRONLY)
+        try writeAll(f.fs, o.handle, bytes("b"), killpriv: true)
+        #expect(errnoOf { try f.fs.getxattr(node: e.node, name: bytes("security.capability"), size: 0) } == ENODATA)
+        try f.fs.release(handle: o.handle)
+        // And through setattr without a handle.
+        try f.fs.setxattr(node: e.node, name: bytes("security.capability"), value: cap, flags: 0)
+        _ = try f.fs.setattr(node: e.node, changes: SetAttr(size: 0, killSuidgid: true))
+        #expect(errnoOf { try f.fs.getxattr(node: e.node, name: bytes("security.capability"), size: 0) } == ENODATA)
+    }
+
     @Test func symlinkReadlinkMknodMkdirRmdirUnlink() throws {
         let f = try Fixture()
         let l = try f.fs.symlink(parent: 1, name: bytes("l"), target: bytes("/etc/passwd"))
