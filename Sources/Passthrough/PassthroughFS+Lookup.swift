@@ -80,7 +80,7 @@ extension PassthroughFS {
         }
         let name = fd.procName
         let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (fileType == FileType.directory ? O_DIRECTORY : 0)
-        let mountFD = try sysFD("open mount descriptor") { openat(procSelfFD.raw, name, flags) }
+        let mountFD = try sysFD("open mount descriptor") { openat(procDir, name, flags) }
         mountFDs.withLock { fds in
             if fds[mountID] == nil { fds[mountID] = mountFD }
         }

@@ -16,7 +16,7 @@ extension PassthroughFS {
             if let open {
                 _ = try sys("fchmod") { fchmod(open.fd.raw, mode_t(mode & 0o7777)) }
             } else {
-                _ = try sys("chmod") { fchmodat(procSelfFD.raw, procName, mode_t(mode & 0o7777), 0) }
+                _ = try sys("chmod") { fchmodat(procDir, procName, mode_t(mode & 0o7777), 0) }
             }
         }
         if changes.uid != nil || changes.gid != nil {
@@ -50,7 +50,7 @@ extension PassthroughFS {
                     utimensat(pathFD.raw, "", &times, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)
                 }
             } else {
-                _ = try sys("utimensat") { utimensat(procSelfFD.raw, procName, &times, 0) }
+                _ = try sys("utimensat") { utimensat(procDir, procName, &times, 0) }
             }
         }
         if changes.killSuidgid && changes.mode == nil {
@@ -85,6 +85,6 @@ extension PassthroughFS {
         guard mode & kill != 0 else { return }
         mode &= ~kill
         let name = pathFD.procName
-        _ = try sys("chmod (kill suid/sgid)") { fchmodat(procSelfFD.raw, name, mode_t(mode), 0) }
+        _ = try sys("chmod (kill suid/sgid)") { fchmodat(procDir, name, mode_t(mode), 0) }
     }
 }

@@ -38,7 +38,7 @@ extension PassthroughFS {
             if st.st_gid != cred.gid && st.st_mode & Mode.sgid != 0 {
                 let procName = fd.procName
                 _ = try sys("chmod (clear sgid)") {
-                    fchmodat(procSelfFD.raw, procName, mode_t(st.st_mode & 0o7777 & ~Mode.sgid), 0)
+                    fchmodat(procDir, procName, mode_t(st.st_mode & 0o7777 & ~Mode.sgid), 0)
                 }
             }
         }
@@ -139,7 +139,7 @@ extension PassthroughFS {
         let name = Array(fd.procName.utf8CString)
         return try withExtendedLifetime(fd) { () throws(FSError) -> T in
             try name.withUnsafeBufferPointer { (buf) throws(FSError) -> T in
-                try body(procSelfFD.raw, buf.baseAddress)
+                try body(procDir, buf.baseAddress)
             }
         }
     }

@@ -13,11 +13,15 @@ import Testing
         // Warm every code path in the parent so the child runs as little new code as possible.
         let warm = try f.fs.lookup(parent: 1, name: bytes("f0"))
         f.fs.forget(node: warm.node, count: 1)
+        let warmFile = try f.fs.lookup(parent: 1, name: bytes("f1"))
+        try f.fs.release(handle: try f.fs.open(node: warmFile.node, flags: O_RDONLY).handle)
         _ = errnoOf { try f.fs.lookup(parent: 1, name: bytes("missing")) }
 
         let pid = fork()
         if pid == 0 {
-            // /proc/self/fd opened by the parent names the parent's table: build a new one.
+            // /proc/self/fd opened by the parent names the parent's table: the inherited
+            // instance must refuse to reopen through it; a new one works.
+            if (try? f.fs.open(node: warmFile.node, flags: O_RDONLY)) != nil { _exit(8) }
             guard let fs = try? PassthroughFS(config: f.fs.config) else { _exit(9) }
             _exit(Self.child(fs))
         }
