@@ -38,7 +38,8 @@ public final class PassthroughFS: Sendable {
         self.canSwitchCredentials = geteuid() == 0
         self.creatorPID = getpid()
         procSelfFD = try sysFD("open /proc/self/fd") {
-            Glibc.open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)
+            if let inherited = config.procSelfFD { return fcntl(inherited, F_DUPFD_CLOEXEC, 0) }
+            return Glibc.open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)
         }
         let rootFD = try sysFD("open shared directory \(config.root)") {
             Glibc.open(config.root, O_PATH | O_DIRECTORY | O_CLOEXEC)

@@ -28,7 +28,7 @@ extension FuseDispatcher {
 
     func getattr(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         // Guests before 7.9 send no getattr_in.
-        let g = a.remaining >= FuseGetattrIn.size ? try a.decode(FuseGetattrIn.self) : FuseGetattrIn()
+        let g = r.session.minor >= 9 ? try a.decode(FuseGetattrIn.self) : FuseGetattrIn()
         let handle = g.getattrFlags & FuseFlag.getattrFH != 0 ? g.fh : nil
         return attrReply(try fs.getattr(node: r.node, handle: handle), r.session)
     }

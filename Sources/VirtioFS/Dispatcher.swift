@@ -63,7 +63,8 @@ public final class FuseDispatcher: Sendable {
                     "unique": "\(header.unique)", "errno": "\(error.errno)", "error": "\(error.message)",
                 ])
             }
-            reply = .error(error.errno)
+            // FORGET, BATCH_FORGET and INTERRUPT never get a reply, not even an error.
+            reply = opcode?.hasNoReply == true ? .none : .error(error.errno)
         }
         if case .later = reply { return }
         complete(Self.finish(buffers, unique: header.unique, reply))
