@@ -19,7 +19,10 @@ struct HostLoad {
         let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline)
         let sequential = SharedCounter()
         var threads: [HostThread] = []
-        for i in 0..<params.queueDepth {
+        // One synchronous thread per unit of depth, but no more threads than CPUs: beyond that
+        // the host baseline measures oversubscription, not the file system.
+        let cpus = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+        for i in 0..<min(params.queueDepth, cpus) {
             let worker = try HostWorker(index: i, rootFD: rootFD, dataset: dataset, params: params)
             recorder.laneStarted()
             let t = HostThread {
@@ -124,6 +127,7 @@ final class HostWorker: @unchecked Sendable {
         let fd = dup(dirFD)
         guard fd >= 0, let d = fdopendir(fd) else { return "fdopendir: \(errnoText())" }
         defer { closedir(d) }
+        rewinddir(d)  // the dup shares the offset with every earlier listing
         var st = stat()
         var count = 0
         while let e = readdir(d) {
