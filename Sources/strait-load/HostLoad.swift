@@ -4,7 +4,8 @@ import Synchronization
 import VhostUserDriver
 
 /// The `host` pseudo-daemon: the same operations with plain syscalls on the shared directory,
-/// one thread per unit of queue depth, so every table shows the physical limit.
+/// synchronous threads (one per unit of depth, at most one per CPU), so every table shows the
+/// physical limit.
 struct HostLoad {
     let dataset: Dataset
     let params: RunParameters
@@ -16,29 +17,48 @@ struct HostLoad {
         let t0 = monotonicNanos()
         let measureFrom = t0 + UInt64(params.warmup * 1e9)
         let deadline = measureFrom + UInt64(params.seconds * 1e9)
-        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline)
         let sequential = SharedCounter()
-        var threads: [HostThread] = []
-        // One synchronous thread per unit of depth, but no more threads than CPUs: beyond that
-        // the host baseline measures oversubscription, not the file system.
+        // Per-thread tallies, merged at the end: at a million ops/s a shared lock would be the
+        // bottleneck and the baseline would understate the host.
         let cpus = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
-        for i in 0..<min(params.queueDepth, cpus) {
+        let count = min(params.queueDepth, cpus)
+        let tallies = (0..<count).map { _ in HostTally() }
+        var threads: [HostThread] = []
+        for i in 0..<count {
+            // One synchronous thread per unit of depth, but no more threads than CPUs: beyond that
+            // the host baseline measures oversubscription, not the file system.
             let worker = try HostWorker(index: i, rootFD: rootFD, dataset: dataset, params: params)
-            recorder.laneStarted()
+            let tally = tallies[i]
             let t = HostThread {
                 var rng = SplitMix(seed: params.seed &+ UInt64(i) &* 7919)
+                var s = LoadRecorder.State()
                 while true {
                     let start = monotonicNanos()
-                    let error = worker.operation(&rng, sequential)
-                    if !recorder.finished(startedAt: start, bytes: params.workload.blockSize, error: error) { break }
+                    if let e = worker.operation(&rng, sequential) { s.error = e; break }
+                    let now = monotonicNanos()
+                    if start >= measureFrom {
+                        _ = s.histogram.record(max(now - start, 1))
+                        s.ops += 1
+                        s.bytes += UInt64(params.workload.blockSize)
+                        s.lastCompletion = now
+                    }
+                    if now >= deadline { break }
                 }
+                tally.state.withLock { $0 = s }
             }
             try t.start()
             threads.append(t)
         }
         for t in threads { t.join() }
-        if let e = recorder.error { throw DriverError(.system, "host: \(e)") }
-        let s = recorder.snapshot
+        var s = LoadRecorder.State()
+        for t in tallies {
+            let part = t.state.withLock { $0 }
+            if let e = part.error { throw DriverError(.system, "host: \(e)") }
+            s.histogram.add(part.histogram)
+            s.ops += part.ops
+            s.bytes += part.bytes
+            s.lastCompletion = max(s.lastCompletion, part.lastCompletion)
+        }
         let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
         return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram, cpuSeconds: 0, peakRSSKiB: 0)
     }
@@ -166,3 +186,8 @@ final class HostThread: @unchecked Sendable {
 
 /// O_PATH (Glibc does not export it to Swift).
 let oPath: Int32 = 0o10000000
+
+/// One host thread's results, handed over once at the end.
+final class HostTally: Sendable {
+    let state = Mutex(LoadRecorder.State())
+}
