@@ -58,7 +58,10 @@ let package = Package(
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
-        .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
+        .testTarget(name: "VirtioFSTests", dependencies: [
+            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),

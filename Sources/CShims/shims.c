@@ -59,6 +59,12 @@ ssize_t strait_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_
     return r;
 }
 
+int strait_accept_cloexec(int sock) {
+    int r;
+    do { r = accept4(sock, NULL, NULL, SOCK_CLOEXEC); } while (r < 0 && errno == EINTR);
+    return r;
+}
+
 int strait_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
                      unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);

@@ -9,9 +9,11 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_fs.h>
+#include "CShimsPassthrough.h"
 
 /// eventfd(2); returns the fd or -1 with errno.
 int strait_eventfd(unsigned int initval, int flags);
@@ -26,6 +28,9 @@ ssize_t strait_send_with_fds(int sock, const void *buf, size_t len, const int *f
 /// Fds beyond `max_fds` are closed, never leaked. Sets *truncated when the control data was cut.
 ssize_t strait_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_fds, int *nfds,
                              int *truncated);
+
+/// accept4(2) with SOCK_CLOEXEC, retrying EINTR.
+int strait_accept_cloexec(int sock);
 
 /// renameat2(2) with RENAME_* flags.
 int strait_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
