@@ -45,8 +45,8 @@ public final class FuseClient: @unchecked Sendable {
     }
 
     public let frontend: VhostUserFrontend
-    let memory: GuestMemoryImage
-    let allocator: GuestAllocator
+    public let memory: GuestMemoryImage
+    public let allocator: GuestAllocator
     let pending: [PendingTable]
     private let nextUnique = Atomic<UInt64>(1)
     private let nextQueue = Atomic<Int>(0)
