@@ -44,9 +44,11 @@ public struct ActiveRing: Sendable {
 
     /// Completes a chain and interrupts the guest if it asked for it.
     public func complete(head: UInt16, written: UInt32) {
-        let slot = queue.nextUsedSlot
+        // The slot costs a lock round trip: only taken while migration logging is on.
+        let logging = log.isActive && usedLogAddress != nil
+        let slot = logging ? queue.nextUsedSlot : 0
         let notify = queue.push(head: head, written: written)
-        if log.isActive, let used = usedLogAddress {
+        if logging, let used = usedLogAddress {
             log.mark(guest: used + 2, length: 2)
             log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
         }
@@ -57,6 +59,25 @@ public struct ActiveRing: Sendable {
     public func complete(_ chain: DescriptorChain, written: UInt32) {
         log.mark(writable: chain.writable, written: Int(written), memory: chain.memory)
         complete(head: chain.head, written: written)
+    }
+
+    /// Completes a chain but leaves the interrupt to `flushNotify()`: a thread that completes a
+    /// batch interrupts the guest once for it, so the guest harvests (and refills) in batches
+    /// instead of waking per request.
+    public func completeDeferred(_ chain: DescriptorChain, written: UInt32) {
+        log.mark(writable: chain.writable, written: Int(written), memory: chain.memory)
+        let logging = log.isActive && usedLogAddress != nil
+        let slot = logging ? queue.nextUsedSlot : 0
+        queue.pushDeferred(head: chain.head, written: written)
+        if logging, let used = usedLogAddress {
+            log.mark(guest: used + 2, length: 2)
+            log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
+        }
+    }
+
+    /// Interrupts the guest if what was completed since the last decision calls for it.
+    public func flushNotify() {
+        if queue.notifyNeeded() { call.signal() }
     }
 }
 

@@ -45,8 +45,11 @@ struct ChainWalker {
         guard Int(head) < queueSize else {
             throw VhostUserError(.badDescriptor, "head index \(head) >= queue size \(queueSize)")
         }
+        // The Linux driver uses 2-4 descriptors per side: one allocation each, no regrowth.
         var readable: [UnsafeRawBufferPointer] = []
         var writable: [UnsafeMutableRawBufferPointer] = []
+        readable.reserveCapacity(4)
+        writable.reserveCapacity(4)
         var total: UInt64 = 0
         var seen = 0
         var current = RawDescriptor(table: table, index: Int(head))
@@ -70,8 +73,11 @@ struct ChainWalker {
                 guard current.length > 0, Int(current.length) % RingLayout.descriptorSize == 0, entries <= queueSize else {
                     throw VhostUserError(.badDescriptor, "indirect table of \(current.length) bytes")
                 }
-                let parts = try memory.translate(guest: current.address, length: UInt64(current.length))
-                guard parts.count == 1, let base = parts[0].baseAddress else {
+                guard let table = memory.contiguous(guest: current.address, length: UInt64(current.length)),
+                      let base = table.baseAddress
+                else {
+                    // Tell an address outside guest memory from a table that crosses regions.
+                    _ = try memory.translate(guest: current.address, length: UInt64(current.length))
                     throw VhostUserError(.badDescriptor, "indirect table crosses a memory region")
                 }
                 currentTable = UnsafeRawPointer(base)
@@ -85,14 +91,21 @@ struct ChainWalker {
             guard total <= UInt64(UInt32.max) else {
                 throw VhostUserError(.badDescriptor, "chain from head \(head) exceeds 4 GiB")
             }
-            let buffers = try memory.translate(guest: current.address, length: UInt64(current.length))
-            if current.isWritable {
-                writable.append(contentsOf: buffers)
+            if !current.isWritable && !writable.isEmpty {
+                throw VhostUserError(.badDescriptor, "readable descriptor after a writable one in chain \(head)")
+            }
+            if current.length == 0 {
+                // Zero-length descriptors carry no buffer (translate yields none for them).
+            } else if let one = memory.contiguous(guest: current.address, length: UInt64(current.length)) {
+                if current.isWritable { writable.append(one) } else { readable.append(UnsafeRawBufferPointer(one)) }
             } else {
-                guard writable.isEmpty else {
-                    throw VhostUserError(.badDescriptor, "readable descriptor after a writable one in chain \(head)")
+                // Spans regions or lies outside guest memory: the general path splits or throws.
+                let buffers = try memory.translate(guest: current.address, length: UInt64(current.length))
+                if current.isWritable {
+                    writable.append(contentsOf: buffers)
+                } else {
+                    readable.append(contentsOf: buffers.map(UnsafeRawBufferPointer.init))
                 }
-                readable.append(contentsOf: buffers.map(UnsafeRawBufferPointer.init))
             }
             guard current.hasNext else { break }
             guard Int(current.next) < tableSize else {

@@ -71,6 +71,22 @@ public struct GuestMemory: Sendable {
         return buffers
     }
 
+    /// The host buffer behind guest range [address, address+length) when it lies in one region
+    /// (the common case, no array); nil when it spans regions or lies outside them, in which case
+    /// `translate(guest:length:)` splits it or throws. `length` must be > 0.
+    @inline(__always)
+    func contiguous(guest address: UInt64, length: UInt64) -> UnsafeMutableRawBufferPointer? {
+        for i in regions.indices {
+            let d = regions[i].description
+            guard address >= d.guestPhysAddr else { continue }
+            let offset = address - d.guestPhysAddr
+            guard offset < d.memorySize else { continue }
+            guard length <= d.memorySize - offset else { return nil }
+            return UnsafeMutableRawBufferPointer(start: regions[i].start + Int(offset), count: Int(length))
+        }
+        return nil
+    }
+
     /// A pointer to frontend virtual address range [address, address+length), which must lie in one
     /// region: vring addresses arrive in the frontend's address space, not the guest's.
     public func translate(user address: UInt64, length: UInt64) throws(VhostUserError) -> UnsafeMutableRawPointer {

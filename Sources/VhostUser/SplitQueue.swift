@@ -97,6 +97,28 @@ public final class SplitQueue: @unchecked Sendable {
         }
     }
 
+    /// Returns a chain to the guest without deciding on an interrupt: the caller batches
+    /// completions and asks `notifyNeeded()` once for all of them (vhost's add_used_n + signal).
+    public func pushDeferred(head: UInt16, written: UInt32) {
+        usedState.withLock { state in
+            let slot = Int(state.next) % size
+            let offset = RingLayout.usedRingOffset(slot)
+            used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
+            used.storeBytes(of: written.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+            state.next &+= 1
+            strait_store_release_u16(used + 2, state.next.littleEndian)
+        }
+    }
+
+    /// Whether the guest wants an interrupt for what was pushed since the last decision
+    /// (EVENT_IDX: did the used index pass used_event in between).
+    public func notifyNeeded() -> Bool {
+        usedState.withLock { state in
+            strait_fence_seq_cst()
+            return needsInterrupt(&state)
+        }
+    }
+
     private func needsInterrupt(_ state: inout UsedState) -> Bool {
         if !eventIdx {
             let flags = UInt16(littleEndian: strait_load_acquire_u16(avail))

@@ -25,9 +25,9 @@ extension FuseDispatcher {
                 error = ERANGE
             }
         }
-        let header = FuseOutHeader(len: UInt32(FuseOutHeader.size + bodyCount), error: -Self.errnoValue(error), unique: unique)
-        b.scatter(header.bytes, at: 0)
-        return header.len
+        let len = UInt32(FuseOutHeader.size + bodyCount)
+        b.storeOutHeader(len: len, error: -Self.errnoValue(error), unique: unique)
+        return len
     }
 
     /// A positive errno the guest can take (EIO for anything out of range).
@@ -124,13 +124,18 @@ extension FuseDispatcher {
 
     /// An entry reply in the session's layout (120 bytes for guests before 7.9).
     func entryReply(_ e: Entry, _ s: FuseSession) -> Reply {
-        .ok(Array(entryOut(e).bytes.prefix(s.entryOutSize)))
+        .ok(Self.prefix(entryOut(e).bytes, s.entryOutSize))
     }
 
     func attrReply(_ st: stat, _ s: FuseSession) -> Reply {
         let (asec, ans) = Self.split(fs.policy.attrTimeout)
         let out = FuseAttrOut(attrValid: asec, attrValidNsec: ans, attr: Self.attr(st))
-        return .ok(Array(out.bytes.prefix(s.attrOutSize)))
+        return .ok(Self.prefix(out.bytes, s.attrOutSize))
+    }
+
+    /// The first `count` bytes (older guests take shorter replies), without a copy when whole.
+    static func prefix(_ bytes: [UInt8], _ count: Int) -> [UInt8] {
+        count >= bytes.count ? bytes : Array(bytes.prefix(count))
     }
 
     func openOut(_ o: OpenResult) -> FuseOpenOut {

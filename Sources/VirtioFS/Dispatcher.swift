@@ -45,17 +45,40 @@ public final class FuseDispatcher: Sendable {
     /// Handles one request. Calls `complete(bytesWritten)` exactly once, possibly later on
     /// another thread (a waiting SETLKW); 0 bytes for requests without a reply.
     public func handle(_ buffers: RequestBuffers, complete: @escaping @Sendable (UInt32) -> Void) {
-        guard let headerBytes = buffers.gather(from: 0, count: FuseInHeader.size),
-              let header = try? FuseInHeader(bytes: headerBytes)
-        else {
-            logger.warning("request shorter than a FUSE in header", metadata: ["bytes": "\(buffers.readableCount)"])
-            complete(Self.finish(buffers, unique: 0, .error(EIO)))
-            return
+        if let written = handleNow(buffers, later: { complete }) { complete(written) }
+    }
+
+    /// Handles one request on the calling thread; nil when the reply comes later through the
+    /// completion `later` returned (a waiting SETLKW).
+    public func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32? {
+        // One copy of header + arguments (header only, if the length is unusable: dispatch
+        // then refuses it). WRITE's payload stays in guest memory.
+        let readable = buffers.readableCount
+        let current = session.withLock { $0 }
+        var want = FuseInHeader.size
+        if readable >= FuseInHeader.size, let len = buffers.loadU32(at: 0), let op = buffers.loadU32(at: 4) {
+            let total = Int(len)
+            if total >= FuseInHeader.size, total <= readable {
+                want = total
+                if op == FuseOpcode.write.rawValue, let s = current {
+                    want = min(total, FuseInHeader.size + s.writeInSize)
+                } else if total - FuseInHeader.size > Self.maxArgumentBytes {
+                    want = FuseInHeader.size
+                }
+            }
+        }
+        guard let bytes = buffers.gather(from: 0, count: want) else {
+            logger.warning("request shorter than a FUSE in header", metadata: ["bytes": "\(readable)"])
+            return Self.finish(buffers, unique: 0, .error(EIO))
+        }
+        var args = ByteCursor(bytes)
+        guard let header = try? FuseInHeader(from: &args) else {
+            return Self.finish(buffers, unique: 0, .error(EIO))
         }
         let opcode = FuseOpcode(rawValue: header.opcode)
         let reply: Reply
         do throws(FSError) {
-            reply = try dispatch(header, opcode, buffers, complete)
+            reply = try dispatch(header, opcode, buffers, current, &args, later)
         } catch {
             if error.errno != ENOENT {
                 logger.debug("request failed", metadata: [
@@ -66,22 +89,21 @@ public final class FuseDispatcher: Sendable {
             // FORGET, BATCH_FORGET and INTERRUPT never get a reply, not even an error.
             reply = opcode?.hasNoReply == true ? .none : .error(error.errno)
         }
-        if case .later = reply { return }
-        complete(Self.finish(buffers, unique: header.unique, reply))
+        if case .later = reply { return nil }
+        return Self.finish(buffers, unique: header.unique, reply)
     }
 
-    /// Validates the header against the buffers, gathers the arguments and runs the opcode.
-    private func dispatch(_ h: FuseInHeader, _ opcode: FuseOpcode?, _ b: RequestBuffers,
-                          _ complete: @escaping @Sendable (UInt32) -> Void) throws(FSError) -> Reply
+    /// Validates the header against the buffers and runs the opcode on the gathered arguments.
+    private func dispatch(_ h: FuseInHeader, _ opcode: FuseOpcode?, _ b: RequestBuffers, _ current: FuseSession?,
+                          _ args: inout ByteCursor, _ later: () -> @Sendable (UInt32) -> Void) throws(FSError) -> Reply
     {
         let total = Int(h.len)
         guard total >= FuseInHeader.size, total <= b.readableCount else {
             throw FSError(errno: EINVAL, message: "in header len \(h.len), readable \(b.readableCount)")
         }
         guard let opcode else { throw FSError(errno: ENOSYS, message: "opcode \(h.opcode)") }
-        let current = session.withLock { $0 }
         if opcode == .`init` {
-            return try initialize(h, try arguments(b, total: total))
+            return try initialize(h, try arguments(args, count: total - FuseInHeader.size))
         }
         guard let s = current else {
             // Before INIT only no-reply requests are tolerated; everything else is refused.
@@ -93,20 +115,21 @@ public final class FuseDispatcher: Sendable {
         guard argCount - FuseInHeader.size <= Self.maxArgumentBytes || opcode == .write else {
             throw FSError(errno: EINVAL, message: "\(opcode) arguments of \(argCount) bytes")
         }
-        var args = try arguments(b, total: argCount)
+        args = try arguments(args, count: argCount - FuseInHeader.size)
         let req = Request(header: h, session: s, buffers: b, total: total)
-        return try run(opcode, req, &args, complete)
+        return try run(opcode, req, &args, later)
     }
 
-    private func arguments(_ b: RequestBuffers, total: Int) throws(FSError) -> ByteCursor {
-        guard let bytes = b.gather(from: FuseInHeader.size, count: total - FuseInHeader.size) else {
+    /// The cursor, checked to hold exactly the `count` argument bytes the header announced.
+    private func arguments(_ args: ByteCursor, count: Int) throws(FSError) -> ByteCursor {
+        guard args.remaining == count else {
             throw FSError(errno: EINVAL, message: "arguments shorter than in header len")
         }
-        return ByteCursor(bytes)
+        return args
     }
 
     private func run(_ op: FuseOpcode, _ r: Request, _ a: inout ByteCursor,
-                     _ complete: @escaping @Sendable (UInt32) -> Void) throws(FSError) -> Reply
+                     _ later: () -> @Sendable (UInt32) -> Void) throws(FSError) -> Reply
     {
         switch op {
         case .lookup: return try lookup(r, &a)
@@ -140,8 +163,8 @@ public final class FuseDispatcher: Sendable {
         case .readdirplus: return try readdir(r, &a, plus: true)
         case .releasedir: return try releasedir(r, &a)
         case .getlk: return try getlk(r, &a)
-        case .setlk: return try setlk(r, &a, wait: false, complete)
-        case .setlkw: return try setlk(r, &a, wait: true, complete)
+        case .setlk: return try setlk(r, &a, wait: false, later())
+        case .setlkw: return try setlk(r, &a, wait: true, later())
         case .access: return try access(r, &a)
         case .create: return try create(r, &a)
         case .tmpfile: return try tmpfile(r, &a)

@@ -1,3 +1,4 @@
+import FUSE
 import Glibc
 import Passthrough
 
@@ -17,6 +18,34 @@ public struct RequestBuffers: @unchecked Sendable {
 
     public var readableCount: Int { readable.reduce(0) { $0 + $1.count } }
     public var writableCount: Int { writable.reduce(0) { $0 + $1.count } }
+
+    /// The little-endian UInt32 at logical offset `at` of the readable segments (in-header
+    /// fields, peeked before the one copy of header + arguments); nil past their end.
+    func loadU32(at start: Int) -> UInt32? {
+        if let first = readable.first, start >= 0, first.count >= start + 4 {
+            return UInt32(littleEndian: first.loadUnaligned(fromByteOffset: start, as: UInt32.self))
+        }
+        guard let bytes = gather(from: start, count: 4) else { return nil }
+        return UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+    }
+
+    /// Writes the FUSE out header (len, error, unique; 16 bytes, little-endian) at the start of
+    /// the writable segments, straight into the first one when it is large enough (it always is
+    /// with the Linux driver); false when they hold fewer than 16 bytes.
+    @discardableResult
+    func storeOutHeader(len: UInt32, error: Int32, unique: UInt64) -> Bool {
+        if let first = writable.first, first.count >= 16 {
+            first.storeBytes(of: len.littleEndian, toByteOffset: 0, as: UInt32.self)
+            first.storeBytes(of: error.littleEndian, toByteOffset: 4, as: Int32.self)
+            first.storeBytes(of: unique.littleEndian, toByteOffset: 8, as: UInt64.self)
+            return true
+        }
+        var w = ByteWriter(capacity: 16)
+        w.write(len)
+        w.write(error)
+        w.write(unique)
+        return scatter(w.bytes, at: 0)
+    }
 
     /// Copies `count` bytes starting at logical offset `from` of the readable segments;
     /// nil when they do not hold that many.

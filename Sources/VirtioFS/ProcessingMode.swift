@@ -3,6 +3,19 @@ public protocol RequestHandler: AnyObject, Sendable {
     /// Handles one request and calls `complete(bytesWritten)` exactly once, possibly later on
     /// another thread (a blocking lock wait must not hold up the queue).
     func handle(_ buffers: RequestBuffers, complete: @escaping @Sendable (UInt32) -> Void)
+
+    /// The queue workers' path: handles the request on the calling thread and returns the bytes
+    /// written, or nil when the completion obtained from `later` (called at most once) is or
+    /// will be called instead. A handler that answers at once never calls `later`, so the
+    /// common case allocates no completion closure.
+    func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32?
+}
+
+extension RequestHandler {
+    public func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32? {
+        handle(buffers, complete: later())
+        return nil
+    }
 }
 
 /// How requests are processed once taken off a queue (the 2021 virtio-fs experiments).

@@ -45,7 +45,12 @@ public final class VirtioFSDevice: VhostUserDevice, @unchecked Sendable {
             return
         }
         workers.withLock { $0[ring.index] = worker }
-        worker.start()
+        do {
+            try worker.start()
+        } catch {
+            _ = workers.withLock { $0.removeValue(forKey: ring.index) }
+            logger.error("cannot start queue \(ring.index): \(error)")
+        }
     }
 
     public func stop(ring index: Int) {

@@ -1,25 +1,30 @@
-import Foundation
 import Synchronization
+import VhostUser
 
 /// A fixed set of threads taking jobs in FIFO order (virtiofsd's thread pool, without its
-/// per-request allocation): jobs are closures, threads park on a semaphore when idle.
+/// per-request allocation): a job is a chain and the worker that completes it, stored inline
+/// in a ring buffer; threads park on a semaphore when idle.
 final class WorkerPool: @unchecked Sendable {
+    struct Job {
+        let worker: QueueWorker
+        let chain: DescriptorChain
+    }
+
     private let jobs = Mutex(JobQueue())
-    private let available = DispatchSemaphore(value: 0)
+    private let available = Semaphore()
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
-    let threadCount: Int
+    private let finished = Semaphore()
+    private(set) var threadCount = 0
 
     init(threads: Int, name: String) {
-        threadCount = max(1, threads)
-        for i in 0..<threadCount {
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name)-\(i)"
-            thread.start()
+        for i in 0..<max(1, threads) {
+            if PosixThread.start(name: "\(name)-\(i)", { [self] in work() }) { threadCount += 1 }
         }
     }
 
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues `job`; runs it on the caller when no pool thread could be started.
+    func submit(_ job: Job) {
+        guard threadCount > 0 else { return job.worker.process(job.chain) }
         jobs.withLock { $0.push(job) }
         available.signal()
     }
@@ -34,31 +39,40 @@ final class WorkerPool: @unchecked Sendable {
     private func work() {
         while true {
             available.wait()
-            let job = jobs.withLock { $0.pop() }
-            if let job { job(); continue }
+            if let job = jobs.withLock({ $0.pop() }) {
+                job.worker.process(job.chain)
+                continue
+            }
             if stopping.load(ordering: .acquiring) { break }
         }
         finished.signal()
     }
 }
 
-/// FIFO of jobs with O(1) push and pop: a growing array read from a moving head, compacted
-/// once the consumed prefix dominates.
+/// FIFO of jobs with O(1) push and pop: a ring buffer that doubles when full.
 struct JobQueue {
-    private var items: [(@Sendable () -> Void)?] = []
+    private var items: [WorkerPool.Job?] = Array(repeating: nil, count: 64)
     private var head = 0
+    private var count = 0
 
-    mutating func push(_ job: @escaping @Sendable () -> Void) { items.append(job) }
-
-    mutating func pop() -> (@Sendable () -> Void)? {
-        guard head < items.count else { return nil }
-        let job = items[head]
-        items[head] = nil
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
+    mutating func push(_ job: WorkerPool.Job) {
+        if count == items.count {
+            // Unroll into a buffer twice the size, oldest first.
+            items = (0..<count).map { items[(head + $0) % items.count] }
+                + Array(repeating: nil, count: count)
             head = 0
         }
-        return job
+        items[(head + count) % items.count] = job
+        count += 1
+    }
+
+    mutating func pop() -> WorkerPool.Job? {
+        guard count > 0 else { return nil }
+        defer {
+            items[head] = nil
+            head = (head + 1) % items.count
+            count -= 1
+        }
+        return items[head]
     }
 }

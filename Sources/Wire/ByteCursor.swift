@@ -30,12 +30,11 @@ public struct ByteCursor: Sendable {
         guard remaining >= width else {
             throw WireError(.truncated, "need \(width) bytes at offset \(offset), have \(remaining)")
         }
-        var value: T = 0
-        for i in 0..<width {
-            value |= T(truncatingIfNeeded: bytes[offset + i]) << (8 * i)
-        }
+        // One bounds check above, then an unaligned little-endian load (no per-byte checks).
+        let at = offset
+        let raw = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) }
         offset += width
-        return value
+        return T(littleEndian: raw)
     }
 
     public mutating func readU8() throws(WireError) -> UInt8 { try readInteger() }
@@ -77,30 +76,77 @@ public struct ByteCursor: Sendable {
 }
 
 /// A little-endian writer; the counterpart of `ByteCursor`.
+/// The storage is zero-filled up to the requested capacity on the first write and each field is
+/// stored in place (one bounds check per field, not one append per byte): FUSE replies are
+/// encoded on every request. `bytes` is the storage itself when exactly `capacity` was written.
 public struct ByteWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+    private var storage: [UInt8] = []
+    public private(set) var count = 0
+    private let capacity: Int
 
     public init(capacity: Int = 64) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 0)
+        storage.reserveCapacity(self.capacity)
     }
 
-    public var count: Int { bytes.count }
-
-    public mutating func write<T: FixedWidthInteger>(_ value: T) {
-        var v = value.littleEndian
-        withUnsafeBytes(of: &v) { bytes.append(contentsOf: $0) }
+    /// What was written.
+    public var bytes: [UInt8] {
+        count == storage.count ? storage : Array(storage[0..<count])
     }
 
-    public mutating func write(bytes more: some Sequence<UInt8>) { bytes.append(contentsOf: more) }
+    public mutating func write<T: FixedWidthInteger>(_ value: T) { store(value) }
+
+    // Concrete overloads: callers in other modules resolve to these instead of the unspecialized
+    // generic (which went through FixedWidthInteger's witness table for every field).
+    public mutating func write(_ value: UInt8) { store(value) }
+    public mutating func write(_ value: UInt16) { store(value) }
+    public mutating func write(_ value: UInt32) { store(value) }
+    public mutating func write(_ value: UInt64) { store(value) }
+    public mutating func write(_ value: Int32) { store(value) }
+    public mutating func write(_ value: Int64) { store(value) }
+
+    public mutating func write(bytes more: some Sequence<UInt8>) {
+        for byte in more { store(byte) }
+    }
+
+    public mutating func write(bytes more: [UInt8]) {
+        reserve(more.count)
+        storage.withUnsafeMutableBytes { dst in
+            more.withUnsafeBytes { src in
+                guard let to = dst.baseAddress, let from = src.baseAddress, src.count > 0 else { return }
+                (to + count).copyMemory(from: from, byteCount: src.count)
+            }
+        }
+        count += more.count
+    }
 
     public mutating func writeZeros(_ count: Int) {
-        bytes.append(contentsOf: repeatElement(0, count: max(count, 0)))
+        let n = max(count, 0)
+        reserve(n)
+        // Storage beyond `count` is always zero: nothing to store.
+        self.count += n
     }
 
     /// Pads with zeros to a multiple of `alignment` (FUSE dirents align to 8).
     public mutating func align(to alignment: Int) {
-        let rem = bytes.count % alignment
+        let rem = count % alignment
         if rem != 0 { writeZeros(alignment - rem) }
+    }
+
+    @inline(__always)
+    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+        let n = MemoryLayout<T>.size
+        reserve(n)
+        let at = count
+        storage.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: at, as: T.self) }
+        count += n
+    }
+
+    /// Makes room for `n` more bytes: zero-filled storage up to `capacity` at first, then doubling.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        guard count + n > storage.count else { return }
+        let target = max(count + n, storage.isEmpty ? capacity : storage.count * 2)
+        storage.append(contentsOf: repeatElement(0, count: target - storage.count))
     }
 }

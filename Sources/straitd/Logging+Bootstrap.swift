@@ -36,7 +36,8 @@ struct SyslogLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { $1 } }
         let suffix = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         let line = "\(event.message)\(suffix)"
-        withVaList([line]) { vsyslog(Self.priority(event.level), "%s", $0) }
+        // A C string pointer is a CVarArg without Foundation (straitd does not link it).
+        line.withCString { c in withVaList([c]) { vsyslog(Self.priority(event.level), "%s", $0) } }
     }
 
     static func priority(_ level: Logger.Level) -> Int32 {
