@@ -45,6 +45,10 @@ let package = Package(
         .executableTarget(name: "straitd", dependencies: [
             "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims",
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            // The Swift runtime linked in, not loaded as a dozen shared libraries: 8 MB resident
+            // instead of 11 (docs/benchmarks.md); the peers sit at 6.7 (C) and 8.4 (Rust).
+            .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
         .target(name: "VhostUserDriver", dependencies: [
