@@ -48,6 +48,16 @@ final class InodeTable: Sendable {
         }
     }
 
+    /// Adds one lookup to the inode with `key` if one is known and pinned by a descriptor.
+    func reference(existing key: InodeKey) -> Inode? {
+        state.withLock { s in
+            guard let node = s.byKey[key], var slot = s.byNode[node], slot.inode.fd != nil else { return nil }
+            slot.lookups &+= 1
+            s.byNode[node] = slot
+            return slot.inode
+        }
+    }
+
     /// Adds one lookup to a known node (readdirplus of ".." and the like).
     func reference(node: UInt64) -> Inode? {
         state.withLock { s in

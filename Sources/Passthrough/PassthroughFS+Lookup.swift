@@ -19,10 +19,34 @@ extension PassthroughFS {
     func lookup(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64) throws(FSError)
         -> Entry
     {
+        if let known = try lookupKnown(in: dirFD, cname: cname, parentMountID: parentMountID) {
+            return known
+        }
         let fd = try sysFD("lookup") {
             openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC)
         }
         return try register(fd, parentMountID: parentMountID)
+    }
+
+    /// The fast path for a name whose inode the guest already holds (most lookups: dentry
+    /// revalidation, repeated stats): one statx by name instead of openat + statx + close.
+    /// Sound because our O_PATH descriptor pins that inode, so its (dev, ino, mount) cannot
+    /// belong to another file; with file handles nothing pins it, so only in `never` mode.
+    /// nil when the inode is new (the caller opens it); ENOENT as the open would give it.
+    private func lookupKnown(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64)
+        throws(FSError) -> Entry?
+    {
+        guard config.inodeFileHandles == .never else { return nil }
+        var st = stat()
+        var mountID: UInt64 = 0
+        guard strait_statx(dirFD.raw, cname, AT_SYMLINK_NOFOLLOW | atNoAutomount, &st, &mountID) == 0 else {
+            if Glibc.errno == ENOENT { throw FSError(errno: ENOENT, message: "lookup") }
+            return nil
+        }
+        let key = InodeKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mountID: mountID)
+        guard let inode = inodes.reference(existing: key) else { return nil }
+        let submount = config.announceSubmounts && mountID != parentMountID && inode.isDirectory
+        return Entry(node: inode.node, generation: 0, attr: st, submount: submount)
     }
 
     func referenceRoot() throws(FSError) -> Entry {
@@ -116,3 +140,6 @@ extension PassthroughFS {
         return Array(buf.prefix(n))
     }
 }
+
+/// Do not trigger an automount by looking at a name (openat with O_PATH does not either).
+let atNoAutomount: Int32 = 0x800
