@@ -34,12 +34,10 @@ extension FuseDispatcher {
         guard room >= 0 else { throw FSError(errno: EINVAL, message: "no room for the out header") }
         let count = min(Int(x.size), room)
         guard count > 0 else { return .placed(count: 0) }
-        guard let iov = r.buffers.writableIovecs(from: FuseOutHeader.size, count: count) else {
-            throw FSError(errno: EINVAL, message: "writable buffers")
-        }
-        let n = try iov.withUnsafeBufferPointer { (p) throws(FSError) -> Int in
+        let n = try r.buffers.withWritableIovecs(from: FuseOutHeader.size, count: count) { (p) throws(FSError) -> Int in
             try fs.read(handle: x.fh, offset: x.offset, into: p)
         }
+        guard let n else { throw FSError(errno: EINVAL, message: "writable buffers") }
         return .placed(count: n)
     }
 
@@ -51,13 +49,11 @@ extension FuseDispatcher {
         guard start + count <= r.total else {
             throw FSError(errno: EINVAL, message: "write of \(count) bytes, request holds \(r.total - start)")
         }
-        guard let iov = r.buffers.readableIovecs(from: start, count: count) else {
-            throw FSError(errno: EINVAL, message: "readable buffers")
-        }
         let killpriv = config.killprivV2 && x.writeFlags & FuseFlag.writeKillSuidgid != 0
-        let n = try iov.withUnsafeBufferPointer { (p) throws(FSError) -> Int in
+        let written = try r.buffers.withReadableIovecs(from: start, count: count) { (p) throws(FSError) -> Int in
             try fs.write(handle: x.fh, offset: x.offset, from: p, killpriv: killpriv)
         }
+        guard let n = written else { throw FSError(errno: EINVAL, message: "readable buffers") }
         return .ok(FuseWriteOut(size: UInt32(clamping: n)).bytes)
     }
 

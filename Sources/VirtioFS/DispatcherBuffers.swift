@@ -66,35 +66,56 @@ public struct RequestBuffers: @unchecked Sendable {
         return out.count == count ? out : nil
     }
 
-    /// iovecs covering `count` bytes at logical offset `start` of the readable segments (WRITE
-    /// payload, handed to pwritev without a copy); nil when the segments are too short.
-    func readableIovecs(from start: Int, count: Int) -> [iovec]? {
-        Self.iovecs(readable.map { UnsafeMutableRawBufferPointer(mutating: $0) }, from: start, count: count)
+    /// Runs `body` on iovecs covering `count` bytes at logical offset `start` of the readable
+    /// segments (WRITE payload, handed to pwritev without a copy); nil when they are too short.
+    func withReadableIovecs<R>(from start: Int, count: Int,
+                               _ body: (UnsafeBufferPointer<iovec>) throws(FSError) -> R) throws(FSError) -> R?
+    {
+        try Self.withIovecs(readable.count, { UnsafeMutableRawPointer(mutating: readable[$0].baseAddress) },
+                            { readable[$0].count }, from: start, count: count, body)
     }
 
-    /// iovecs covering `count` bytes at logical offset `start` of the writable segments (READ
-    /// data lands there straight from preadv).
-    func writableIovecs(from start: Int, count: Int) -> [iovec]? {
-        Self.iovecs(writable, from: start, count: count)
+    /// Runs `body` on iovecs covering `count` bytes at logical offset `start` of the writable
+    /// segments (READ data lands there straight from preadv); nil when they are too short.
+    func withWritableIovecs<R>(from start: Int, count: Int,
+                               _ body: (UnsafeBufferPointer<iovec>) throws(FSError) -> R) throws(FSError) -> R?
+    {
+        try Self.withIovecs(writable.count, { writable[$0].baseAddress }, { writable[$0].count },
+                            from: start, count: count, body)
     }
 
-    private static func iovecs(_ segments: [UnsafeMutableRawBufferPointer], from start: Int, count: Int) -> [iovec]? {
+    /// The iovecs live in a temporary allocation (on the stack for the usual handful), not in a
+    /// new array per request.
+    private static func withIovecs<R>(
+        _ segments: Int, _ base: (Int) -> UnsafeMutableRawPointer?, _ length: (Int) -> Int,
+        from start: Int, count: Int, _ body: (UnsafeBufferPointer<iovec>) throws(FSError) -> R
+    ) throws(FSError) -> R? {
         guard start >= 0, count >= 0 else { return nil }
-        var out: [iovec] = []
-        var skip = start
-        var left = count
-        for segment in segments where left > 0 {
-            if skip >= segment.count {
-                skip -= segment.count
-                continue
+        let result: Result<R, FSError>? = withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(segments, 1)) { out in
+            var used = 0
+            var skip = start
+            var left = count
+            for i in 0..<segments where left > 0 {
+                let size = length(i)
+                if skip >= size {
+                    skip -= size
+                    continue
+                }
+                let take = min(size - skip, left)
+                guard let b = base(i) else { continue }
+                out[used] = iovec(iov_base: b + skip, iov_len: take)
+                used += 1
+                left -= take
+                skip = 0
             }
-            let take = min(segment.count - skip, left)
-            guard let base = segment.baseAddress else { continue }
-            out.append(iovec(iov_base: base + skip, iov_len: take))
-            left -= take
-            skip = 0
+            guard left == 0 else { return nil }
+            do throws(FSError) {
+                return .success(try body(UnsafeBufferPointer(rebasing: out[0..<used])))
+            } catch {
+                return .failure(error)
+            }
         }
-        return left == 0 ? out : nil
+        return try result?.get()
     }
 
     /// Scatters `bytes` into the writable segments at logical offset `start`; false when they
