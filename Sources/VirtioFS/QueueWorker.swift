@@ -113,30 +113,26 @@ final class QueueWorker: @unchecked Sendable {
             submit(chain)
         case .auto(_, let threshold):
             // Depth = requests of this ring in flight (this one included) + those still waiting.
-            // Above the threshold the pool takes over, but only for requests that take long
-            // enough to be worth a handoff: a cached getattr or 4 KiB read costs less than
-            // waking a pool thread, and on few cores the handoff is pure loss.
             let depth = inFlight.load(ordering: .relaxed) + ring.queue.pendingCount
-            if depth <= threshold || serviceNanoseconds.load(ordering: .relaxed) < Self.handoffWorthNanoseconds {
+            let average = serviceNanoseconds.load(ordering: .relaxed)
+            if AutoSwitch.offload(depth: depth, threshold: threshold, averageServiceNanoseconds: average) {
+                submit(chain)
+            } else {
                 let start = monotonicNanoseconds()
                 processOnQueueThread(chain)
                 recordService(monotonicNanoseconds() &- start)
-            } else {
-                submit(chain)
             }
         }
     }
 
-    /// Moving average (1/8 weight) of how long a request of this ring takes to handle, in the
-    /// auto mode: what decides whether the pool can pay off.
+    /// Moving average of how long a request of this ring takes to handle, in the auto mode:
+    /// what decides whether the pool can pay off (`AutoSwitch`). Updated from the queue thread
+    /// and pool threads without a lock; a lost update only delays the average by one sample.
     private let serviceNanoseconds = Atomic<UInt64>(0)
-    /// A pool handoff (a futex wake, a context switch, a cold cache) costs a few microseconds:
-    /// requests faster than this stay inline.
-    static let handoffWorthNanoseconds: UInt64 = 20_000
 
     private func recordService(_ ns: UInt64) {
         let old = serviceNanoseconds.load(ordering: .relaxed)
-        serviceNanoseconds.store(old &- old / 8 &+ min(ns, 10_000_000) / 8, ordering: .relaxed)
+        serviceNanoseconds.store(AutoSwitch.average(old, sample: ns), ordering: .relaxed)
     }
 
     /// Inline processing: the interrupt is batched until the ring is empty (or `maxDeferred`).
