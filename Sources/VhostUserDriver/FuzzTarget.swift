@@ -17,6 +17,8 @@ public final class ProcessFuzzTarget: FuzzTarget {
     private var process: DaemonProcess?
     private var starts = 0
     private var crash: String?
+    /// Called with each new daemon pid (and the previous one), so a supervisor can track it.
+    public var onStart: ((_ previous: pid_t?, _ current: pid_t) -> Void)?
 
     public init(command: DaemonCommand, sharedDirectory: String, workDirectory: String) {
         self.command = command
@@ -39,6 +41,7 @@ public final class ProcessFuzzTarget: FuzzTarget {
         unlink(socket)
         let p = try DaemonProcess(name: command.name, arguments: command.expanded(socket: socket, dir: directory),
                                   logPath: workDir + "/fuzz-\(starts).log")
+        onStart?(process?.pid, p.pid)
         process = p
         return socket
     }
