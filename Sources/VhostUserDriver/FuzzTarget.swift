@@ -28,6 +28,8 @@ public final class ProcessFuzzTarget: FuzzTarget {
 
     deinit { process?.stop() }
 
+    public var currentPID: pid_t? { process?.pid }
+
     public var restarts: Int { max(starts - 1, 0) }
 
     public func socketPath() throws(DriverError) -> String {

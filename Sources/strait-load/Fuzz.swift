@@ -19,7 +19,10 @@ struct Fuzz {
                 if let previous { ProcessGuard.remove(previous) }
                 ProcessGuard.add(current)
             }
-            defer { target.stop() }
+            defer {
+                target.stop()
+                if let pid = target.currentPID { ProcessGuard.remove(pid) }
+            }
             progress("[fuzz] \(c.name): \(cases) descriptor-chain cases ...")
             let fuzzer = ChainFuzzer(target: target, seed: seed)
             fuzzer.strict = strict
