@@ -73,6 +73,8 @@ public final class FuseClient: @unchecked Sendable {
     deinit { close() }
 
     /// Stops the completion threads, fails what is still in flight, and closes the frontend.
+    /// Call it: the completion threads hold the client, so it is not freed (nor the daemon
+    /// disconnected) before.
     public func close() {
         if stopping.exchange(true, ordering: .acquiringAndReleasing) { return }
         for t in threads { t.join() }
