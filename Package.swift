@@ -39,9 +39,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // virtiofsd-compatible command line, both styles, as a library so it is unit tested.
-        .target(name: "DaemonOptions", dependencies: ["VirtioFS", "Passthrough"]),
+        .target(name: "DaemonOptions", dependencies: [
+            "VirtioFS", "Passthrough", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "straitd", dependencies: [
-            "DaemonOptions", "VirtioFS",
+            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
@@ -62,7 +64,10 @@ let package = Package(
             "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "DaemonOptionsTests", dependencies: [
+            "DaemonOptions", "VhostUserDriver", "FUSE",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "E2ETests", dependencies: []),
     ]

@@ -41,6 +41,9 @@ public struct PassthroughConfig: Sendable {
     public var allowDirectIO: Bool
     public var inodeFileHandles: InodeFileHandles
     public var xattrMap: XattrMap?
+    /// An open /proc/self/fd (O_PATH) for a daemon that has left /proc behind (pivot_root or
+    /// chroot into the shared directory); PassthroughFS dups it. Nil: it opens /proc/self/fd itself.
+    public var procSelfFD: Int32? = nil
 
     public init(
         root: String, cache: CacheMode = .auto, timeout: Double? = nil, writeback: Bool = false,

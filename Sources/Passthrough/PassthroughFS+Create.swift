@@ -76,7 +76,7 @@ extension PassthroughFS {
     {
         let name = fd.procName
         let pathFD = try sysFD("O_PATH of created file") {
-            openat(procSelfFD.raw, name, O_PATH | O_CLOEXEC)
+            openat(procDir, name, O_PATH | O_CLOEXEC)
         }
         let entry = try register(pathFD, parentMountID: parentMountID)
         guard let inode = inodes.get(entry.node) else { throw .badNode(entry.node) }
@@ -103,7 +103,7 @@ extension PassthroughFS {
 
     private func hasDefaultACL(_ dirFD: FileDescriptor) -> Bool {
         let name = dirFD.procName
-        guard let fd = try? sysFD("reopen directory", { openat(procSelfFD.raw, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) })
+        guard let fd = try? sysFD("reopen directory", { openat(procDir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) })
         else { return false }
         return strait_getxattr(fd.raw, nil, "system.posix_acl_default", nil, 0) > 0
     }

@@ -16,7 +16,7 @@ extension PassthroughFS {
         let flags = openFlags(flags) & ~(O_CREAT | O_EXCL | O_TMPFILE)
         let fd = try reopen(inode, flags: flags)
         if killpriv && config.killprivV2 && flags & O_TRUNC != 0 {
-            try killSuidgid(pathFD: try pathFD(inode), inode: inode)
+            try killPrivileges(inode)
         }
         let id = handles.insert(Handle(fd: fd, inode: inode, flags: flags))
         return openResult(id, flags: flags)
@@ -59,7 +59,7 @@ extension PassthroughFS {
         let h = try handle(id)
         guard offset <= UInt64(Int64.max) else { throw FSError.invalid("offset") }
         if killpriv && config.killprivV2 {
-            try killSuidgid(pathFD: try pathFD(h.inode), inode: h.inode)
+            try killPrivileges(h.inode)
         }
         return try transfer(iovecs, offset: offset, what: "pwritev") { base, count, at in
             pwritev(h.fd.raw, base, count, at)
@@ -115,8 +115,9 @@ extension PassthroughFS {
         let h = try handle(id)
         if let lockOwner { dropLocks(h.inode, owner: lockOwner) }
         let copy = dup(h.fd.raw)
-        if copy >= 0 {
-            _ = try sys("close") { close(copy) }
+        // close(2) is never retried on Linux: the descriptor is gone even after EINTR.
+        if copy >= 0 && close(copy) == -1 && Glibc.errno != EINTR {
+            throw FSError.last("close on flush")
         }
     }
 

@@ -18,14 +18,34 @@ extension PassthroughFS {
 
     /// SETLK / SETLKW as open-file-description locks, one description per FUSE lock owner so
     /// owners conflict with each other like processes do. With `wait` this blocks until the lock
-    /// is granted: run it off the queue thread. No table lock is held while it waits.
-    public func setlk(handle id: UInt64, owner: UInt64, lock: FileLock, wait: Bool) throws(FSError) {
+    /// is granted: run it off the queue thread. No table lock is held while it waits. With a
+    /// `waitToken` (the request's unique) `interruptLockWait(token:)` ends the wait with EINTR.
+    public func setlk(handle id: UInt64, owner: UInt64, lock: FileLock, wait: Bool,
+                      waitToken: UInt64? = nil) throws(FSError)
+    {
         let h = try handle(id)
         if lock.type == F_UNLCK, h.inode.lockFDs.withLock({ $0[owner] }) == nil { return }
         let fd = try lockFD(h, owner: owner)
         var fl = try Self.flockStruct(lock)
+        if wait, let waitToken {
+            try lockWaiters.wait(token: waitToken, what: "F_OFD_SETLKW") {
+                strait_fcntl_lock(fd.raw, strait_F_OFD_SETLKW, &fl)
+            }
+            return
+        }
         let cmd = wait ? strait_F_OFD_SETLKW : strait_F_OFD_SETLK
         _ = try sys("F_OFD_SETLK") { strait_fcntl_lock(fd.raw, cmd, &fl) }
+    }
+
+    /// INTERRUPT of a blocked SETLKW: its wait ends with EINTR. False if no such wait.
+    @discardableResult
+    public func interruptLockWait(token: UInt64) -> Bool {
+        lockWaiters.cancel(token: token)
+    }
+
+    /// Ends every blocked SETLKW with EINTR (DESTROY, disconnect).
+    public func interruptAllLockWaits() {
+        lockWaiters.cancelAll()
     }
 
     /// BSD flock on the handle's own open file description (FUSE_LK_FLOCK).

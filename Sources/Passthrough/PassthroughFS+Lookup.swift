@@ -37,8 +37,8 @@ extension PassthroughFS {
     func register(_ fd: FileDescriptor, parentMountID: UInt64) throws(FSError) -> Entry {
         let (st, mountID) = try Self.statx(fd)
         let key = InodeKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mountID: mountID)
-        let handle = try fileHandle(for: fd, mountID: mountID)
         let fileType = st.st_mode & FileType.mask
+        let handle = try fileHandle(for: fd, mountID: mountID, fileType: fileType)
         let inode = inodes.reference(key: key, handle: handle) { node in
             Inode(node: node, key: key, fileType: fileType, fd: handle == nil ? fd : nil,
                   handle: handle)
@@ -50,21 +50,40 @@ extension PassthroughFS {
 
     /// The file handle for `fd` in prefer/mandatory mode (nil in never mode, or in prefer mode
     /// when the file system has none).
-    private func fileHandle(for fd: FileDescriptor, mountID: UInt64) throws(FSError) -> FileHandle? {
+    private func fileHandle(for fd: FileDescriptor, mountID: UInt64, fileType: UInt32)
+        throws(FSError) -> FileHandle?
+    {
         if config.inodeFileHandles == .never { return nil }
-        var type: Int32 = 0
-        var mnt: Int32 = 0
-        var bytes = [UInt8](repeating: 0, count: 128)
-        let n = strait_name_to_handle(fd.raw, "", AT_EMPTY_PATH, &type, &bytes, 128, &mnt)
-        if n < 0 {
-            if config.inodeFileHandles == .mandatory { throw FSError.last("name_to_handle_at") }
+        do {
+            var type: Int32 = 0
+            var mnt: Int32 = 0
+            var bytes = [UInt8](repeating: 0, count: 128)
+            let n = try sys("name_to_handle_at") {
+                strait_name_to_handle(fd.raw, "", AT_EMPTY_PATH, &type, &bytes, 128, &mnt)
+            }
+            try ensureMountFD(mountID, from: fd, fileType: fileType)
+            return FileHandle(type: type, bytes: Array(bytes.prefix(Int(n))), mountID: mountID)
+        } catch {
+            if config.inodeFileHandles == .mandatory { throw error }
             return nil
         }
-        // open_by_handle_at needs some descriptor on the same mount; keep the first one seen.
-        mountFDs.withLock { fds in
-            if fds[mountID] == nil { fds[mountID] = fd }
+    }
+
+    /// open_by_handle_at needs an open (not O_PATH) descriptor on the handle's mount; the first
+    /// directory or regular file seen on a mount provides it.
+    private func ensureMountFD(_ mountID: UInt64, from fd: FileDescriptor, fileType: UInt32)
+        throws(FSError)
+    {
+        if mountFDs.withLock({ $0[mountID] != nil }) { return }
+        guard fileType == FileType.directory || fileType == FileType.regular else {
+            throw FSError(errno: EOPNOTSUPP, message: "no descriptor for mount \(mountID)")
         }
-        return FileHandle(type: type, bytes: Array(bytes.prefix(Int(n))), mountID: mountID)
+        let name = fd.procName
+        let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (fileType == FileType.directory ? O_DIRECTORY : 0)
+        let mountFD = try sysFD("open mount descriptor") { openat(procDir, name, flags) }
+        mountFDs.withLock { fds in
+            if fds[mountID] == nil { fds[mountID] = mountFD }
+        }
     }
 
     /// Drops `count` lookups of `node` (FORGET / BATCH_FORGET). Unknown nodes are ignored.

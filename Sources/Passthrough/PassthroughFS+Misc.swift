@@ -33,7 +33,7 @@ extension PassthroughFS {
             && !(cred.gid == st.st_gid && mode & Mode.wgrp != 0)
             && mode & Mode.woth == 0 { throw denied }
         if mask & X_OK != 0 {
-            let anyExec = mode & Mode.xusr | Mode.xgrp | Mode.xoth != 0
+            let anyExec = mode & (Mode.xusr | Mode.xgrp | Mode.xoth) != 0
             if cred.uid == 0 {
                 if !anyExec && mode & FileType.mask != FileType.directory { throw denied }
             } else if !(cred.uid == st.st_uid && mode & Mode.xusr != 0)

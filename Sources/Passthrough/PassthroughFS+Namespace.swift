@@ -40,7 +40,7 @@ extension PassthroughFS {
         let sourceFD = try pathFD(source)
         let procName = sourceFD.procName
         _ = try sys("linkat") {
-            linkat(procSelfFD.raw, procName, dirFD.raw, cname, AT_SYMLINK_FOLLOW)
+            linkat(procDir, procName, dirFD.raw, cname, AT_SYMLINK_FOLLOW)
         }
         return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
     }

@@ -38,7 +38,7 @@ extension PassthroughFS {
             if st.st_gid != cred.gid && st.st_mode & Mode.sgid != 0 {
                 let procName = fd.procName
                 _ = try sys("chmod (clear sgid)") {
-                    fchmodat(procSelfFD.raw, procName, mode_t(st.st_mode & 0o7777 & ~Mode.sgid), 0)
+                    fchmodat(procDir, procName, mode_t(st.st_mode & 0o7777 & ~Mode.sgid), 0)
                 }
             }
         }
@@ -125,8 +125,9 @@ extension PassthroughFS {
     }
 
     /// Runs an xattr call on the inode: regular files and directories through a reopened fd
-    /// (f*xattr), other types through the /proc/self/fd magic link, which names the inode itself
-    /// without following a symlink's target. Never opens a FIFO or device.
+    /// (f*xattr), other types by the name of their O_PATH descriptor relative to /proc/self/fd,
+    /// which reaches the inode itself without following a symlink's target and without opening
+    /// a FIFO or device.
     func withXattrTarget<T>(_ inode: Inode, _ body: (Int32, UnsafePointer<CChar>?) throws(FSError) -> T)
         throws(FSError) -> T
     {
@@ -135,10 +136,10 @@ extension PassthroughFS {
             return try body(fd.raw, nil)
         }
         let fd = try pathFD(inode)
-        let path = Array(("/proc/self/fd/" + fd.procName).utf8CString)
+        let name = Array(fd.procName.utf8CString)
         return try withExtendedLifetime(fd) { () throws(FSError) -> T in
-            try path.withUnsafeBufferPointer { (buf) throws(FSError) -> T in
-                try body(-1, buf.baseAddress)
+            try name.withUnsafeBufferPointer { (buf) throws(FSError) -> T in
+                try body(procDir, buf.baseAddress)
             }
         }
     }

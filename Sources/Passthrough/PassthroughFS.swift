@@ -7,6 +7,11 @@ import Synchronization
 /// Node 1 is the root. Every name is resolved with *at() calls relative to O_PATH descriptors
 /// without following symlinks; descriptors are reopened for I/O through /proc/self/fd.
 /// Thread-safe: tables sit behind mutexes that are never held across a blocking syscall.
+///
+/// Create it in the process that serves, after any fork (sandbox setup): /proc/self/fd is
+/// opened once, here, and names this process's descriptor table. A forked child refuses to
+/// reopen through it (EBADF) rather than reach the parent's descriptors. A chroot/pivot_root
+/// afterwards is fine. Sets the process umask to 0 (modes arrive masked from the guest).
 public final class PassthroughFS: Sendable {
     public let config: PassthroughConfig
     public let policy: CachePolicy
@@ -16,6 +21,10 @@ public final class PassthroughFS: Sendable {
     let handles: HandleTable
     /// One descriptor per mount seen, for open_by_handle_at.
     let mountFDs = Mutex<[UInt64: FileDescriptor]>([:])
+    /// The process whose /proc/self/fd `procSelfFD` is.
+    let creatorPID: pid_t
+    /// Threads blocked in SETLKW, for INTERRUPT.
+    let lockWaiters = LockWaiters()
     /// Credentials can only be switched (setfsuid) when we run as root.
     let canSwitchCredentials: Bool
 
@@ -27,8 +36,10 @@ public final class PassthroughFS: Sendable {
         self.logger = logger
         self.handles = HandleTable()
         self.canSwitchCredentials = geteuid() == 0
+        self.creatorPID = getpid()
         procSelfFD = try sysFD("open /proc/self/fd") {
-            Glibc.open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)
+            if let inherited = config.procSelfFD { return fcntl(inherited, F_DUPFD_CLOEXEC, 0) }
+            return Glibc.open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)
         }
         let rootFD = try sysFD("open shared directory \(config.root)") {
             Glibc.open(config.root, O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -40,11 +51,19 @@ public final class PassthroughFS: Sendable {
                          fd: rootFD, handle: nil)
         inodes = InodeTable(root: root)
         if config.inodeFileHandles != .never {
-            mountFDs.withLock { $0[mountID] = rootFD }
+            let mountFD = try sysFD("open shared directory \(config.root)") {
+                Glibc.open(config.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+            mountFDs.withLock { $0[mountID] = mountFD }
         }
         // Modes from the guest are already masked (or masked by us): the process umask must not
         // mask them again. virtiofsd does the same.
         umask(0)
+        logger.info("serving \(config.root)", metadata: [
+            "cache": "\(config.cache)", "inode-file-handles": "\(config.inodeFileHandles)",
+            "xattr": "\(config.xattr)", "xattrmap": "\(config.xattrMap != nil)",
+            "credentials": "\(canSwitchCredentials ? "per request" : "daemon's own")",
+        ])
     }
 
     // MARK: - Table access
@@ -85,9 +104,15 @@ public final class PassthroughFS: Sendable {
         let flags = (flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)
         if let fd = inode.fd {
             let name = fd.procName
-            return try sysFD("reopen node \(inode.node)") { openat(procSelfFD.raw, name, flags) }
+            return try sysFD("reopen node \(inode.node)") { openat(procDir, name, flags) }
         }
         return try openHandle(inode, flags: flags)
+    }
+
+    /// The /proc/self/fd directory for *at() calls naming our descriptors. In a forked child it
+    /// would name the parent's table, so there it is -1 and every such call fails with EBADF.
+    var procDir: Int32 {
+        getpid() == creatorPID ? procSelfFD.raw : -1
     }
 
     private func openHandle(_ inode: Inode, flags: Int32) throws(FSError) -> FileDescriptor {
