@@ -8,10 +8,10 @@ public protocol FuzzTarget: AnyObject {
     func crashDescription() -> String?
 }
 
-/// A daemon process started from a `DaemonCommand`, restarted whenever it has exited (both
+/// A daemon process started from a `DaemonSpec`, restarted whenever it has exited (both
 /// virtiofsd and straitd exit when their frontend hangs up).
 public final class ProcessFuzzTarget: FuzzTarget {
-    public let command: DaemonCommand
+    public let command: DaemonSpec
     public let directory: String
     private let workDir: String
     private var process: DaemonProcess?
@@ -20,7 +20,7 @@ public final class ProcessFuzzTarget: FuzzTarget {
     /// Called with each new daemon pid (and the previous one), so a supervisor can track it.
     public var onStart: ((_ previous: pid_t?, _ current: pid_t) -> Void)?
 
-    public init(command: DaemonCommand, sharedDirectory: String, workDirectory: String) {
+    public init(command: DaemonSpec, sharedDirectory: String, workDirectory: String) {
         self.command = command
         directory = sharedDirectory
         workDir = workDirectory
