@@ -221,7 +221,9 @@ struct DaxPeerTests {
         }
         if case .failure(let error) = mapped {
             // The compiler of Swift 6.3 crashes on `catch where` with typed throws: hence Result.
-            guard error.code == .fuse, error.errno == ENOSYS || error.errno == EOPNOTSUPP else { throw error }
+            guard error.code == .fuse, error.errno == ENOSYS || error.errno == EOPNOTSUPP else {
+                throw DriverError(error.code, "\(error.message); backend channel: \(client.frontend.backend?.events ?? [])", errno: error.errno)
+            }
             print("\(daemon.name): no DAX (\(error.message))")
             #expect(window.counts.maps == 0)
             // The session is still fine afterwards.
