@@ -13,8 +13,8 @@ enum PeerDaemons {
             return String(cString: env).split(separator: ";").compactMap { try? DaemonSpec(spec: String($0)) }
         }
         return [
-            DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto"]),
-            DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto"]),
+            DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,posix_lock"]),
+            DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
         ]
     }
 
