@@ -128,3 +128,56 @@ struct OpcodeTests {
         try client.release(node: dst.nodeid, handle: hd.fh)
     }
 }
+
+@Suite("blocking locks", .serialized)
+struct BlockingLockTests {
+    /// SETLKW that has to wait must not stall the queue: GETATTR on the same queue answers while
+    /// it waits, and the unlock releases it. Daemons without it (ENOSYS/EOPNOTSUPP) say so.
+    @Test("a waiting SETLKW does not block other requests", arguments: PeerDaemons.all)
+    func setlkwWaits(_ daemon: DaemonSpec) throws {
+        guard PeerDaemons.available(daemon) else {
+            print("skipped: \(daemon.name) binary is missing")
+            return
+        }
+        let fixture = try DaemonFixture(daemon)
+        let client = try FuseClient(frontend: try fixture.connect())
+        defer { client.close(); _ = fixture }
+        try client.initialize()
+        let (file, h1) = try client.create(parent: FuseProtocol.rootID, name: "locked")
+        let h2 = try client.open(node: file.nodeid, flags: O_RDWR)
+        let lock = FuseFileLock(start: 0, end: 0x7fff_ffff_ffff_ffff, type: UInt32(F_WRLCK), pid: 100)
+        let first = Result { () throws(DriverError) in try client.setlk(node: file.nodeid, handle: h1.fh, owner: 1, lock: lock) }
+        if case .failure(let e) = first {
+            guard e.code == .fuse, e.errno == ENOSYS || e.errno == EOPNOTSUPP else { throw e }
+            print("\(daemon.name): no POSIX locks")
+            return
+        }
+        let done = DispatchGroupLike()
+        let outcome = Mutex<Int32?>(nil)
+        done.enter()
+        var waiting = lock
+        waiting.pid = 200
+        try client.submit(opcode: .setlkw, nodeid: file.nodeid, args: FuseLkIn(fh: h2.fh, owner: 2, lk: waiting).bytes,
+                          replyCapacity: 0, queue: 1) { result in
+            outcome.withLock { $0 = (try? result.get())?.error ?? -EIO }
+            done.leave()
+        }
+        usleep(200_000)
+        if let early = outcome.withLock({ $0 }) {
+            #expect(early == -EOPNOTSUPP || early == -ENOSYS, "SETLKW returned \(early) while the lock was held")
+            print("\(daemon.name): no blocking SETLKW (\(early))")
+            return
+        }
+        // Still waiting: the same queue keeps answering.
+        let start = monotonicSeconds()
+        #expect(try client.getattr(node: file.nodeid).attr.ino == file.attr.ino)
+        #expect(monotonicSeconds() - start < 1)
+        var unlock = lock
+        unlock.type = UInt32(F_UNLCK)
+        try client.setlk(node: file.nodeid, handle: h1.fh, owner: 1, lock: unlock)
+        #expect(done.wait(seconds: 5), "SETLKW still blocked after the unlock")
+        #expect(outcome.withLock { $0 } == 0)
+    }
+}
+
+import Synchronization
