@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
@@ -55,11 +56,15 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
+        // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
+        .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
+
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
         .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
         .testTarget(name: "E2ETests", dependencies: []),
+        .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
     ]
 )
