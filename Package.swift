@@ -58,6 +58,7 @@ let package = Package(
 
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
         .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Stats"),
 
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
@@ -66,5 +67,6 @@ let package = Package(
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
         .testTarget(name: "E2ETests", dependencies: []),
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
     ]
 )
