@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Stats"),
         .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
 
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
@@ -71,5 +72,6 @@ let package = Package(
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
     ]
 )

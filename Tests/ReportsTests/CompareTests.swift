@@ -1,0 +1,47 @@
+import Foundation
+import Matrix
+import Results
+import Stats
+import Testing
+@testable import Reports
+
+@Suite struct CompareTests {
+    @Test func identicalRunsAreNoChange() {
+        let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b"))
+        #expect(report.verdict(cell: Runs.auto.id) == .noChange)
+        #expect(!report.blocksMerge)
+        let bw = report.deltas.first { $0.cellID == Runs.auto.id && $0.workload == "randread-psync" && $0.comparison.metric == "read.bw" }
+        #expect(bw?.comparison.ratio?.estimate == 1)
+        // p50 and p99.9 are shown elsewhere but not judged.
+        #expect(!report.deltas.contains { $0.comparison.metric.hasSuffix("clat_p50") })
+    }
+
+    @Test func aSignificantDropIsARegressionThatBlocks() throws {
+        let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7))
+        #expect(report.verdict(cell: Runs.auto.id) == .regression)
+        #expect(report.verdict(cell: Runs.none.id) == .noChange)
+        #expect(report.blocksMerge)
+        let bw = try #require(report.deltas(cell: Runs.auto.id, workload: "randread-psync").first { $0.comparison.metric == "read.bw" })
+        #expect(abs((bw.comparison.ratio?.estimate ?? 0) - 0.7) < 1e-9)
+        #expect(bw.comparison.ratio.map { $0.high < 0.9 } == true)
+        #expect(bw.comparison.test.pValue < 0.05)
+        // Latency got worse too (p99 is derived from IOPS in the fixture).
+        let p99 = try #require(report.deltas(cell: Runs.auto.id, workload: "randread-psync").first { $0.comparison.metric == "read.clat_p99" })
+        #expect(p99.comparison.verdict == .regression)
+    }
+
+    @Test func improvementAndCorrectnessFailures() {
+        let up = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 1.5))
+        #expect(up.verdict(cell: Runs.auto.id) == .improvement)
+        #expect(!up.blocksMerge)
+        let broken = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", failNone: true))
+        #expect(broken.verdict(cell: Runs.none.id) == .fail("tar: 3 files differ"))
+        #expect(broken.blocksMerge)
+    }
+
+    @Test func tolerancesCanHideSmallChanges() {
+        let report = Reports.compare(
+            base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7), tolerances: Tolerances(defaultFraction: 0.5))
+        #expect(report.verdict(cell: Runs.auto.id) == .noChange)
+    }
+}
