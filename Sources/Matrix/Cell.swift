@@ -7,13 +7,19 @@ public struct Cell: Sendable, Codable, Hashable {
     public var processing: Processing?
     /// Extra command-line options for the backend, as the matrix gave them.
     public var options: [String]
+    /// Tells apart included cells that differ only in options (`straitd-auto-inline-xattr`).
+    public var label: String?
 
-    public init(backend: Backend, cache: String, dax: Dax = .off, processing: Processing? = nil, options: [String] = []) {
+    public init(
+        backend: Backend, cache: String, dax: Dax = .off, processing: Processing? = nil, options: [String] = [],
+        label: String? = nil
+    ) {
         self.backend = backend
         self.cache = cache
         self.dax = dax
         self.processing = processing
         self.options = options
+        self.label = label
     }
 
     /// Stable, unique, human-readable: `straitd-auto-dax-pool16`, `9p-loose`. Used as the NAME
@@ -22,7 +28,7 @@ public struct Cell: Sendable, Codable, Hashable {
         var parts = [backend.rawValue, cache]
         if dax == .on { parts.append("dax") }
         if let processing { parts.append(processing.slug) }
-        if !options.isEmpty { parts.append("opts" + String(Self.hash(options.joined(separator: " ")), radix: 16)) }
+        if let label { parts.append(label) }
         return parts.joined(separator: "-")
     }
 
@@ -48,16 +54,6 @@ public struct Cell: Sendable, Codable, Hashable {
             return "auto-switch processing is a straitd feature; \(backend.rawValue) has none"
         }
         return nil
-    }
-
-    /// FNV-1a: deterministic across runs and platforms, unlike `Hasher`.
-    static func hash(_ text: String) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for byte in text.utf8 {
-            h ^= UInt32(byte)
-            h = h &* 16_777_619
-        }
-        return h
     }
 }
 

@@ -47,6 +47,9 @@ extension Matrix {
         for cell in include {
             if let reason = cell.invalidReason {
                 dropped.append(DroppedCell(cell: cell, reason: "include: \(reason)"))
+            } else if let same = cells.first(where: { $0.id == cell.id }), same != cell {
+                dropped.append(DroppedCell(
+                    cell: cell, reason: "include: same id as an expanded cell with other options; give it a label"))
             } else if !cells.contains(cell) {
                 dropped.removeAll { $0.cell == cell }
                 cells.append(cell)

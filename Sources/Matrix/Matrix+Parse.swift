@@ -237,7 +237,7 @@ struct MatrixParser {
     }
 
     func includedCell(_ node: Node, _ field: String, options: [Backend: [String]]) throws(MatrixError) -> Cell {
-        let allowed = Set(Axis.allCases.map(\.rawValue)).union(["options"])
+        let allowed = Set(Axis.allCases.map(\.rawValue)).union(["options", "label"])
         let fields = try reader.mapping(node, field, allowed: allowed)
         func value(_ axis: Axis) throws(MatrixError) -> String? {
             guard let n = fields.first(where: { $0.0 == axis.rawValue })?.1 else { return nil }
@@ -254,9 +254,17 @@ struct MatrixParser {
         if let o = fields.first(where: { $0.0 == "options" })?.1 {
             extra = try reader.list(o, "\(field).options").map { item, path throws(MatrixError) in try reader.string(item, path) }
         }
+        var label: String?
+        if let l = fields.first(where: { $0.0 == "label" })?.1 {
+            let text = try reader.string(l, "\(field).label")
+            guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else {
+                throw reader.fail(.invalidValue, "a label is letters, digits, '_' and '.'", l, "\(field).label")
+            }
+            label = text
+        }
         return Cell(
             backend: backend, cache: cache, dax: try value(.dax).flatMap { Dax(rawValue: $0) } ?? .off,
-            processing: backend.isVirtioFS ? processing : nil, options: extra)
+            processing: backend.isVirtioFS ? processing : nil, options: extra, label: label)
     }
 
     func tolerances(_ node: Node) throws(MatrixError) -> Tolerances {

@@ -96,3 +96,50 @@ import Testing
         #expect(expanded.cells.first { $0.backend == .virtiofsdC }?.options == ["-o", "xattr"])
     }
 }
+
+@Suite struct ListingAndLabelTests {
+    @Test func listingShowsCellsWorkloadsAndDrops() throws {
+        let yaml = """
+            axes:
+              backend: [straitd, 9p]
+              cache: [none, loose]
+            backend-options:
+              straitd: ["-o", "xattr"]
+            workloads:
+              fio: {patterns: [randread], engines: [psync, mmap]}
+            repetitions: 3
+            """
+        let text = try Matrix.parse(yaml: yaml).expand().listing(title: "t")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "t: 3 cells x 2 workloads x 3 repetitions = 18 measurements")
+        #expect(lines[2] == "CELL                 BACKEND  CACHE  DAX  PROCESSING  OPTIONS")
+        #expect(lines[3] == "straitd-none-inline  straitd  none   off  inline      -o xattr")
+        #expect(lines[4] == "9p-none              9p       none   off  -           -")
+        #expect(lines[5] == "9p-loose             9p       loose  off  -           -")
+        #expect(text.contains("workloads: randread-psync, randread-mmap\n"))
+        #expect(text.contains("  straitd-loose-inline: cache=loose is not a straitd cache mode (none/auto/always)\n"))
+    }
+
+    @Test func labelledIncludesDifferOnlyInOptions() throws {
+        let yaml = """
+            axes: {backend: straitd, cache: auto}
+            include:
+              - {backend: straitd, cache: auto, options: ["-o", "xattr"], label: xattr}
+              - {backend: straitd, cache: auto, options: ["-o", "no_posix_lock"]}
+            workloads: {tar: true}
+            """
+        let e = try Matrix.parse(yaml: yaml).expand()
+        #expect(e.cells.map(\.id) == ["straitd-auto-inline", "straitd-auto-inline-xattr"])
+        #expect(e.cells[1].options == ["-o", "xattr"])
+        #expect(e.dropped.count == 1)
+        #expect(e.dropped.first?.reason.contains("give it a label") == true)
+        let bad = "axes: {backend: straitd, cache: auto}\ninclude:\n  - {backend: straitd, cache: auto, label: \"a b\"}\nworkloads: {tar: true}\n"
+        do {
+            _ = try Matrix.parse(yaml: bad, file: "l.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.field == "include[0].label")
+            #expect(error.line == 3)
+        }
+    }
+}

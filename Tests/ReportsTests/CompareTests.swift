@@ -45,3 +45,23 @@ import Testing
         #expect(report.verdict(cell: Runs.auto.id) == .noChange)
     }
 }
+
+@Suite struct TrendTests {
+    @Test func trendsComeFromTheHistory() throws {
+        let history = try History()
+        for (i, scale) in [1.0, 1.1, 0.9].enumerated() {
+            var run = Runs.run("r\(i)", scale: scale)
+            run.startedAt = Date(timeIntervalSince1970: Double(1_700_000_000 + i * 3600))
+            try history.record(run)
+        }
+        let latest = Runs.run("r2", scale: 0.9)
+        let series = try Reports.trends(for: latest, history: history)
+        let bw = try #require(series.first { $0.title == "straitd-auto-inline randread-psync read.bw" })
+        #expect(bw.points.map(\.label) == ["sha-r0", "sha-r1", "sha-r2"])
+        #expect(bw.points.map(\.value) == [86_750, 86_750 * 1.1, 86_750 * 0.9])
+        #expect(series.contains { $0.title == "straitd-none-inline tar tar.seconds" })
+        #expect(!series.contains { $0.title.contains("seqwrite-mmap") })  // unsupported: no samples
+        let html = Reports.html([LabeledRun(label: "r2", run: latest)], trends: series)
+        #expect(html.components(separatedBy: "<polyline").count - 1 == series.count)
+    }
+}

@@ -105,3 +105,20 @@ import Testing
         #expect(doc.finishedAt == Date(timeIntervalSince1970: 1_700_000_500))
     }
 }
+
+@Suite struct HostTests {
+    @Test func currentHostIsDescribed() throws {
+        let host = HostFingerprint.current()
+        #expect(host.cpus >= 1)
+        #expect(host.memoryBytes > 0)
+        let procRelease = try String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8)
+        #expect(host.kernel == procRelease.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(host.digest == HostFingerprint.current().digest)
+    }
+
+    @Test func cpuModelFromCpuinfo() {
+        let text = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t\t: fpu\n"
+        #expect(HostFingerprint.cpuModel(cpuinfo: text) == "AMD EPYC 7B13")
+        #expect(HostFingerprint.cpuModel(cpuinfo: "nothing: here\n") == nil)
+    }
+}
