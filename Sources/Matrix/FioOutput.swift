@@ -52,16 +52,30 @@ public struct FioSummary: Sendable, Codable, Hashable {
     public var jobs: [FioJobMetrics]
     public var read: FioDirection
     public var write: FioDirection
+    /// What fio printed before its JSON: notes, and `fio: pid=..., err=19/..., func=mmap,
+    /// error=No such device` lines when a job failed.
+    public var messages: [String]
 
-    public init(fioVersion: String, jobs: [FioJobMetrics], read: FioDirection, write: FioDirection) {
+    public init(fioVersion: String, jobs: [FioJobMetrics], read: FioDirection, write: FioDirection, messages: [String] = []) {
         self.fioVersion = fioVersion
         self.jobs = jobs
         self.read = read
         self.write = write
+        self.messages = messages
     }
 
     /// Non-zero when any job failed.
     public var error: Int { jobs.first { $0.error != 0 }?.error ?? 0 }
+
+    /// Why the measurement is not one, in fio's words when it gave them: the text an
+    /// `unsupported` verdict carries (mmap on cache=none fails with ENODEV), never a zero.
+    public var errorDescription: String? {
+        guard let failed = jobs.first(where: { $0.error != 0 }) else { return nil }
+        if let line = messages.first(where: { $0.hasPrefix("fio: ") && $0.contains("err=") }) {
+            return "\(failed.name): \(line)"
+        }
+        return "\(failed.name): error \(failed.error) (\(String(cString: strerror(Int32(failed.error)))))"
+    }
 
     /// Flat metric names the statistics and history use: `read.bw`, `write.iops`, `read.clat_p99`.
     /// Only directions that moved data appear, so a read job has no `write.*` zeros.
@@ -100,9 +114,10 @@ extension FioSummary {
         let jobs = raw.jobs.map { job in
             FioJobMetrics(name: job.jobname, error: job.error ?? 0, read: job.read.direction, write: job.write.direction)
         }
+        let messages = text[..<start].split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
         return FioSummary(
             fioVersion: raw.fioVersion ?? "unknown", jobs: jobs,
-            read: aggregate(jobs.map(\.read)), write: aggregate(jobs.map(\.write)))
+            read: aggregate(jobs.map(\.read)), write: aggregate(jobs.map(\.write)), messages: messages)
     }
 
     /// Jobs run concurrently: bandwidth, IOPS and bytes add up; latency percentiles take the worst

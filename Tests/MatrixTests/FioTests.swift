@@ -73,6 +73,22 @@ import Testing
         #expect(m["read.clat_p99"] == 199680)
     }
 
+    /// fio's own output for mmap on a file that cannot be mapped (/dev/null: ENODEV, the error a
+    /// 6.1 guest gives for mmap on virtio-fs cache=none without DAX).
+    @Test func failedJobIsAnErrorWithFiosWords() throws {
+        let s = try FioSummary.parse(try Repo.fixture("fio-mmap-enodev.json"))
+        #expect(s.error == 19)
+        #expect(s.read.ioBytes == 0)
+        #expect(s.messages == ["fio: pid=20722, err=19/file:engines/mmap.c:118, func=mmap, error=No such device"])
+        #expect(s.errorDescription == "seqread-mmap: fio: pid=20722, err=19/file:engines/mmap.c:118, func=mmap, error=No such device")
+        var bare = s
+        bare.messages = []
+        #expect(bare.errorDescription == "seqread-mmap: error 19 (No such device)")
+        let ok = try FioSummary.parse(try Repo.fixture("fio-randrw-psync-multi.json"))
+        #expect(ok.errorDescription == nil)
+        #expect(ok.messages.count == 2)
+    }
+
     @Test func aggregatesUngroupedJobs() throws {
         let s = try FioSummary.parse(try Repo.fixture("fio-seqread-mmap-2jobs.json"))
         #expect(s.jobs.count == 2)
