@@ -19,8 +19,11 @@ enum Format {
         return String(format: "%.3f [%.3f, %.3f]", interval.estimate, interval.low, interval.high)
     }
 
+    /// Plain decimals people can compare by eye: whole numbers from 100 up, two decimals from 1.
     static func number(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 1e15 { return String(format: "%.0f", value) }
+        let magnitude = abs(value)
+        if magnitude >= 100 && magnitude < 1e15 { return String(format: "%.0f", value) }
+        if magnitude >= 1 { return String(format: "%.2f", value) }
         return String(format: "%.4g", value)
     }
 

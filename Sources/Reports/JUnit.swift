@@ -36,6 +36,9 @@ extension Reports {
             var cellProps: [(String, String)] = [("verdict", cell.verdict.label)]
             if let v = cell.verification { cellProps.append(("verification.files", "\(v.filesChecked)")) }
             if let bundle = cell.failureBundle { cellProps.append(("failure-bundle", bundle)) }
+            if let compared = comparison?.verdict(cell: cell.cellID) {
+                cellProps.append(("performance-verdict", compared.label))
+            }
             testcase(cell.cellID, "cell", cell.verdict, cellProps, time: nil)
             for workload in cell.workloads {
                 var props: [(String, String)] = []

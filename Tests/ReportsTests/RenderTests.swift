@@ -66,6 +66,10 @@ import Testing
         #expect((verdict.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "regression")
         let accel = try doc.nodes(forXPath: "/testsuites/testsuite/properties/property[@name='accelerator-reason']")
         #expect((accel.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "KVM probe boot hung")
+        let perf = try doc.nodes(forXPath: "//testcase[@classname='straitd-auto-inline'][@name='cell']/properties/property[@name='performance-verdict']")
+        #expect((perf.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "regression")
+        let median = try doc.nodes(forXPath: "//testcase[@classname='straitd-auto-inline'][@name='randread-psync']/properties/property[@name='read.bw.median']")
+        #expect((median.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "60725")
         let tarTime = try doc.nodes(forXPath: "//testcase[@name='tar'][@classname='straitd-none-inline']")
         #expect((tarTime.first as? XMLElement)?.attribute(forName: "time")?.stringValue == "183.000")
     }
