@@ -136,7 +136,9 @@ struct MatrixParser {
             if key == "fio" {
                 out += try fioJobs(value).map { Workload.fio($0) }
             } else {
-                out.append(.tar(try tar(value)))
+                // `tar: false` leaves it out; `tar: true` or a mapping puts it in.
+                let wanted = value.scalar == nil ? true : try reader.bool(value, "workloads.tar")
+                if wanted { out.append(.tar(try tar(value))) }
             }
         }
         guard !out.isEmpty else { throw reader.fail(.emptyAxis, "no workloads", node, "workloads") }
@@ -185,7 +187,7 @@ struct MatrixParser {
 
     func tar(_ node: Node) throws(MatrixError) -> TarWorkload {
         var tar = TarWorkload()
-        if node.scalar != nil, (try? reader.bool(node, "workloads.tar")) == true { return tar }
+        if node.scalar != nil { return tar }  // `tar: true`: the defaults
         for (key, value) in try reader.mapping(node, "workloads.tar", allowed: ["files", "seed", "tarball"]) {
             let path = "workloads.tar.\(key)"
             switch key {

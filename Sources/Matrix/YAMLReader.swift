@@ -76,10 +76,15 @@ struct YAMLReader {
         _ node: Node, _ field: String, expected: String, _ parse: (String) -> T?
     ) throws(MatrixError) -> [T] {
         var out: [T] = []
+        var seen = Set<String>()
         for (item, path) in try list(node, field) {
             let text = try string(item, path)
             guard let value = parse(text) else {
                 throw fail(.invalidValue, "'\(text)' is not \(expected)", item, path)
+            }
+            // A value listed twice would run the same cells twice under one name.
+            guard seen.insert(text).inserted else {
+                throw fail(.duplicateKey, "'\(text)' is listed twice", item, path)
             }
             out.append(value)
         }

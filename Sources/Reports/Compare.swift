@@ -77,3 +77,25 @@ public enum Reports {
         return String(metric[metric.index(after: dot)...])
     }
 }
+
+extension ComparisonReport {
+    /// One line per blocking cell and metric, for `strait gate` to print when it refuses:
+    /// `straitd-auto-inline randread-psync read.bw: regression, 0.700x [0.688, 0.710], p=0.00216, tolerance 10%`.
+    public var reasons: [String] {
+        var lines: [String] = []
+        for (cell, verdict) in cellVerdicts where verdict.blocksMerge {
+            if case .fail(let why) = verdict {
+                lines.append("\(cell): correctness failure: \(why)")
+                continue
+            }
+            for d in deltas where d.cellID == cell && d.comparison.verdict == .regression {
+                let c = d.comparison
+                let ratio = c.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.estimate, $0.low, $0.high) } ?? "n/a"
+                lines.append(
+                    "\(cell) \(d.workload) \(c.metric): regression, \(ratio), p=\(Format.pValue(c.test.pValue)), "
+                        + "tolerance \(Int((c.tolerance * 100).rounded()))%, \(c.direction.rawValue) is better")
+            }
+        }
+        return lines
+    }
+}

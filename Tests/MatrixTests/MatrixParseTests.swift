@@ -132,6 +132,25 @@ import Testing
         #expect(empty.line == 2)
     }
 
+    @Test func valuesListedTwiceAreErrors() throws {
+        let e = try #require(failure("axes:\n  backend: straitd\n  cache: [none, auto, none]\nworkloads: {tar: true}\n"))
+        #expect(e.code == .duplicateKey)
+        #expect(e.field == "axes.cache[2]")
+        #expect(e.line == 3)
+        #expect(e.column == 23)
+    }
+
+    @Test func tarTrueFalseAndMapping() throws {
+        let head = "axes: {backend: straitd, cache: none}\nworkloads:\n  fio: {patterns: [randread], engines: [psync]}\n"
+        #expect(try Matrix.parse(yaml: head + "  tar: true\n").workloads.map(\.name) == ["randread-psync", "tar"])
+        #expect(try Matrix.parse(yaml: head + "  tar: false\n").workloads.map(\.name) == ["randread-psync"])
+        let tar = try Matrix.parse(yaml: head + "  tar: {files: 300, seed: 7}\n").workloads.last
+        #expect(tar == .tar(TarWorkload(files: 300, seed: 7)))
+        let bad = try #require(failure(head + "  tar: maybe\n"))
+        #expect(bad.field == "workloads.tar")
+        #expect(bad.line == 4)
+    }
+
     @Test func tolerancesResolveByNameThenKindThenDefault() throws {
         let m = try Matrix.parse(yaml: valid + "\ntolerances:\n  default: 7%\n  bw: 0.2\n  write.bw: 30%\n")
         #expect(m.tolerances.fraction(for: "read.bw") == 0.2)

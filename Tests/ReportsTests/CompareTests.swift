@@ -39,6 +39,16 @@ import Testing
         #expect(broken.blocksMerge)
     }
 
+    @Test func gateReasonsNameEveryBlockingMetric() {
+        let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7, failNone: true))
+        let reasons = report.reasons
+        #expect(reasons.contains("straitd-none-inline: correctness failure: tar: 3 files differ"))
+        let bw = reasons.first { $0.hasPrefix("straitd-auto-inline randread-psync read.bw: regression, 0.700x [") }
+        #expect(bw?.hasSuffix("tolerance 10%, higher is better") == true)
+        #expect(reasons.contains { $0.hasPrefix("straitd-auto-inline randread-psync read.clat_p99: regression") && $0.hasSuffix("lower is better") })
+        #expect(Reports.compare(base: Runs.run("a"), candidate: Runs.run("b")).reasons.isEmpty)
+    }
+
     @Test func tolerancesCanHideSmallChanges() {
         let report = Reports.compare(
             base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7), tolerances: Tolerances(defaultFraction: 0.5))
