@@ -87,3 +87,20 @@ import Testing
         #expect(try history.samples(runID: "a", cellID: Sample.cell.id, workload: "randread-psync", metric: "read.bw").isEmpty)
     }
 }
+
+@Suite struct ResultStoreTests {
+    @Test func writesLoadsByIdOrPathAndRecords() throws {
+        let root = try Sample.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ResultStore(root: root + "/results")
+        let writer = try store.writer(for: Sample.run("20261122-040512-3fa9", at: 1000, bws: [1, 2]))
+        #expect(writer.path == root + "/results/runs/20261122-040512-3fa9.json")
+        let done = try writer.finish()
+        try store.record(done)
+        #expect(try store.load("20261122-040512-3fa9") == done)
+        #expect(try store.load(writer.path) == done)
+        #expect(throws: ResultsError.self) { try store.load("nope") }
+        let history = try store.history()
+        #expect(try history.runs().first?.documentPath == writer.path)
+    }
+}
