@@ -26,6 +26,18 @@ import Testing
         #expect(close(r.pValue, 0.7634105025409372))
     }
 
+    /// 60 against 5 without ties: still exact, whichever sample comes first.
+    @Test func exactIsSymmetricInTheSampleOrder() throws {
+        let x = (1...60).map { Double($0) * 1.37 }
+        let y = [2.5, 17.1, 33.3, 48.2, 61.9]
+        let a = try MannWhitney.test(x, y)
+        let b = try MannWhitney.test(y, x)
+        #expect(a.method == .exact && b.method == .exact)
+        #expect(a.u1 == 183 && b.u1 == 117)
+        #expect(close(a.pValue, 0.435127207535986))
+        #expect(close(b.pValue, 0.435127207535986))
+    }
+
     @Test func asymptoticWithTies() throws {
         let r = try MannWhitney.test(
             [12, 15, 15, 18, 20, 22, 22, 25, 30, 31], [10, 11, 12, 14, 15, 16, 17, 18, 19, 21])
