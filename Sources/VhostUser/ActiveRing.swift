@@ -28,17 +28,35 @@ public struct ActiveRing: Sendable {
     /// nil when the frontend polls instead of kicking (VringFile without an fd).
     public let kick: OwnedFD?
     public let call: CallNotifier
+    public let log: DirtyLog
+    /// Guest address of the used ring, when the frontend asked for it to be logged.
+    public let usedLogAddress: UInt64?
 
-    public init(index: Int, queue: SplitQueue, kick: OwnedFD?, call: CallNotifier) {
+    public init(index: Int, queue: SplitQueue, kick: OwnedFD?, call: CallNotifier,
+                log: DirtyLog = DirtyLog(), usedLogAddress: UInt64? = nil) {
         self.index = index
         self.queue = queue
         self.kick = kick
         self.call = call
+        self.log = log
+        self.usedLogAddress = usedLogAddress
     }
 
     /// Completes a chain and interrupts the guest if it asked for it.
     public func complete(head: UInt16, written: UInt32) {
-        if queue.push(head: head, written: written) { call.signal() }
+        let slot = queue.nextUsedSlot
+        let notify = queue.push(head: head, written: written)
+        if log.isActive, let used = usedLogAddress {
+            log.mark(guest: used + 2, length: 2)
+            log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
+        }
+        if notify { call.signal() }
+    }
+
+    /// Completes a chain whose writable buffers received `written` bytes, logging them first.
+    public func complete(_ chain: DescriptorChain, written: UInt32) {
+        log.mark(writable: chain.writable, written: Int(written), memory: chain.memory)
+        complete(head: chain.head, written: written)
     }
 }
 

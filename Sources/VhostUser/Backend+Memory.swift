@@ -63,7 +63,7 @@ extension Backend {
         guard let fd = fds.first else {
             throw VhostUserError(.protocolViolation, "SET_LOG_BASE without an fd")
         }
-        logMapping = try LogMapping(fd: fd, description: log)
+        dirtyLog.setMapping(try LogMapping(fd: fd, description: log))
     }
 
     /// Overlapping regions would make translation ambiguous: refuse them.

@@ -86,7 +86,8 @@ extension Backend {
                                    lastAvail: slot.base,
                                    eventIdx: ackedFeatures & VirtioFeature.ringEventIdx != 0,
                                    indirect: ackedFeatures & VirtioFeature.ringIndirectDesc != 0)
-        let ring = ActiveRing(index: i, queue: queue, kick: slot.kick, call: slot.call)
+        let logUsed = address.flags & VringAddress.flagLog != 0 ? address.logGuestAddr : nil
+        let ring = ActiveRing(index: i, queue: queue, kick: slot.kick, call: slot.call, log: dirtyLog, usedLogAddress: logUsed)
         slots[i].running = ring
         logger.debug("ring started", metadata: ["ring": "\(i)", "size": "\(slot.size)", "base": "\(slot.base)"])
         device.start(ring: ring)

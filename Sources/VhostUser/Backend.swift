@@ -6,7 +6,7 @@ import Wire
 /// memory, builds rings and hands started rings to the device. One connection, one thread.
 public final class Backend: @unchecked Sendable {
     public static let transportFeatures: UInt64 = VirtioFeature.version1 | VirtioFeature.ringIndirectDesc
-        | VirtioFeature.ringEventIdx | VirtioFeature.protocolFeatures
+        | VirtioFeature.ringEventIdx | VirtioFeature.protocolFeatures | VirtioFeature.logAll
     public static let supportedProtocolFeatures: UInt64 = ProtocolFeature.mq | ProtocolFeature.logShmfd
         | ProtocolFeature.replyAck | ProtocolFeature.backendReq | ProtocolFeature.backendSendFd
         | ProtocolFeature.configureMemSlots
@@ -22,7 +22,7 @@ public final class Backend: @unchecked Sendable {
     var memory = GuestMemory()
     var slots: [RingSlot]
     var backendChannel: Channel?
-    var logMapping: LogMapping?
+    let dirtyLog = DirtyLog()
 
     public init(channel: Channel, device: VhostUserDevice, logger: Logger) {
         self.channel = channel
@@ -97,6 +97,7 @@ public final class Backend: @unchecked Sendable {
                 throw VhostUserError(.protocolViolation, "frontend acked features 0x\(String(features & ~offered, radix: 16)) we never offered")
             }
             ackedFeatures = features
+            dirtyLog.setLogging(features & VirtioFeature.logAll != 0)
             // Without PROTOCOL_FEATURES, rings are enabled as soon as they start.
             if features & VirtioFeature.protocolFeatures == 0 {
                 for i in slots.indices { slots[i].enabled = true }

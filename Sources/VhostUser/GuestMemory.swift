@@ -84,6 +84,17 @@ public struct GuestMemory: Sendable {
         return region.start + Int(offset)
     }
 
+    /// Guest address of a host pointer into one of the regions (for the dirty log).
+    public func guestAddress(ofHost pointer: UnsafeRawPointer) -> UInt64? {
+        for region in regions {
+            let start = UnsafeRawPointer(region.start)
+            if pointer >= start && pointer < start + Int(region.description.memorySize) {
+                return region.description.guestPhysAddr + UInt64(pointer - start)
+            }
+        }
+        return nil
+    }
+
     /// Guest address of a frontend virtual address (for the dirty log and diagnostics).
     public func guestAddress(ofUser address: UInt64) -> UInt64? {
         guard let region = regions.first(where: { $0.containsUser(address) }) else { return nil }

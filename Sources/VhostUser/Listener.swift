@@ -5,8 +5,10 @@ import Glibc
 /// already listening as `--fd=N` (libvirt's way).
 public final class Listener: @unchecked Sendable {
     public let fd: OwnedFD
-    /// The path we created and must remove; nil for an inherited fd.
+    /// The path we created; nil for an inherited fd.
     public let path: String?
+    /// Removes what we created, safely after a sandbox; nil for an inherited fd.
+    public let socketFile: SocketFile?
 
     /// Creates, binds and listens at `path`, replacing a stale socket left there (never a regular file).
     public init(path: String) throws(VhostUserError) {
@@ -39,6 +41,7 @@ public final class Listener: @unchecked Sendable {
         guard listen(s, 1) == 0 else { throw .system("listen \(path)") }
         fd = owned
         self.path = path
+        socketFile = SocketFile(path: path)
     }
 
     /// Adopts an inherited listening socket; checks it is one.
@@ -56,9 +59,10 @@ public final class Listener: @unchecked Sendable {
         _ = fcntl(inheritedFD, F_SETFD, FD_CLOEXEC)
         fd = OwnedFD(inheritedFD)
         path = nil
+        socketFile = nil
     }
 
-    deinit { if let path { unlink(path) } }
+    deinit { socketFile?.remove() }
 
     /// Waits for the frontend to connect.
     public func accept() throws(VhostUserError) -> Channel {

@@ -112,6 +112,10 @@ public final class SplitQueue: @unchecked Sendable {
 }
 
 extension SplitQueue {
+    /// The used-ring slot the next push fills (for the dirty log; racy only against other pushers,
+    /// where a stale slot still lies within the ring).
+    public var nextUsedSlot: Int { usedState.withLock { Int($0.next) % size } }
+
     /// Chains the guest has made available that the device has not taken yet.
     public var pendingCount: Int {
         popState.withLock { state in Int(UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) &- state.lastAvail) }

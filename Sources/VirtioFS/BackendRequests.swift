@@ -1,3 +1,5 @@
+import Glibc
+import Passthrough
 import Synchronization
 import VhostUser
 import Wire
@@ -15,14 +17,14 @@ public final class BackendRequests: @unchecked Sendable {
     public var isAvailable: Bool { channel.withLock { $0 != nil } }
 
     /// Asks the frontend to map `length` bytes of `fd` at `fileOffset` into the window at `windowOffset`.
-    public func map(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(VhostUserError) {
+    public func requestMap(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(VhostUserError) {
         let flags = FsMapMessage.flagRead | (writable ? FsMapMessage.flagWrite : 0)
         let message = FsMapMessage(ranges: [.init(fdOffset: fileOffset, cacheOffset: windowOffset, length: length, flags: flags)])
         try send(.fsMap, message, fds: [fd])
     }
 
     /// Asks the frontend to drop the mapping of [windowOffset, windowOffset+length) in the window.
-    public func unmap(windowOffset: UInt64, length: UInt64) throws(VhostUserError) {
+    public func requestUnmap(windowOffset: UInt64, length: UInt64) throws(VhostUserError) {
         let message = FsMapMessage(ranges: [.init(fdOffset: 0, cacheOffset: windowOffset, length: length, flags: 0)])
         try send(.fsUnmap, message, fds: [])
     }
@@ -42,3 +44,28 @@ public final class BackendRequests: @unchecked Sendable {
         }
     }
 }
+
+/// The FUSE layer sees the channel as the DAX window; failures reach the guest as errnos.
+extension BackendRequests: DaxWindow {
+    public var size: UInt64? { nil }
+
+    public func map(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(FSError) {
+        do { try requestMap(fd: fd, fileOffset: fileOffset, windowOffset: windowOffset, length: length, writable: writable) }
+        catch { throw Self.fsError(error) }
+    }
+
+    public func unmap(windowOffset: UInt64, length: UInt64) throws(FSError) {
+        do { try requestUnmap(windowOffset: windowOffset, length: length) }
+        catch { throw Self.fsError(error) }
+    }
+
+    private static func fsError(_ error: VhostUserError) -> FSError {
+        let code: Int32 = switch error.code {
+        case .rejected where error.message.hasPrefix("no backend-request channel"): ENOSYS
+        default: EIO
+        }
+        return FSError(errno: code, message: error.message)
+    }
+}
+
+extension FuseDispatcher: RequestHandler {}

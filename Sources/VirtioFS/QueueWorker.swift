@@ -97,7 +97,7 @@ final class QueueWorker: @unchecked Sendable {
         let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable)
         let work: @Sendable () -> Void = { [inFlight = self] in
             handler.handle(buffers) { written in
-                withExtendedLifetime(chain.memory) { ring.complete(head: chain.head, written: written) }
+                ring.complete(chain, written: written)
                 inFlight.inFlight.subtract(1, ordering: .releasing)
             }
         }

@@ -40,8 +40,11 @@ public final class VirtioFSServer: @unchecked Sendable {
         }
     }
 
-    /// The socket path to remove on an abrupt exit (signal), if we created it.
+    /// The socket path, if we created it (not for an inherited fd).
     public var socketPath: String? { listener.path }
+
+    /// Removes the socket we created; safe after pivot_root/chroot and on a signal thread.
+    public func removeSocket() { listener.socketFile?.remove() }
 
     /// Serves one frontend with `handler` answering its requests; returns when it disconnects.
     public func run(handler: RequestHandler) throws(VhostUserError) {

@@ -13,6 +13,7 @@
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_fs.h>
+#include "CShimsPassthrough.h"
 
 /// eventfd(2); returns the fd or -1 with errno.
 int strait_eventfd(unsigned int initval, int flags);
@@ -48,6 +49,8 @@ int strait_open_by_handle(int mount_fd, int handle_type, const unsigned char *ha
 uint16_t strait_load_acquire_u16(const void *p);
 void strait_store_release_u16(void *p, uint16_t v);
 uint32_t strait_load_acquire_u32(const void *p);
+/// Atomic OR into one byte of the shared dirty-page log.
+void strait_atomic_or_u8(void *p, uint8_t mask);
 /// Full barrier between publishing the used index and reading the guest's event index.
 void strait_fence_seq_cst(void);
 
@@ -56,5 +59,7 @@ int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 
 /// The C library's errno, readable after a failed call made from Swift through these shims.
 int strait_errno(void);
+
+#include "CShimsDaemon.h"
 
 #endif
