@@ -2,6 +2,11 @@
 public struct DroppedCell: Sendable, Hashable {
     public var cell: Cell
     public var reason: String
+
+    public init(cell: Cell, reason: String) {
+        self.cell = cell
+        self.reason = reason
+    }
 }
 
 /// The cells of a matrix after the product, excludes and includes, and the workloads each runs.
@@ -10,6 +15,13 @@ public struct Expansion: Sendable {
     public var dropped: [DroppedCell]
     public var workloads: [Workload]
     public var repetitions: Int
+
+    public init(cells: [Cell], dropped: [DroppedCell] = [], workloads: [Workload], repetitions: Int = 1) {
+        self.cells = cells
+        self.dropped = dropped
+        self.workloads = workloads
+        self.repetitions = repetitions
+    }
 }
 
 extension Matrix {

@@ -5,6 +5,13 @@ public struct Step: Sendable, Hashable {
     public var cell: Cell
     public var workload: Workload
     public var repetition: Int
+
+    public init(variant: String, cell: Cell, workload: Workload, repetition: Int) {
+        self.variant = variant
+        self.cell = cell
+        self.workload = workload
+        self.repetition = repetition
+    }
 }
 
 /// The order measurements are taken in. In-guest numbers under TCG drift over minutes, so
