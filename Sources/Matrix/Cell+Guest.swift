@@ -10,6 +10,13 @@ extension Cell {
         }
     }
 
+    /// Why this cell cannot run on a VMM described by `daxWindow` (the DAX window size the VMM's
+    /// vhost-user-fs device offers; nil or 0 when it has none, as QEMU 7.2 and 10.0), or nil.
+    public func skipReason(daxWindow: UInt64?, vmm: String) -> String? {
+        guard dax == .on, (daxWindow ?? 0) == 0 else { return nil }
+        return "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); \(vmm) has none"
+    }
+
     /// Daemon arguments for the request-processing axis (empty for 9p and sshfs). straitd's
     /// `--processing` pins the mode; the C and Rust virtiofsd only know a pool size (0 = inline).
     public var processingArguments: [String] {

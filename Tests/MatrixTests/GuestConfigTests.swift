@@ -50,6 +50,13 @@ import Testing
         #expect(Cell(backend: .sshfs, cache: "none").mountProblems(procMounts: mounts, mountPoint: "/mnt/ssh").isEmpty)
     }
 
+    @Test func daxCellsSkipWithoutAWindow() {
+        let dax = Cell(backend: .straitd, cache: "auto", dax: .on, processing: .inline)
+        #expect(dax.skipReason(daxWindow: nil, vmm: "QEMU 7.2.15") == "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); QEMU 7.2.15 has none")
+        #expect(dax.skipReason(daxWindow: 1 << 30, vmm: "QEMU") == nil)
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).skipReason(daxWindow: nil, vmm: "QEMU") == nil)
+    }
+
     @Test func processingArgumentsPerBackend() {
         #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).processingArguments == ["--thread-pool-size=0"])
         #expect(Cell(backend: .straitd, cache: "auto", processing: .pool(16)).processingArguments == ["--processing=pool", "--thread-pool-size=16"])
