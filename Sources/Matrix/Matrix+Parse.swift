@@ -68,8 +68,8 @@ struct MatrixParser {
     let reader: YAMLReader
 
     static let topLevel: Set<String> = [
-        "name", "description", "axes", "backend-options", "workloads", "repetitions", "include", "exclude",
-        "tolerances",
+        "name", "description", "axes", "backend-options", "workloads", "repetitions", "gate-repetitions", "include",
+        "exclude", "tolerances",
     ]
 
     func matrix(_ root: Node) throws(MatrixError) -> Matrix {
@@ -89,7 +89,13 @@ struct MatrixParser {
         if let d = field("description") { matrix.description = try reader.string(d, "description") }
         try axes(axesNode, into: &matrix)
         matrix.workloads = try workloads(workloadsNode)
-        if let r = field("repetitions") { matrix.repetitions = try reader.int(r, "repetitions") }
+        if let r = field("repetitions") {
+            matrix.repetitions = try reader.int(r, "repetitions")
+            matrix.gateRepetitions = max(matrix.repetitions, Matrix.minimumGateRepetitions)
+        }
+        if let g = field("gate-repetitions") {
+            matrix.gateRepetitions = try reader.int(g, "gate-repetitions", min: Matrix.minimumGateRepetitions)
+        }
         if let o = field("backend-options") { matrix.backendOptions = try backendOptions(o) }
         if let e = field("exclude") {
             for (item, path) in try reader.list(e, "exclude") {

@@ -13,6 +13,10 @@ public struct Matrix: Sendable {
     public var backendOptions: [Backend: [String]]
     public var workloads: [Workload]
     public var repetitions: Int
+    /// Repetitions per variant when `strait gate` runs this matrix. Two-sided Mann-Whitney cannot
+    /// reach p < 0.05 with fewer than 4 values a side (3 against 3 gives at best p = 0.1), so a
+    /// gate with fewer could never see a regression.
+    public var gateRepetitions: Int
     public var exclude: [CellRule]
     public var include: [Cell]
     public var tolerances: Tolerances
@@ -33,10 +37,16 @@ public struct Matrix: Sendable {
         self.backendOptions = backendOptions
         self.workloads = workloads
         self.repetitions = repetitions
+        self.gateRepetitions = max(repetitions, Self.minimumGateRepetitions)
         self.exclude = exclude
         self.include = include
         self.tolerances = tolerances
     }
+}
+
+extension Matrix {
+    /// The fewest repetitions per side with which a significant change can be detected at all.
+    public static let minimumGateRepetitions = 4
 }
 
 /// A condition on axes: matches a cell when every named axis has one of the listed values.

@@ -132,6 +132,16 @@ import Testing
         #expect(empty.line == 2)
     }
 
+    @Test func gateRepetitionsDefaultAndMinimum() throws {
+        #expect(try Matrix.parse(yaml: valid).gateRepetitions == 4)
+        #expect(try Matrix.parse(yaml: valid + "\nrepetitions: 6\n").gateRepetitions == 6)
+        #expect(try Matrix.parse(yaml: valid + "\ngate-repetitions: 8\n").gateRepetitions == 8)
+        let e = try #require(failure(valid + "\ngate-repetitions: 3\n"))
+        #expect(e.field == "gate-repetitions")
+        #expect(e.message == "must be at least 4, got 3")
+        #expect(try Matrix.load(path: Repo.matrix("smoke.yaml")).gateRepetitions == 4)
+    }
+
     @Test func valuesListedTwiceAreErrors() throws {
         let e = try #require(failure("axes:\n  backend: straitd\n  cache: [none, auto, none]\nworkloads: {tar: true}\n"))
         #expect(e.code == .duplicateKey)

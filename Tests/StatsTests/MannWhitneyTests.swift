@@ -19,6 +19,13 @@ import Testing
         #expect(close(r.pValue, 0.1))  // 2 / C(6,3)
     }
 
+    /// Why a gate needs four repetitions a side: 3 against 3 can never reach p < 0.05, 4 against 4 can.
+    @Test func fewestRepetitionsThatCanBeSignificant() throws {
+        #expect(try MannWhitney.test([1, 2, 3], [4, 5, 6]).pValue >= 0.05)
+        let four = try MannWhitney.test([1, 2, 3, 4], [5, 6, 7, 8])
+        #expect(close(four.pValue, 0.02857142857142857))
+    }
+
     @Test func exactWithOneSmallSample() throws {
         let r = try MannWhitney.test([5.5, 9.1, 12.4], (1...20).map(Double.init))
         #expect(r.method == .exact)
