@@ -25,12 +25,12 @@ public struct DaemonSpec: Sendable, Equatable {
     /// QEMU 7.2's C virtiofsd as ../shared/peers/install-peers.sh installs it.
     public static let cVirtiofsdPath = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
     public static let cVirtiofsd = DaemonSpec(name: "virtiofsd-c", argv: [
-        cVirtiofsdPath, "--socket-path={socket}", "-o", "source={dir},cache={cache}", "--thread-pool-size=0",
+        cVirtiofsdPath, "--socket-path={socket}", "-o", "source={dir},cache={cache},xattr",
     ])
 
     /// straitd with libvirt 9.0's option style.
     public static func straitd(binary: String) -> DaemonSpec {
-        DaemonSpec(name: "straitd", argv: [binary, "--socket-path={socket}", "-o", "source={dir},cache={cache}"])
+        DaemonSpec(name: "straitd", argv: [binary, "--socket-path={socket}", "-o", "source={dir},cache={cache},xattr"])
     }
 }
 
