@@ -54,8 +54,24 @@ public struct PackageResolver: Sendable {
         _ = fm.createFile(atPath: stamp, contents: Data())
     }
 
-    /// Candidate version of each package, sorted by name. Fails on any unknown package.
+    /// Candidate version of each package. Fails on any unknown package. The answer is memoised
+    /// until the lists are next refreshed, which keeps a cached-image lookup well under a second.
     public func resolve(_ packages: [String]) throws(ImageError) -> [String: String] {
+        let memo = root + "/resolved-" + String(SHA256.hex(packages.joined(separator: "\n")).prefix(16))
+        let fm = FileManager.default
+        if let memoDate = (try? fm.attributesOfItem(atPath: memo))?[.modificationDate] as? Date,
+           let stampDate = (try? fm.attributesOfItem(atPath: stamp))?[.modificationDate] as? Date,
+           memoDate >= stampDate, let data = fm.contents(atPath: memo) {
+            let versions = Self.parseLines(String(decoding: data, as: UTF8.self))
+            if packages.allSatisfy({ versions[$0] != nil }) { return versions }
+        }
+        let versions = try resolveWithApt(packages)
+        let text = versions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        _ = fm.createFile(atPath: memo, contents: Data(text.utf8))
+        return versions
+    }
+
+    private func resolveWithApt(_ packages: [String]) throws(ImageError) -> [String: String] {
         let result = try HostCommand("apt-cache", options + ["show", "--no-all-versions"] + packages).run(timeout: 60)
         guard result.succeeded else {
             throw ImageError(.resolve, "apt-cache show: \(result.output.suffix(1500))")

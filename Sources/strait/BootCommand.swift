@@ -23,6 +23,7 @@ struct BootCommand: ParsableCommand {
         print("accelerator: \(accel)")
         let key = try SSHKey.harnessKey()
         let runDir = try Run()
+        let signals = SignalSweep(run: runDir, uri: connect)
         defer {
             runDir.release()
             print(Sweeper(uri: connect).sweep(runID: runDir.id))
@@ -49,5 +50,6 @@ struct BootCommand: ParsableCommand {
             print("exit: \(result.status)")
         }
         if hold > 0 { Thread.sleep(forTimeInterval: hold) }
+        withExtendedLifetime(signals) {}
     }
 }
