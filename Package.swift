@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt"]),
     ]
 )

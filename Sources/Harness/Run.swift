@@ -21,9 +21,9 @@ public final class Run: @unchecked Sendable {
     /// flock'ed for the run's lifetime; sweep treats a run whose lock it can take as dead.
     private let lockFD: Int32
 
-    public init(id: String = Run.newID()) throws(HarnessError) {
+    public init(id: String = Run.newID(), root: String = Run.root) throws(HarnessError) {
         self.id = id
-        directory = Run.root + "/" + Run.prefix + id
+        directory = root + "/" + Run.prefix + id
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])

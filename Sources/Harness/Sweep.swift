@@ -108,12 +108,21 @@ public struct Sweeper: Sendable {
         return found
     }
 
+    /// Exists and is not a zombie (a dead child its parent has not reaped yet).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
+        let text = String(decoding: stat, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return true }
+        return !text[text.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
     static func killProcesses(containing needle: String) -> [String] {
         let victims = processes(containing: needle)
         for victim in victims { kill(victim.pid, SIGTERM) }
         let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline && victims.contains(where: { kill($0.pid, 0) == 0 }) { usleep(50_000) }
-        for victim in victims where kill(victim.pid, 0) == 0 { kill(victim.pid, SIGKILL) }
+        while Date() < deadline && victims.contains(where: { isAlive($0.pid) }) { usleep(50_000) }
+        for victim in victims where isAlive(victim.pid) { kill(victim.pid, SIGKILL) }
         return victims.map { "\($0.pid) \($0.cmdline.prefix(160))" }
     }
 }

@@ -78,7 +78,9 @@ extension DomainConfig {
             x.open("filesystem", ["type": "mount", "accessmode": "passthrough"])
             x.leaf("driver", ["type": "virtiofs", "queue": String(queueSize)])
             x.open("binary", ["path": binary, "xattr": xattr ? "on" : "off"])
-            if let cache { x.leaf("cache", ["mode": cache]) }
+            // libvirt 9.0's schema knows cache modes none and always only; auto is the daemon's
+            // default, so it is expressed by leaving <cache> out.
+            if let cache, cache != "auto" { x.leaf("cache", ["mode": cache]) }
             x.close("binary")
             x.leaf("source", ["dir": source])
             x.leaf("target", ["dir": fs.tag])
@@ -112,7 +114,7 @@ extension DomainConfig {
             if case let .virtiofsBinary(_, _, cache, _, _) = fs.backend { return cache }
             return nil
         }) where !["none", "auto", "always"].contains(cache) {
-            // libvirt 9.0's schema knows only these three (virtiofsd's `never`/`metadata` are newer).
+            // none/always go to libvirt, auto is the default (virtiofsd's `never`/`metadata` are newer).
             throw LibvirtError(.invalidConfig, "virtiofs cache mode '\(cache)' is not one libvirt 9.0 accepts")
         }
     }

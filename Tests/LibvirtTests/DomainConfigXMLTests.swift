@@ -68,6 +68,14 @@ struct DomainConfigXMLTests {
         _ = try element(xml, "/domain/devices/filesystem[target/@dir='c']/readonly")
     }
 
+    @Test func autoCacheIsTheDaemonDefaultAndNotRendered() throws {
+        var c = base()
+        c.filesystems = [Filesystem(.virtiofsBinary(binary: "/x", source: "/s", cache: "auto", xattr: false, queueSize: 1024), tag: "t")]
+        let xml = try c.xml()
+        #expect(!xml.contains("<cache"))
+        #expect(try element(xml, "/domain/devices/filesystem/binary").attribute(forName: "xattr")?.stringValue == "off")
+    }
+
     @Test func escapesValues() throws {
         var c = base()
         c.cmdline = "root=/dev/vda quiet msg=\"a<b&c>'d\""
