@@ -2,7 +2,7 @@
 /// Any change to one of them means a different image directory, so a stale image is never reused.
 public struct CacheKey: Sendable, Equatable {
     /// Bumped when the builder changes what it writes into an image.
-    public static let builderRevision = 1
+    public static let builderRevision = 2
 
     public let hash: String
 

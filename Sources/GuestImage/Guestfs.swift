@@ -92,6 +92,10 @@ final class Guestfs {
         try check(guestfs_ln_sf(g, target, link), "ln_sf \(link)")
     }
 
+    func removeIfPresent(_ path: String) throws(ImageError) {
+        try check(guestfs_rm_f(g, path), "rm_f \(path)")
+    }
+
     func readlink(_ path: String) throws(ImageError) -> String {
         guard let text = guestfs_readlink(g, path) else { throw ImageError(.guestfs, "readlink \(path): \(lastError())") }
         defer { free(text) }

@@ -16,7 +16,7 @@ public struct SSHClient: Sendable {
     public var arguments: [String] {
         ["-i", key, "-p", String(port),
          "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-         "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR",
+         "-o", "BatchMode=yes", "-o", "ConnectTimeout=4", "-o", "LogLevel=ERROR",
          "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=6",
          "\(user)@127.0.0.1"]
     }

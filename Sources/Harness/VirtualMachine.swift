@@ -72,12 +72,26 @@ public final class VirtualMachine: @unchecked Sendable {
             throw HarnessError(.boot, "\(error)", bundle: keepBundle(reason: "domain creation failed: \(error)", xml: xml))
         }
         do {
+            // The image's strait-ready unit prints a marker on the console once sshd listens and
+            // the network is configured. SSH attempts before that tend to hang in slirp until
+            // their timeout, so wait for the marker first (cheap) and fall back to plain polling
+            // if an image without the unit never prints it.
+            waitForConsoleMarker(ImageMarkers.readyMarker, until: started.addingTimeInterval(min(90, bootTimeout / 2)))
             _ = try ssh.waitReady(deadline: started.addingTimeInterval(bootTimeout)) { self.isActive }
             bootToSSH = Date().timeIntervalSince(started)
         } catch {
             let bundle = keepBundle(reason: "not ready: \(error)", xml: xml)
             destroy()
             throw HarnessError(.boot, "\(name): \(error.message)", bundle: bundle)
+        }
+    }
+
+    /// Polls the console log for `marker` until `deadline` or until the domain stops.
+    func waitForConsoleMarker(_ marker: String, until deadline: Date) {
+        while Date() < deadline && isActive {
+            if let data = FileManager.default.contents(atPath: consoleLog),
+               String(decoding: data, as: UTF8.self).contains(marker) { return }
+            usleep(200_000)
         }
     }
 
