@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
@@ -71,6 +72,11 @@ let package = Package(
             "Harness", "GuestImage", "Libvirt",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
+        .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Stats"),
+        .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
 
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
@@ -88,5 +94,9 @@ let package = Package(
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt"]),
+        .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
     ]
 )

@@ -13,6 +13,7 @@ SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 packages=(
   qemu-system-x86 qemu-utils qemu-system-common
   libvirt-daemon-system libvirt-clients libvirt-dev
+  libsqlite3-dev  # the result history: GRDB links the system SQLite
   libguestfs-tools libguestfs-dev
   fio debootstrap openssh-client fuse3 attr acl e2fsprogs xz-utils
   pkg-config linux-libc-dev
