@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "straitd", targets: ["straitd"]),
         .executable(name: "strait-load", targets: ["strait-load"]),
+        .executable(name: "strait", targets: ["strait"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,18 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
+        // The VM harness: libvirt and libguestfs through their C APIs, images, VMs, the CLI.
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(name: "CGuestfs", pkgConfig: "libguestfs", providers: [.apt(["libguestfs-dev"])]),
+        .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+        .target(name: "GuestImage", dependencies: [
+            "CGuestfs", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "Harness", dependencies: ["Libvirt", "GuestImage"]),
+        .executableTarget(name: "strait", dependencies: [
+            "Harness", "GuestImage", "Libvirt",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
         .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Stats"),
@@ -77,7 +90,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
-        .testTarget(name: "E2ETests", dependencies: []),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
+        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt"]),
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),

@@ -8,17 +8,17 @@ enum PeerDaemons {
     static let cBinary = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
     static let rustBinary = "/opt/virtiofs-peers/rust/virtiofsd"
 
-    static var all: [DaemonCommand] {
+    static var all: [DaemonSpec] {
         if let env = getenv("STRAIT_DRIVER_DAEMONS") {
-            return String(cString: env).split(separator: ";").compactMap { try? DaemonCommand(spec: String($0)) }
+            return String(cString: env).split(separator: ";").compactMap { try? DaemonSpec(spec: String($0)) }
         }
         return [
-            DaemonCommand(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto"]),
-            DaemonCommand(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto"]),
+            DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto"]),
+            DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto"]),
         ]
     }
 
-    static func available(_ d: DaemonCommand) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
+    static func available(_ d: DaemonSpec) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
 }
 
 /// A temp dir with a shared directory, a socket path and a running daemon; removes all of it.
@@ -28,7 +28,7 @@ final class DaemonFixture {
     let socket: String
     let process: DaemonProcess
 
-    init(_ command: DaemonCommand) throws {
+    init(_ command: DaemonSpec) throws {
         var template = Array("/tmp/strait-driver-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw DriverError.system("mkdtemp") }
         root = String(cString: made)

@@ -5,7 +5,7 @@ import VhostUser
 @Suite("vhost-user setup against real daemons", .serialized)
 struct SetupTests {
     @Test("negotiates features, memory and queues, then tears down", arguments: PeerDaemons.all)
-    func negotiates(_ daemon: DaemonCommand) throws {
+    func negotiates(_ daemon: DaemonSpec) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
             return
@@ -40,7 +40,7 @@ struct SetupVariant: Sendable, CustomTestStringConvertible {
 @Suite("frontend variants against real daemons", .serialized)
 struct VariantTests {
     @Test("write and read back through each variant", arguments: PeerDaemons.all, SetupVariant.all)
-    func variant(_ daemon: DaemonCommand, _ variant: SetupVariant) throws {
+    func variant(_ daemon: DaemonSpec, _ variant: SetupVariant) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return
