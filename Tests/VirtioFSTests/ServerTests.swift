@@ -25,6 +25,16 @@ final class InProcessDaemon: @unchecked Sendable {
         var logger = Logger(label: "straitd-test")
         logger.logLevel = .warning
         server = try VirtioFSServer(configuration: ServerConfiguration(socket: .path(socket), mode: mode, requestQueues: 4), logger: logger)
+        self.cache = cache
+        self.logger = logger
+        try serve()
+    }
+
+    private let cache: CacheMode
+    private let logger: Logger
+
+    /// Serves one frontend on a thread with a fresh file system and dispatcher (as a new straitd would).
+    func serve() throws {
         let fs = try PassthroughFS(config: PassthroughConfig(root: shared, cache: cache))
         let dispatcher = FuseDispatcher(fs: fs, config: fs.config, dax: server.backendRequests, logger: logger)
         Thread { [self] in
@@ -85,6 +95,28 @@ struct ServerTests {
             #expect(entry.attr.mode & UInt32(S_IFMT) == UInt32(S_IFDIR))
         }
         client.close()
+        #expect(daemon.waitForExit())
+    }
+
+    @Test("a new frontend is served after the previous one went away, with fresh state")
+    func reconnect() throws {
+        let daemon = try InProcessDaemon(mode: .auto(threads: 2, threshold: 3))
+        let first = try daemon.connect()
+        try first.initialize()
+        let (entry, opened) = try first.create(parent: FuseProtocol.rootID, name: "kept")
+        _ = try first.write(node: entry.nodeid, handle: opened.fh, offset: 0, data: Array("still here".utf8))
+        first.close()
+        #expect(daemon.waitForExit())
+
+        try daemon.serve()
+        let second = try daemon.connect(queues: 2)
+        #expect(try second.initialize().minor == 38)
+        // Node ids of the old session mean nothing now.
+        #expect(throws: DriverError.self) { try second.getattr(node: entry.nodeid) }
+        let again = try second.lookup(parent: FuseProtocol.rootID, name: "kept")
+        let reopened = try second.open(node: again.nodeid, flags: O_RDONLY)
+        #expect(try second.read(node: again.nodeid, handle: reopened.fh, offset: 0, size: 64) == Array("still here".utf8))
+        second.close()
         #expect(daemon.waitForExit())
     }
 }
