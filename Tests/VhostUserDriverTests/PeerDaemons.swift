@@ -2,8 +2,9 @@ import Glibc
 import Testing
 import VhostUserDriver
 
-/// The daemons these tests drive, as `NAME=COMMAND` with placeholders. STRAIT_DRIVER_DAEMONS
-/// (";"-separated specs) replaces the list, so straitd can be run through the same tests.
+/// The daemons these tests drive, as `NAME=COMMAND` with placeholders: straitd (built beside
+/// this test binary) and both reference daemons, so every check is held against all three.
+/// STRAIT_DRIVER_DAEMONS (";"-separated specs) replaces the list.
 enum PeerDaemons {
     static let cBinary = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
     static let rustBinary = "/opt/virtiofs-peers/rust/virtiofsd"
@@ -13,9 +14,20 @@ enum PeerDaemons {
             return String(cString: env).split(separator: ";").compactMap { try? DaemonSpec(spec: String($0)) }
         }
         return [
+            DaemonSpec(name: "straitd", arguments: [straitdBinary, "--socket-path={socket}", "--shared-dir={dir}",
+                                                    "--cache=auto", "--xattr", "--sandbox=none"]),
             DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,posix_lock"]),
             DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
         ]
+    }
+
+    /// straitd from the same build as this test bundle (SwiftPM puts products side by side).
+    static var straitdBinary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "straitd" }
+        let exe = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/straitd"
     }
 
     static func available(_ d: DaemonSpec) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
