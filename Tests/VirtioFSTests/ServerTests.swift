@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import Passthrough
+import Synchronization
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -37,6 +38,7 @@ final class InProcessDaemon: @unchecked Sendable {
     func serve() throws {
         let fs = try PassthroughFS(config: PassthroughConfig(root: shared, cache: cache))
         let dispatcher = FuseDispatcher(fs: fs, config: fs.config, dax: server.backendRequests, logger: logger)
+        exited.withLock { $0 = false }
         Thread { [self] in
             try? server.run(handler: dispatcher)
             finished.signal()
@@ -51,7 +53,22 @@ final class InProcessDaemon: @unchecked Sendable {
     }
 
     /// Waits for the server to notice the frontend went away; false if it did not within 10 s.
-    func waitForExit() -> Bool { finished.wait(timeout: .now() + 10) == .success }
+    func waitForExit() -> Bool {
+        if exited.withLock({ $0 }) { return true }
+        guard finished.wait(timeout: .now() + 10) == .success else { return false }
+        exited.withLock { $0 = true }
+        return true
+    }
+
+    /// Whether the current session has ended (without waiting).
+    func hasExited() -> Bool {
+        if exited.withLock({ $0 }) { return true }
+        guard finished.wait(timeout: .now()) == .success else { return false }
+        exited.withLock { $0 = true }
+        return true
+    }
+
+    private let exited = Mutex(false)
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 }
