@@ -22,7 +22,7 @@ let package = Package(
         // Bounds-checked little-endian cursors shared by every wire codec.
         .target(name: "Wire"),
         // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
-        .target(name: "FUSE"),
+        .target(name: "FUSE", dependencies: ["Wire"]),
         // The host side: inode table, handles and file operations on the shared directory.
         .target(name: "Passthrough", dependencies: [
             "CShims",
@@ -41,9 +41,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // virtiofsd-compatible command line, both styles, as a library so it is unit tested.
-        .target(name: "DaemonOptions", dependencies: ["VirtioFS", "Passthrough"]),
+        .target(name: "DaemonOptions", dependencies: [
+            "VirtioFS", "Passthrough", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "straitd", dependencies: [
-            "DaemonOptions", "VirtioFS",
+            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
@@ -73,8 +75,15 @@ let package = Package(
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
-        .testTarget(name: "VirtioFSTests", dependencies: ["VirtioFS", "VhostUserDriver", "FUSE"]),
-        .testTarget(name: "DaemonOptionsTests", dependencies: ["DaemonOptions"]),
+        .testTarget(name: "VirtioFSTests", dependencies: [
+            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "DaemonOptionsTests", dependencies: [
+            "DaemonOptions", "VhostUserDriver", "FUSE",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),

@@ -59,6 +59,12 @@ ssize_t strait_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_
     return r;
 }
 
+int strait_accept_cloexec(int sock) {
+    int r;
+    do { r = accept4(sock, NULL, NULL, SOCK_CLOEXEC); } while (r < 0 && errno == EINTR);
+    return r;
+}
+
 int strait_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
                      unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
@@ -96,6 +102,7 @@ void strait_store_release_u16(void *p, uint16_t v) {
 uint32_t strait_load_acquire_u32(const void *p) {
     return __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE);
 }
+void strait_atomic_or_u8(void *p, uint8_t mask) { __atomic_fetch_or((uint8_t *)p, mask, __ATOMIC_RELAXED); }
 void strait_fence_seq_cst(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
 int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags) {

@@ -10,6 +10,8 @@ public final class Channel: @unchecked Sendable {
     public let fd: OwnedFD
     /// Serialises senders: the backend-request channel is written from several worker threads.
     private let sendLock = Mutex(())
+    /// Held across a request and its reply where replies are not tagged (the backend-request channel).
+    public let exchangeLock = Mutex(())
 
     public init(fd: OwnedFD) { self.fd = fd }
 

@@ -2,6 +2,8 @@
 public enum VirtioFeature {
     public static let notifyOnEmpty: UInt64 = 1 << 24
     public static let anyLayout: UInt64 = 1 << 27
+    /// vhost's "log all writes" bit: set while a migration wants dirty pages logged.
+    public static let logAll: UInt64 = 1 << 26
     public static let ringIndirectDesc: UInt64 = 1 << 28
     public static let ringEventIdx: UInt64 = 1 << 29
     /// Not a virtio bit: vhost-user's marker that GET/SET_PROTOCOL_FEATURES exist.

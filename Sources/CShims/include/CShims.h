@@ -9,9 +9,11 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_fs.h>
+#include "CShimsPassthrough.h"
 
 /// eventfd(2); returns the fd or -1 with errno.
 int strait_eventfd(unsigned int initval, int flags);
@@ -26,6 +28,9 @@ ssize_t strait_send_with_fds(int sock, const void *buf, size_t len, const int *f
 /// Fds beyond `max_fds` are closed, never leaked. Sets *truncated when the control data was cut.
 ssize_t strait_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_fds, int *nfds,
                              int *truncated);
+
+/// accept4(2) with SOCK_CLOEXEC, retrying EINTR.
+int strait_accept_cloexec(int sock);
 
 /// renameat2(2) with RENAME_* flags.
 int strait_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
@@ -44,6 +49,8 @@ int strait_open_by_handle(int mount_fd, int handle_type, const unsigned char *ha
 uint16_t strait_load_acquire_u16(const void *p);
 void strait_store_release_u16(void *p, uint16_t v);
 uint32_t strait_load_acquire_u32(const void *p);
+/// Atomic OR into one byte of the shared dirty-page log.
+void strait_atomic_or_u8(void *p, uint8_t mask);
 /// Full barrier between publishing the used index and reading the guest's event index.
 void strait_fence_seq_cst(void);
 
@@ -52,5 +59,7 @@ int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 
 /// The C library's errno, readable after a failed call made from Swift through these shims.
 int strait_errno(void);
+
+#include "CShimsDaemon.h"
 
 #endif

@@ -1,1 +1,0 @@
-// DaemonOptions module; see ../../README.md and ../shared/DESIGN.md.

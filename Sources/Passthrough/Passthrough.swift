@@ -1,1 +1,0 @@
-// Passthrough module; see ../../README.md and ../shared/DESIGN.md.

@@ -1,0 +1,118 @@
+import CShims
+import Glibc
+
+extension PassthroughFS {
+    /// Looks `name` up in directory `parent`; +1 lookup count on the returned node.
+    /// ".." at the root stays at the root, so the guest cannot climb out of the share.
+    public func lookup(parent: UInt64, name: [UInt8]) throws(FSError) -> Entry {
+        let dir = try inode(parent)
+        guard dir.isDirectory else { throw FSError(errno: ENOTDIR, message: "lookup in non-directory") }
+        let cname = try Names.lookupComponent(name)
+        if parent == InodeTable.rootNode && (name == [0x2E, 0x2E] || name == [0x2E]) {
+            return try referenceRoot()
+        }
+        let dirFD = try pathFD(dir)
+        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
+    }
+
+    /// Opens `cname` under `dirFD` as O_PATH without following a final symlink and registers it.
+    func lookup(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64) throws(FSError)
+        -> Entry
+    {
+        let fd = try sysFD("lookup") {
+            openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+        }
+        return try register(fd, parentMountID: parentMountID)
+    }
+
+    func referenceRoot() throws(FSError) -> Entry {
+        guard let root = inodes.reference(node: InodeTable.rootNode) else {
+            throw .badNode(InodeTable.rootNode)
+        }
+        let (st, _) = try Self.statx(try pathFD(root))
+        return Entry(node: root.node, generation: 0, attr: st, submount: false)
+    }
+
+    /// Turns an O_PATH descriptor into a node (new or existing, +1 lookup).
+    func register(_ fd: FileDescriptor, parentMountID: UInt64) throws(FSError) -> Entry {
+        let (st, mountID) = try Self.statx(fd)
+        let key = InodeKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mountID: mountID)
+        let fileType = st.st_mode & FileType.mask
+        let handle = try fileHandle(for: fd, mountID: mountID, fileType: fileType)
+        let inode = inodes.reference(key: key, handle: handle) { node in
+            Inode(node: node, key: key, fileType: fileType, fd: handle == nil ? fd : nil,
+                  handle: handle)
+        }
+        let submount = config.announceSubmounts && mountID != parentMountID
+            && fileType == FileType.directory
+        return Entry(node: inode.node, generation: 0, attr: st, submount: submount)
+    }
+
+    /// The file handle for `fd` in prefer/mandatory mode (nil in never mode, or in prefer mode
+    /// when the file system has none).
+    private func fileHandle(for fd: FileDescriptor, mountID: UInt64, fileType: UInt32)
+        throws(FSError) -> FileHandle?
+    {
+        if config.inodeFileHandles == .never { return nil }
+        do {
+            var type: Int32 = 0
+            var mnt: Int32 = 0
+            var bytes = [UInt8](repeating: 0, count: 128)
+            let n = try sys("name_to_handle_at") {
+                strait_name_to_handle(fd.raw, "", AT_EMPTY_PATH, &type, &bytes, 128, &mnt)
+            }
+            try ensureMountFD(mountID, from: fd, fileType: fileType)
+            return FileHandle(type: type, bytes: Array(bytes.prefix(Int(n))), mountID: mountID)
+        } catch {
+            if config.inodeFileHandles == .mandatory { throw error }
+            return nil
+        }
+    }
+
+    /// open_by_handle_at needs an open (not O_PATH) descriptor on the handle's mount; the first
+    /// directory or regular file seen on a mount provides it.
+    private func ensureMountFD(_ mountID: UInt64, from fd: FileDescriptor, fileType: UInt32)
+        throws(FSError)
+    {
+        if mountFDs.withLock({ $0[mountID] != nil }) { return }
+        guard fileType == FileType.directory || fileType == FileType.regular else {
+            throw FSError(errno: EOPNOTSUPP, message: "no descriptor for mount \(mountID)")
+        }
+        let name = fd.procName
+        let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (fileType == FileType.directory ? O_DIRECTORY : 0)
+        let mountFD = try sysFD("open mount descriptor") { openat(procDir, name, flags) }
+        mountFDs.withLock { fds in
+            if fds[mountID] == nil { fds[mountID] = mountFD }
+        }
+    }
+
+    /// Drops `count` lookups of `node` (FORGET / BATCH_FORGET). Unknown nodes are ignored.
+    public func forget(node: UInt64, count: UInt64) {
+        inodes.forget(node, count: count)
+    }
+
+    public func getattr(node: UInt64, handle: UInt64? = nil) throws(FSError) -> stat {
+        if let id = handle, let h = handles.get(id), h.inode.node == node {
+            var st = stat()
+            _ = try sys("fstat") { fstat(h.fd.raw, &st) }
+            return st
+        }
+        return try Self.statx(try pathFD(try inode(node))).0
+    }
+
+    public func readlink(node: UInt64) throws(FSError) -> [UInt8] {
+        let inode = try inode(node)
+        guard inode.isSymlink else { throw FSError.invalid("readlink of non-symlink") }
+        let fd = try pathFD(inode)
+        var buf = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = try sys("readlinkat") {
+            buf.withUnsafeMutableBufferPointer { raw in
+                raw.withMemoryRebound(to: CChar.self) { chars in
+                    guard let base = chars.baseAddress else { return -1 }
+                    return readlinkat(fd.raw, "", base, chars.count)
+                }
+            }
+        }
+        return Array(buf.prefix(n))
+    }
+}

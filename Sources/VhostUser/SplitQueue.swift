@@ -1,0 +1,123 @@
+import CShims
+import Synchronization
+
+/// The device side of one split virtqueue in guest memory: takes chains from the available ring,
+/// returns them on the used ring, and decides when the guest needs an interrupt (EVENT_IDX aware).
+/// One thread pops; any thread may push (a worker pool completes requests out of order).
+public final class SplitQueue: @unchecked Sendable {
+    public let size: Int
+    public let eventIdx: Bool
+    private let memory: GuestMemory
+    private let desc: UnsafeMutableRawPointer
+    fileprivate let avail: UnsafeMutableRawPointer
+    private let used: UnsafeMutableRawPointer
+    private let walker: ChainWalker
+
+    fileprivate struct PopState { var lastAvail: UInt16 }
+    private struct UsedState { var next: UInt16; var signalled: UInt16?; }
+    fileprivate let popState: Mutex<PopState>
+    private let usedState: Mutex<UsedState>
+
+    /// What `pop` found.
+    public enum Next {
+        case chain(DescriptorChain)
+        /// The chain at `head` is malformed; it has been consumed and must be returned with 0 bytes.
+        case malformed(head: UInt16, VhostUserError)
+        case empty
+    }
+
+    /// Maps the three ring parts (frontend virtual addresses) through `memory`, bounds-checked.
+    public init(memory: GuestMemory, size: Int, descUser: UInt64, availUser: UInt64, usedUser: UInt64,
+                lastAvail: UInt16, eventIdx: Bool, indirect: Bool) throws(VhostUserError) {
+        guard RingLayout.isValidSize(size) else {
+            throw VhostUserError(.protocolViolation, "queue size \(size) is not a power of two in 1...32768")
+        }
+        self.size = size
+        self.eventIdx = eventIdx
+        self.memory = memory
+        desc = try memory.translate(user: descUser, length: UInt64(RingLayout.descriptorTableBytes(size)))
+        avail = try memory.translate(user: availUser, length: UInt64(RingLayout.availBytes(size)))
+        used = try memory.translate(user: usedUser, length: UInt64(RingLayout.usedBytes(size)))
+        walker = ChainWalker(table: UnsafeRawPointer(desc), queueSize: size, memory: memory, allowIndirect: indirect)
+        popState = Mutex(PopState(lastAvail: lastAvail))
+        // The used index continues from where the guest last saw it.
+        let usedIdx = UInt16(littleEndian: strait_load_acquire_u16(used + 2))
+        usedState = Mutex(UsedState(next: usedIdx, signalled: nil))
+    }
+
+    /// The index of the next available entry the device will read (GET_VRING_BASE).
+    public var lastAvailIndex: UInt16 { popState.withLock { $0.lastAvail } }
+
+    private var availIdx: UInt16 { UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) }
+
+    /// Takes the next available chain, if any.
+    public func pop() throws(VhostUserError) -> Next {
+        let result: Result<Next, VhostUserError> = popState.withLock { state in
+            let published = availIdx
+            let pending = published &- state.lastAvail
+            if pending == 0 { return .success(.empty) }
+            guard Int(pending) <= size else {
+                return .failure(VhostUserError(.badDescriptor, "available index jumped \(pending) entries ahead of a queue of \(size)"))
+            }
+            let slot = Int(state.lastAvail) % size
+            let head = UInt16(littleEndian: avail.loadUnaligned(fromByteOffset: RingLayout.availRingOffset(slot), as: UInt16.self))
+            state.lastAvail &+= 1
+            do throws(VhostUserError) {
+                return .success(.chain(try walker.walk(head: head)))
+            } catch {
+                return .success(.malformed(head: head, error))
+            }
+        }
+        return try result.get()
+    }
+
+    /// With EVENT_IDX, asks the guest to kick for the next entry after the ones we have taken;
+    /// returns true when more arrived meanwhile (the caller loops instead of sleeping).
+    public func armKickAndCheck() -> Bool {
+        let last = lastAvailIndex
+        if eventIdx {
+            used.storeBytes(of: last.littleEndian, toByteOffset: RingLayout.availEventOffset(size), as: UInt16.self)
+            strait_fence_seq_cst()
+        }
+        return availIdx != last
+    }
+
+    /// Returns a chain to the guest; `written` is the number of bytes written into its writable part.
+    /// Returns whether the guest wants an interrupt now.
+    public func push(head: UInt16, written: UInt32) -> Bool {
+        usedState.withLock { state in
+            let slot = Int(state.next) % size
+            let offset = RingLayout.usedRingOffset(slot)
+            used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
+            used.storeBytes(of: written.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+            state.next &+= 1
+            strait_store_release_u16(used + 2, state.next.littleEndian)
+            strait_fence_seq_cst()
+            return needsInterrupt(&state)
+        }
+    }
+
+    private func needsInterrupt(_ state: inout UsedState) -> Bool {
+        if !eventIdx {
+            let flags = UInt16(littleEndian: strait_load_acquire_u16(avail))
+            return flags & RingLayout.availNoInterrupt == 0
+        }
+        let new = state.next
+        defer { state.signalled = new }
+        guard let old = state.signalled else { return true }
+        let event = UInt16(littleEndian: strait_load_acquire_u16(avail + RingLayout.usedEventOffset(size)))
+        // virtio's vring_need_event: did the used index pass the guest's used_event since last time?
+        return (new &- event &- 1) < (new &- old)
+    }
+}
+
+extension SplitQueue {
+    /// The used-ring slot the next push fills (for the dirty log; racy only against other pushers,
+    /// where a stale slot still lies within the ring).
+    public var nextUsedSlot: Int { usedState.withLock { Int($0.next) % size } }
+
+    /// Chains the guest has made available that the device has not taken yet.
+    public var pendingCount: Int {
+        popState.withLock { state in Int(UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) &- state.lastAvail) }
+    }
+}

@@ -1,0 +1,96 @@
+import Glibc
+import Synchronization
+import VhostUser
+import Wire
+
+/// Serves the backend-request channel (SET_BACKEND_REQ_FD): a thread that answers the daemon's
+/// FS_MAP / FS_UNMAP by mapping into the DAX window and acks when asked (REPLY_ACK).
+public final class BackendRequestHandler: @unchecked Sendable {
+    private let channel: Channel
+    private let window: DaxWindowRegion?
+    private var thread: pthread_t?
+    /// Unexpected requests and failures, kept for tests and error reports.
+    private let log = Mutex<[String]>([])
+
+    /// Takes our end of the socketpair; the daemon holds the other.
+    public init(fd: OwnedFD, window: DaxWindowRegion?) {
+        channel = Channel(fd: fd)
+        self.window = window
+    }
+
+    public var events: [String] { log.withLock { $0 } }
+
+    public func start() throws(DriverError) {
+        let box = Unmanaged.passRetained(self)
+        var t = pthread_t()
+        let rc = pthread_create(&t, nil, { arg in
+            guard let arg else { return nil }
+            let handler = Unmanaged<BackendRequestHandler>.fromOpaque(arg).takeRetainedValue()
+            handler.run()
+            return nil
+        }, box.toOpaque())
+        if rc != 0 {
+            box.release()
+            throw .system("pthread_create (backend requests)", errno: rc)
+        }
+        thread = t
+    }
+
+    /// Ends the thread: shutting our end down makes its receive return.
+    public func stop() {
+        shutdown(channel.fd.rawValue, Int32(SHUT_RDWR))
+        if let t = thread { pthread_join(t, nil) }
+        thread = nil
+    }
+
+    private func run() {
+        while true {
+            let message: Message
+            do { message = try channel.receive() } catch {
+                if error.code != .disconnected { log.withLock { $0.append("receive: \(error)") } }
+                return
+            }
+            let status = handle(message)
+            if message.header.needsReply {
+                var w = ByteWriter(capacity: 8)
+                w.write(status)
+                do { try channel.reply(to: message.header, payload: w.bytes) } catch { return }
+            }
+        }
+    }
+
+    /// Returns the u64 status for the ack: 0 for success.
+    private func handle(_ message: Message) -> UInt64 {
+        guard let request = BackendRequest(rawValue: message.header.request),
+              request == .fsMap || request == .fsUnmap else {
+            log.withLock { $0.append("unexpected backend request \(message.header.request)") }
+            return 1
+        }
+        guard let window else {
+            log.withLock { $0.append("\(request) without a DAX window") }
+            return 1
+        }
+        var c = message.cursor
+        let decoded: FsMapMessage
+        do { decoded = try FsMapMessage(from: &c) } catch {
+            log.withLock { $0.append("bad \(request) payload: \(error)") }
+            return 1
+        }
+        do {
+            for r in decoded.ranges {
+                if request == .fsMap {
+                    guard let fd = message.fds.first else {
+                        throw DriverError(.protocolViolation, "FS_MAP without an fd")
+                    }
+                    try window.map(fd: fd.rawValue, fdOffset: r.fdOffset, offset: r.cacheOffset, length: r.length, flags: r.flags)
+                } else {
+                    try window.unmap(offset: r.cacheOffset, length: r.length)
+                }
+            }
+            return 0
+        } catch {
+            log.withLock { $0.append("\(request): \(error)") }
+            return 1
+        }
+    }
+}

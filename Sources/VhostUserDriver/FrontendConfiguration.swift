@@ -1,0 +1,30 @@
+import VhostUser
+
+/// What the frontend asks of a daemon; anything the daemon does not offer is left out.
+public struct FrontendConfiguration: Sendable {
+    /// How guest memory is handed over, as QEMU does it: ADD_MEM_REG per region when
+    /// CONFIGURE_MEM_SLOTS is negotiated, SET_MEM_TABLE otherwise (or when forced).
+    public enum MemoryMessages: Sendable { case automatic, setMemTable, addMemReg }
+
+    public var memory = GuestMemoryLayout()
+    public var memoryMessages = MemoryMessages.automatic
+    /// Request queues wanted (queue 0, hiprio, always comes on top); clamped to GET_QUEUE_NUM.
+    public var requestQueues = 1
+    public var queueSize = 128
+    public var indirect = true
+    public var eventIdx = true
+    /// Bytes of DAX window offered (0: none). A multiple of the page size.
+    public var daxWindowSize: UInt64 = 0
+    /// Seconds to wait for the daemon's socket to appear.
+    public var connectTimeout: Double = 10
+    /// Spin on the used rings instead of sleeping on the call eventfds.
+    public var pollUsedRings = false
+
+    public init() {}
+
+    public static let wantedFeatures: UInt64 = VirtioFeature.version1 | VirtioFeature.protocolFeatures
+        | VirtioFeature.ringIndirectDesc | VirtioFeature.ringEventIdx
+    public static let wantedProtocolFeatures: UInt64 = ProtocolFeature.mq | ProtocolFeature.replyAck
+        | ProtocolFeature.configureMemSlots | ProtocolFeature.backendReq | ProtocolFeature.backendSendFd
+        | ProtocolFeature.logShmfd
+}

@@ -1,0 +1,86 @@
+import Glibc
+
+/// CPU time and peak resident memory of a process tree, from /proc/PID/stat and VmHWM.
+public struct ProcessUsage: Sendable, Equatable {
+    public var cpuSeconds: Double
+    /// Sum of VmHWM over the tree's live processes, KiB.
+    public var peakRSSKiB: UInt64
+
+    public init(cpuSeconds: Double = 0, peakRSSKiB: UInt64 = 0) {
+        self.cpuSeconds = cpuSeconds
+        self.peakRSSKiB = peakRSSKiB
+    }
+
+    public static func tree(of pid: pid_t) -> ProcessUsage {
+        var u = ProcessUsage()
+        for p in [pid] + descendants(of: pid) {
+            u.cpuSeconds += cpuSeconds(of: p, includeReapedChildren: true)
+            u.peakRSSKiB += peakRSS(of: p)
+        }
+        return u
+    }
+
+    /// utime+stime (and cutime+cstime when asked) of one process, seconds.
+    public static func cpuSeconds(of pid: pid_t, includeReapedChildren: Bool) -> Double {
+        guard let fields = statFields(pid), fields.count > 14 else { return 0 }
+        // After the ")" of comm: state is field 3, so utime (14) is index 11 here.
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let num = { (i: Int) in Double(fields[i]) ?? 0 }
+        var t = num(11) + num(12)
+        if includeReapedChildren { t += num(13) + num(14) }
+        return t / ticks
+    }
+
+    /// VmHWM in KiB (0 when the process is gone).
+    public static func peakRSS(of pid: pid_t) -> UInt64 {
+        guard let status = readFile("/proc/\(pid)/status") else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return UInt64(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+
+    /// Every live descendant of `pid`, found through the parent links in /proc.
+    public static func descendants(of pid: pid_t) -> [pid_t] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var parent: [pid_t: pid_t] = [:]
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let p = pid_t(name), let f = statFields(p), f.count > 1, let pp = pid_t(f[1]) else { continue }
+            parent[p] = pp
+        }
+        var out: [pid_t] = []
+        var frontier: Set<pid_t> = [pid]
+        while !frontier.isEmpty {
+            let next = parent.filter { frontier.contains($0.value) }.map(\.key)
+            out += next
+            frontier = Set(next)
+        }
+        return out
+    }
+
+    /// Fields of /proc/PID/stat after the command name (state first).
+    static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let text = readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
+    /// A whole small file as text (procfs files report size 0, so read until EOF).
+    public static func readFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,66 @@
+import Glibc
+import VhostUser
+
+/// Unix stream sockets for the frontend: connecting to a daemon's path (retrying until it
+/// appears) and socketpairs for the backend-request channel and `--fd` style launches.
+public enum UnixSocket {
+    /// Connects to `path`, retrying while the socket is absent or not yet listening.
+    /// `alive` lets the caller stop early when the daemon it is waiting for has died.
+    public static func connect(path: String, timeout: Double, alive: () -> Bool = { true }) throws(DriverError) -> OwnedFD {
+        let deadline = monotonicSeconds() + timeout
+        var lastErrno: Int32 = 0
+        while true {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if fd < 0 { throw .system("socket(AF_UNIX)") }
+            let owned = OwnedFD(fd)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+                throw DriverError(.connect, "socket path too long: \(path)")
+            }
+            withUnsafeMutableBytes(of: &addr.sun_path) { dst in
+                for (i, b) in bytes.enumerated() { dst[i] = b }
+            }
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            if rc == 0 { return owned }
+            lastErrno = errno
+            guard lastErrno == ENOENT || lastErrno == ECONNREFUSED || lastErrno == EINTR || lastErrno == EAGAIN else {
+                throw .system("connect \(path)", errno: lastErrno)
+            }
+            guard alive() else {
+                throw DriverError(.connect, "daemon exited before listening on \(path)")
+            }
+            guard monotonicSeconds() < deadline else {
+                throw DriverError(.connect, "no daemon listening on \(path) after \(timeout) s: \(String(cString: strerror(lastErrno)))", errno: lastErrno)
+            }
+            usleep(10_000)
+        }
+    }
+
+    /// A connected pair of stream sockets (close-on-exec).
+    public static func pair() throws(DriverError) -> (OwnedFD, OwnedFD) {
+        var fds: [Int32] = [-1, -1]
+        let rc = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
+        if rc != 0 { throw .system("socketpair") }
+        return (OwnedFD(fds[0]), OwnedFD(fds[1]))
+    }
+}
+
+/// CLOCK_MONOTONIC in seconds.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CLOCK_MONOTONIC in nanoseconds.
+public func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}

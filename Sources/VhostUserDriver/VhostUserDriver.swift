@@ -1,1 +1,0 @@
-// VhostUserDriver module; see ../../README.md and ../shared/DESIGN.md.

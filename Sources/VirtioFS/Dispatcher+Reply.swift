@@ -1,0 +1,143 @@
+import FUSE
+import Glibc
+import Passthrough
+
+extension FuseDispatcher {
+    /// Writes the out header (and body) for `reply`; returns the bytes written, 0 when there is
+    /// no reply or not even an out header fits.
+    static func finish(_ b: RequestBuffers, unique: UInt64, _ reply: Reply) -> UInt32 {
+        let capacity = b.writableCount
+        guard capacity >= FuseOutHeader.size else { return 0 }
+        var error: Int32 = 0
+        var bodyCount = 0
+        switch reply {
+        case .none, .later:
+            return 0
+        case .error(let e):
+            error = e
+        case .placed(let count):
+            bodyCount = count
+        case .ok(let body):
+            if b.scatter(body, at: FuseOutHeader.size) {
+                bodyCount = body.count
+            } else {
+                // The guest sized the buffer; a reply that does not fit is the guest's error.
+                error = ERANGE
+            }
+        }
+        let header = FuseOutHeader(len: UInt32(FuseOutHeader.size + bodyCount), error: -Self.errnoValue(error), unique: unique)
+        b.scatter(header.bytes, at: 0)
+        return header.len
+    }
+
+    /// A positive errno the guest can take (EIO for anything out of range).
+    static func errnoValue(_ e: Int32) -> Int32 {
+        e == 0 ? 0 : (e > 0 && e < 4096 ? e : EIO)
+    }
+
+    static func body(_ parts: any FuseStruct...) -> [UInt8] {
+        var w = ByteWriter(capacity: 256)
+        for p in parts { p.encode(into: &w) }
+        return w.bytes
+    }
+}
+
+// MARK: - Argument decoding: every wire error becomes EINVAL for the guest.
+
+extension ByteCursor {
+    mutating func decode<T: FuseStruct>(_: T.Type = T.self) throws(FSError) -> T {
+        do throws(WireError) {
+            return try T(from: &self)
+        } catch {
+            throw FSError(errno: EINVAL, message: "\(T.self): \(error.message)")
+        }
+    }
+
+    /// A struct the guest may send in a shorter, older layout (`size` bytes); missing fields are 0.
+    mutating func decode<T: FuseStruct>(_: T.Type = T.self, size: Int) throws(FSError) -> T {
+        guard size < T.size else { return try decode(T.self) }
+        guard remaining >= size else { throw FSError(errno: EINVAL, message: "\(T.self) truncated") }
+        var padded = (try? readBytes(size)) ?? []
+        padded += [UInt8](repeating: 0, count: T.size - size)
+        var c = ByteCursor(padded)
+        return try c.decode(T.self)
+    }
+
+    /// A NUL-terminated name; FUSE never sends an empty one.
+    mutating func name() throws(FSError) -> [UInt8] {
+        do throws(WireError) {
+            let n = try readCString()
+            guard !n.isEmpty else { throw WireError(.invalid, "empty name") }
+            return n
+        } catch {
+            throw FSError(errno: EINVAL, message: "name: \(error.message)")
+        }
+    }
+
+    mutating func bytes(_ count: Int) throws(FSError) -> [UInt8] {
+        do throws(WireError) {
+            return try readBytes(count)
+        } catch {
+            throw FSError(errno: EINVAL, message: "payload: \(error.message)")
+        }
+    }
+}
+
+// MARK: - Attributes and timeouts
+
+extension FuseDispatcher {
+    /// Seconds as FUSE's (seconds, nanoseconds) pair.
+    static func split(_ seconds: Double) -> (UInt64, UInt32) {
+        guard seconds > 0, seconds.isFinite else { return (0, 0) }
+        let whole = min(seconds.rounded(.down), Double(UInt32.max))
+        return (UInt64(whole), UInt32(min((seconds - whole) * 1e9, 999_999_999)))
+    }
+
+    static func attr(_ st: stat, submount: Bool = false) -> FuseAttr {
+        FuseAttr(
+            ino: UInt64(st.st_ino),
+            size: UInt64(bitPattern: Int64(st.st_size)),
+            blocks: UInt64(bitPattern: Int64(st.st_blocks)),
+            atime: UInt64(bitPattern: Int64(st.st_atim.tv_sec)),
+            mtime: UInt64(bitPattern: Int64(st.st_mtim.tv_sec)),
+            ctime: UInt64(bitPattern: Int64(st.st_ctim.tv_sec)),
+            atimensec: UInt32(truncatingIfNeeded: st.st_atim.tv_nsec),
+            mtimensec: UInt32(truncatingIfNeeded: st.st_mtim.tv_nsec),
+            ctimensec: UInt32(truncatingIfNeeded: st.st_ctim.tv_nsec),
+            mode: st.st_mode,
+            nlink: UInt32(truncatingIfNeeded: st.st_nlink),
+            uid: st.st_uid,
+            gid: st.st_gid,
+            // The guest decodes rdev with new_decode_dev; glibc's dev_t agrees in its low 32 bits.
+            rdev: UInt32(truncatingIfNeeded: st.st_rdev),
+            blksize: UInt32(truncatingIfNeeded: st.st_blksize),
+            flags: submount ? FuseFlag.attrSubmount : 0
+        )
+    }
+
+    func entryOut(_ e: Entry) -> FuseEntryOut {
+        let (es, ens) = Self.split(fs.policy.entryTimeout)
+        let (asec, ans) = Self.split(fs.policy.attrTimeout)
+        return FuseEntryOut(nodeid: e.node, generation: e.generation, entryValid: es, attrValid: asec,
+                            entryValidNsec: ens, attrValidNsec: ans, attr: Self.attr(e.attr, submount: e.submount))
+    }
+
+    /// An entry reply in the session's layout (120 bytes for guests before 7.9).
+    func entryReply(_ e: Entry, _ s: FuseSession) -> Reply {
+        .ok(Array(entryOut(e).bytes.prefix(s.entryOutSize)))
+    }
+
+    func attrReply(_ st: stat, _ s: FuseSession) -> Reply {
+        let (asec, ans) = Self.split(fs.policy.attrTimeout)
+        let out = FuseAttrOut(attrValid: asec, attrValidNsec: ans, attr: Self.attr(st))
+        return .ok(Array(out.bytes.prefix(s.attrOutSize)))
+    }
+
+    func openOut(_ o: OpenResult) -> FuseOpenOut {
+        var flags: UInt32 = 0
+        if o.directIO { flags |= FuseOpenOutFlags.directIO }
+        if o.keepCache { flags |= FuseOpenOutFlags.keepCache }
+        if o.cacheDir { flags |= FuseOpenOutFlags.cacheDir }
+        return FuseOpenOut(fh: o.handle, openFlags: flags)
+    }
+}

@@ -1,0 +1,69 @@
+import FUSE
+import Glibc
+import Passthrough
+
+/// INIT, DESTROY and the DAX window.
+extension FuseDispatcher {
+    func initialize(_ h: FuseInHeader, _ args: ByteCursor) throws(FSError) -> Reply {
+        var a = args
+        let request = try a.decode(FuseInitIn.self)
+        switch FuseInit.negotiate(request, config: initConfig) {
+        case .accepted(let out, let bytes, let s):
+            session.withLock { $0 = s }
+            logger.info("FUSE session established", metadata: [
+                "version": "\(s.major).\(s.minor)", "guest": "\(request.major).\(request.minor)",
+                "flags": "0x\(String(s.flags.rawValue, radix: 16))", "max_write": "\(out.maxWrite)",
+            ])
+            return .ok(bytes)
+        case .retry(let bytes):
+            return .ok(bytes)
+        case .refused(let e):
+            throw FSError(errno: e, message: "guest FUSE \(request.major).\(request.minor)")
+        }
+    }
+
+    /// The guest unmounted: end the session and any lock still waiting.
+    func destroy() -> Reply {
+        session.withLock { $0 = nil }
+        cancelWaiters { _ in true }
+        return .ok([])
+    }
+
+    /// The negotiated session, if INIT has happened (for the transport and tests).
+    public var currentSession: FuseSession? { session.withLock { $0 } }
+
+    func setupMapping(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
+        guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
+        let x = try a.decode(FuseSetupmappingIn.self)
+        if let size = dax.size { try Self.checkWindow(offset: x.moffset, length: x.len, size: size) }
+        let fd = try fs.fd(forHandle: x.fh)
+        try dax.map(fd: fd, fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
+                    writable: x.flags & FuseFlag.setupmappingWrite != 0)
+        return .ok([])
+    }
+
+    func removeMapping(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
+        guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
+        let x = try a.decode(FuseRemovemappingIn.self)
+        guard Int(x.count) <= a.remaining / FuseRemovemappingOne.size else {
+            throw FSError(errno: EINVAL, message: "removemapping count \(x.count)")
+        }
+        for _ in 0..<x.count {
+            let one = try a.decode(FuseRemovemappingOne.self)
+            // ~0 length means "to the end of the window", as the vhost-user unmap message allows.
+            var length = one.len
+            if let size = dax.size {
+                if one.len == UInt64.max && one.moffset <= size { length = size - one.moffset }
+                try Self.checkWindow(offset: one.moffset, length: length, size: size)
+            }
+            try dax.unmap(windowOffset: one.moffset, length: length)
+        }
+        return .ok([])
+    }
+
+    static func checkWindow(offset: UInt64, length: UInt64, size: UInt64) throws(FSError) {
+        guard length > 0, offset <= size, length <= size - offset else {
+            throw FSError(errno: EINVAL, message: "DAX range \(offset)+\(length) outside window of \(size)")
+        }
+    }
+}

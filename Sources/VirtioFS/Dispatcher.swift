@@ -1,0 +1,187 @@
+import FUSE
+import Glibc
+import Logging
+import Passthrough
+import Synchronization
+
+/// Maps each FUSE request of a virtqueue to `PassthroughFS` and writes the reply into the
+/// guest's writable buffers. Thread-safe: the transport calls `handle` from any worker.
+public final class FuseDispatcher: Sendable {
+    let fs: PassthroughFS
+    let config: PassthroughConfig
+    let dax: DaxWindow?
+    let logger: Logger
+    let initConfig: FuseInitConfig
+    /// Set by INIT, cleared by DESTROY; requests before INIT get EIO as libfuse does.
+    let session = Mutex<FuseSession?>(nil)
+    /// SETLKW requests waiting for their lock, by `unique`, so INTERRUPT and DESTROY can end them.
+    let waiters = Mutex<[UInt64: LockWaiter]>([:])
+
+    /// Requests other than WRITE carry at most names, a symlink target or an xattr value.
+    static let maxArgumentBytes = 1 << 20 + 8192
+
+    public init(fs: PassthroughFS, config: PassthroughConfig, dax: DaxWindow?, logger: Logger,
+                posixLocks: Bool = true, flockLocks: Bool = true) {
+        self.fs = fs
+        self.config = config
+        self.dax = dax
+        self.logger = logger
+        var c = FuseInitConfig()
+        c.writeback = config.writeback
+        c.readdirplus = config.readdirplus
+        c.posixACL = config.posixACL
+        c.killprivV2 = config.killprivV2
+        c.announceSubmounts = config.announceSubmounts
+        c.posixLocks = posixLocks
+        c.flockLocks = flockLocks
+        if dax != nil {
+            // log2 of the host page size: mappings are aligned to it.
+            let page = max(sysconf(Int32(_SC_PAGESIZE)), 4096)
+            c.daxMapAlignment = UInt16(Int.bitWidth - 1 - page.leadingZeroBitCount)
+        }
+        initConfig = c
+    }
+
+    /// Handles one request. Calls `complete(bytesWritten)` exactly once, possibly later on
+    /// another thread (a waiting SETLKW); 0 bytes for requests without a reply.
+    public func handle(_ buffers: RequestBuffers, complete: @escaping @Sendable (UInt32) -> Void) {
+        guard let headerBytes = buffers.gather(from: 0, count: FuseInHeader.size),
+              let header = try? FuseInHeader(bytes: headerBytes)
+        else {
+            logger.warning("request shorter than a FUSE in header", metadata: ["bytes": "\(buffers.readableCount)"])
+            complete(Self.finish(buffers, unique: 0, .error(EIO)))
+            return
+        }
+        let opcode = FuseOpcode(rawValue: header.opcode)
+        let reply: Reply
+        do throws(FSError) {
+            reply = try dispatch(header, opcode, buffers, complete)
+        } catch {
+            if error.errno != ENOENT {
+                logger.debug("request failed", metadata: [
+                    "opcode": "\(opcode.map { "\($0)" } ?? "\(header.opcode)")",
+                    "unique": "\(header.unique)", "errno": "\(error.errno)", "error": "\(error.message)",
+                ])
+            }
+            // FORGET, BATCH_FORGET and INTERRUPT never get a reply, not even an error.
+            reply = opcode?.hasNoReply == true ? .none : .error(error.errno)
+        }
+        if case .later = reply { return }
+        complete(Self.finish(buffers, unique: header.unique, reply))
+    }
+
+    /// Validates the header against the buffers, gathers the arguments and runs the opcode.
+    private func dispatch(_ h: FuseInHeader, _ opcode: FuseOpcode?, _ b: RequestBuffers,
+                          _ complete: @escaping @Sendable (UInt32) -> Void) throws(FSError) -> Reply
+    {
+        let total = Int(h.len)
+        guard total >= FuseInHeader.size, total <= b.readableCount else {
+            throw FSError(errno: EINVAL, message: "in header len \(h.len), readable \(b.readableCount)")
+        }
+        guard let opcode else { throw FSError(errno: ENOSYS, message: "opcode \(h.opcode)") }
+        let current = session.withLock { $0 }
+        if opcode == .`init` {
+            return try initialize(h, try arguments(b, total: total))
+        }
+        guard let s = current else {
+            // Before INIT only no-reply requests are tolerated; everything else is refused.
+            if opcode.hasNoReply { return .none }
+            throw FSError(errno: EIO, message: "\(opcode) before INIT")
+        }
+        // WRITE's payload stays in guest memory: only header + write_in are copied.
+        let argCount = opcode == .write ? min(total, FuseInHeader.size + s.writeInSize) : total
+        guard argCount - FuseInHeader.size <= Self.maxArgumentBytes || opcode == .write else {
+            throw FSError(errno: EINVAL, message: "\(opcode) arguments of \(argCount) bytes")
+        }
+        var args = try arguments(b, total: argCount)
+        let req = Request(header: h, session: s, buffers: b, total: total)
+        return try run(opcode, req, &args, complete)
+    }
+
+    private func arguments(_ b: RequestBuffers, total: Int) throws(FSError) -> ByteCursor {
+        guard let bytes = b.gather(from: FuseInHeader.size, count: total - FuseInHeader.size) else {
+            throw FSError(errno: EINVAL, message: "arguments shorter than in header len")
+        }
+        return ByteCursor(bytes)
+    }
+
+    private func run(_ op: FuseOpcode, _ r: Request, _ a: inout ByteCursor,
+                     _ complete: @escaping @Sendable (UInt32) -> Void) throws(FSError) -> Reply
+    {
+        switch op {
+        case .lookup: return try lookup(r, &a)
+        case .forget: return try forget(r, &a)
+        case .batchForget: return try batchForget(r, &a)
+        case .getattr: return try getattr(r, &a)
+        case .setattr: return try setattr(r, &a)
+        case .readlink: return try readlink(r)
+        case .symlink: return try symlink(r, &a)
+        case .mknod: return try mknod(r, &a)
+        case .mkdir: return try mkdir(r, &a)
+        case .unlink: return try unlink(r, &a)
+        case .rmdir: return try rmdir(r, &a)
+        case .rename: return try rename(r, &a, extended: false)
+        case .rename2: return try rename(r, &a, extended: true)
+        case .link: return try link(r, &a)
+        case .open: return try open(r, &a)
+        case .read: return try read(r, &a)
+        case .write: return try write(r, &a)
+        case .statfs: return try statfs(r)
+        case .release: return try release(r, &a)
+        case .flush: return try flush(r, &a)
+        case .fsync: return try fsync(r, &a, directory: false)
+        case .fsyncdir: return try fsync(r, &a, directory: true)
+        case .setxattr: return try setxattr(r, &a)
+        case .getxattr: return try getxattr(r, &a)
+        case .listxattr: return try listxattr(r, &a)
+        case .removexattr: return try removexattr(r, &a)
+        case .opendir: return try opendir(r, &a)
+        case .readdir: return try readdir(r, &a, plus: false)
+        case .readdirplus: return try readdir(r, &a, plus: true)
+        case .releasedir: return try releasedir(r, &a)
+        case .getlk: return try getlk(r, &a)
+        case .setlk: return try setlk(r, &a, wait: false, complete)
+        case .setlkw: return try setlk(r, &a, wait: true, complete)
+        case .access: return try access(r, &a)
+        case .create: return try create(r, &a)
+        case .tmpfile: return try tmpfile(r, &a)
+        case .interrupt: return try interrupt(r, &a)
+        case .destroy: return destroy()
+        case .fallocate: return try fallocate(r, &a)
+        case .lseek: return try lseek(r, &a)
+        case .copyFileRange: return try copyFileRange(r, &a)
+        case .syncfs: return try syncfs(r)
+        case .setupmapping: return try setupMapping(r, &a)
+        case .removemapping: return try removeMapping(r, &a)
+        case .`init`: throw FSError(errno: EINVAL, message: "INIT handled earlier")
+        case .bmap, .ioctl, .poll, .notifyReply, .cuseInit, .cuseInitBswapReserved, .fuseInitBswapReserved:
+            throw FSError(errno: ENOSYS, message: "\(op) not implemented")
+        }
+    }
+}
+
+/// One parsed request as the opcode handlers see it.
+struct Request {
+    let header: FuseInHeader
+    let session: FuseSession
+    let buffers: RequestBuffers
+    /// The in header's `len`, validated against the readable buffers.
+    let total: Int
+
+    var node: UInt64 { header.nodeid }
+    var cred: Credentials { Credentials(uid: header.uid, gid: header.gid, pid: header.pid) }
+}
+
+/// What a handler produced.
+enum Reply {
+    /// No reply at all (FORGET, BATCH_FORGET, INTERRUPT).
+    case none
+    /// Success with this body after the out header.
+    case ok([UInt8])
+    /// Success; `count` body bytes were already placed after the out header (READ).
+    case placed(count: Int)
+    /// Failure with a positive errno.
+    case error(Int32)
+    /// The handler calls `complete` itself later (a waiting SETLKW).
+    case later
+}

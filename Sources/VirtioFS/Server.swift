@@ -1,0 +1,61 @@
+import Logging
+import VhostUser
+
+/// Where the server listens and how it processes requests.
+public struct ServerConfiguration: Sendable, Equatable {
+    public enum Socket: Sendable, Equatable {
+        /// Create and listen at this path (`--socket-path`).
+        case path(String)
+        /// An inherited, already listening socket (`--fd=N`, libvirt's way).
+        case inheritedFD(Int32)
+    }
+
+    public var socket: Socket
+    public var mode: ProcessingMode
+    /// Request queues offered besides hiprio.
+    public var requestQueues: Int
+
+    public init(socket: Socket, mode: ProcessingMode = .auto(threads: 4, threshold: 3), requestQueues: Int = 16) {
+        self.socket = socket
+        self.mode = mode
+        self.requestQueues = requestQueues
+    }
+}
+
+/// straitd's main loop: listen, accept the frontend, serve it until it goes away. Like virtiofsd,
+/// one connection per process: when the frontend disconnects, `run` returns and the daemon exits.
+public final class VirtioFSServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let backendRequests = BackendRequests()
+    private let listener: Listener
+    private let logger: Logger
+
+    /// Creates the listening socket now, so a caller (libvirt, a test) can connect as soon as this returns.
+    public init(configuration: ServerConfiguration, logger: Logger) throws(VhostUserError) {
+        self.configuration = configuration
+        self.logger = logger
+        switch configuration.socket {
+        case .path(let path): listener = try Listener(path: path)
+        case .inheritedFD(let fd): listener = try Listener(inheritedFD: fd)
+        }
+    }
+
+    /// The socket path, if we created it (not for an inherited fd).
+    public var socketPath: String? { listener.path }
+
+    /// Removes the socket we created; safe after pivot_root/chroot and on a signal thread.
+    public func removeSocket() { listener.socketFile?.remove() }
+
+    /// Serves one frontend with `handler` answering its requests; returns when it disconnects.
+    public func run(handler: RequestHandler) throws(VhostUserError) {
+        logger.info("waiting for the frontend", metadata: ["socket": "\(listener.path ?? "inherited fd")"])
+        let channel = try listener.accept()
+        logger.info("frontend connected", metadata: ["mode": "\(configuration.mode)"])
+        let requests = backendRequests
+        let device = VirtioFSDevice(handler: handler, mode: configuration.mode,
+                                    requestQueues: configuration.requestQueues, logger: logger,
+                                    onBackendChannel: { requests.attach($0) })
+        try Backend(channel: channel, device: device, logger: logger).run()
+        requests.attach(nil)
+    }
+}

@@ -1,1 +1,0 @@
-// VirtioFS module; see ../../README.md and ../shared/DESIGN.md.

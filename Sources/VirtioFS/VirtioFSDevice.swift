@@ -1,0 +1,63 @@
+import Logging
+import Synchronization
+import VhostUser
+
+/// The virtio-fs device behind one vhost-user connection: queue 0 is hiprio (FORGET, INTERRUPT),
+/// queues 1... carry requests, and every queue the frontend starts is served (the reference
+/// daemons serve one request queue only).
+public final class VirtioFSDevice: VhostUserDevice, @unchecked Sendable {
+    public let maxQueues: Int
+    public let deviceFeatures: UInt64 = 0
+    private let handler: RequestHandler
+    private let mode: ProcessingMode
+    private let pool: WorkerPool?
+    private let logger: Logger
+    private let workers = Mutex<[Int: QueueWorker]>([:])
+    private let onBackendChannel: @Sendable (Channel?) -> Void
+    private let onReset: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - requestQueues: request queues offered besides hiprio (GET_QUEUE_NUM reports one more).
+    ///   - onBackendChannel: told when the backend-request channel (DAX) appears or goes.
+    public init(handler: RequestHandler, mode: ProcessingMode, requestQueues: Int, logger: Logger,
+                onBackendChannel: @escaping @Sendable (Channel?) -> Void = { _ in },
+                onReset: @escaping @Sendable () -> Void = {}) {
+        self.handler = handler
+        self.mode = mode
+        maxQueues = 1 + max(1, requestQueues)
+        self.logger = logger
+        self.onBackendChannel = onBackendChannel
+        self.onReset = onReset
+        switch mode {
+        case .inline: pool = nil
+        case .pool(let n), .auto(let n, _): pool = WorkerPool(threads: n, name: "straitd-pool")
+        }
+    }
+
+    deinit { pool?.shutdown() }
+
+    public func start(ring: ActiveRing) {
+        let worker: QueueWorker
+        do {
+            worker = try QueueWorker(ring: ring, handler: handler, mode: mode, pool: pool, logger: logger)
+        } catch {
+            logger.error("cannot start queue \(ring.index): \(error)")
+            return
+        }
+        workers.withLock { $0[ring.index] = worker }
+        worker.start()
+    }
+
+    public func stop(ring index: Int) {
+        let worker = workers.withLock { $0.removeValue(forKey: index) }
+        worker?.stop()
+    }
+
+    public func backendChannelChanged(_ channel: Channel?) { onBackendChannel(channel) }
+
+    public func reset() {
+        let all = workers.withLock { w in defer { w.removeAll() }; return Array(w.values) }
+        for worker in all { worker.stop() }
+        onReset()
+    }
+}

@@ -1,0 +1,93 @@
+import FUSE
+import Glibc
+import VhostUserDriver
+
+/// One round of one daemon: start it on the dataset, connect, INIT, run the workload, tear down.
+/// A daemon that does not start, dies or stalls is an error naming it with its last log lines.
+struct DaemonRound {
+    let daemon: DaemonCommand
+    let dataset: Dataset
+    let params: RunParameters
+    let round: Int
+    let memoryMiB: UInt64
+
+    func run() throws -> RoundResult {
+        let tag = "\(daemon.name)-\(params.workload.rawValue)-qd\(params.queueDepth)-r\(round)"
+        let socket = dataset.root + "/\(round % 2)-\(params.queueDepth).sock"
+        unlink(socket)
+        let process = try DaemonProcess(name: daemon.name, arguments: daemon.expanded(socket: socket, dir: dataset.shared),
+                                        logPath: dataset.root + "/\(tag).log")
+        ProcessGuard.add(process.pid)
+        defer {
+            process.stop()
+            ProcessGuard.remove(process.pid)
+            unlink(socket)
+        }
+        var config = FrontendConfiguration()
+        config.memory = GuestMemoryLayout(size: memoryMiB << 20, regionCount: 2)
+        config.requestQueues = params.requestQueues
+        config.queueSize = min(1024, max(128, nextPowerOfTwo(params.queueDepth * 4)))
+        config.pollUsedRings = params.poll
+        config.connectTimeout = 15
+        if params.workload == .daxRead4k { config.daxWindowSize = UInt64(params.queueDepth) * Workload.daxChunk }
+        let client: FuseClient
+        do {
+            let frontend = try VhostUserFrontend(socketPath: socket, configuration: config, alive: { process.isAlive })
+            client = try FuseClient(frontend: frontend)
+            client.callTimeout = 20
+            try client.initialize()
+        } catch {
+            throw process.failure("failed to start or set up (\(error))")
+        }
+        defer { client.close() }
+        let load = FuseLoad(client: client, params: params)
+        do { try load.prepare() } catch let u as Unsupported { throw u } catch {
+            throw process.alive("failed preparing \(params.workload.rawValue): \(error)")
+        }
+        let t0 = monotonicNanos()
+        let measureFrom = t0 + UInt64(params.warmup * 1e9)
+        let deadline = measureFrom + UInt64(params.seconds * 1e9)
+        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline)
+        load.start(recorder)
+        try watch(process, recorder, until: measureFrom)
+        let before = process.usage()
+        try watch(process, recorder, until: deadline)
+        // Lanes finish what they have in flight; a daemon that stops answering is an error.
+        let drainLimit = monotonicNanos() + 20_000_000_000
+        while recorder.active > 0 {
+            if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
+            guard process.isAlive else { throw process.failure("died during \(params.workload.rawValue)") }
+            guard monotonicNanos() < drainLimit else {
+                throw process.failure("stopped answering during \(params.workload.rawValue) (\(recorder.active) lanes stuck)")
+            }
+            usleep(1000)
+        }
+        let after = process.usage()
+        if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
+        let s = recorder.snapshot
+        let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
+        return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram,
+                           cpuSeconds: max(after.cpuSeconds - before.cpuSeconds, 0),
+                           peakRSSKiB: after.peakRSSKiB)
+    }
+
+    private func watch(_ process: DaemonProcess, _ recorder: LoadRecorder, until: UInt64) throws {
+        while monotonicNanos() < until {
+            if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
+            guard process.isAlive else { throw process.failure("died during \(params.workload.rawValue)") }
+            let left = Double(until &- monotonicNanos()) / 1e9
+            usleep(UInt32(max(min(left, 0.05), 0.001) * 1e6))
+        }
+    }
+}
+
+func nextPowerOfTwo(_ n: Int) -> Int {
+    var p = 1
+    while p < n { p <<= 1 }
+    return p
+}
+
+extension DaemonProcess {
+    /// An error naming the daemon (alive or not) with its last log lines.
+    func alive(_ what: String) -> DriverError { failure(what) }
+}

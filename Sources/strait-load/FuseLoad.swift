@@ -1,0 +1,125 @@
+import FUSE
+import Glibc
+import Synchronization
+import VhostUser
+import VhostUserDriver
+
+/// A workload the daemon does not implement (e.g. DAX on virtiofsd): reported, not failed.
+struct Unsupported: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Per-lane state: a lane issues one operation at a time, from the completion thread of its
+/// queue, so nothing here is shared between threads at once.
+final class Lane: @unchecked Sendable {
+    let index: Int
+    let queue: Int
+    var rng: SplitMix
+    var sequence: UInt64 = 0
+    var payload: GuestBuffer?
+    var daxChunk: UInt64?
+    var scratch: UnsafeMutableRawBufferPointer
+
+    init(index: Int, queue: Int, seed: UInt64) {
+        self.index = index
+        self.queue = queue
+        rng = SplitMix(seed: seed &+ UInt64(index) &* 7919)
+        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 4096)
+    }
+
+    deinit { scratch.deallocate() }
+}
+
+/// Drives one workload through a `FuseClient` with `queueDepth` operations in flight: each
+/// lane's completion issues its next operation, until the deadline.
+final class FuseLoad: @unchecked Sendable {
+    let client: FuseClient
+    let params: RunParameters
+    let root = FuseProtocol.rootID
+    var target: UInt64 = 0
+    var data: UInt64 = 0
+    var dataHandle: UInt64 = 0
+    var dir: UInt64 = 0
+    var dirHandle: UInt64 = 0
+    var lanes: [Lane] = []
+    let sequential = Atomic<UInt64>(0)
+    let lookups = Atomic<UInt64>(0)
+
+    init(client: FuseClient, params: RunParameters) {
+        self.client = client
+        self.params = params
+    }
+
+    /// Lookups and opens the workload needs, lane buffers, and a DAX probe.
+    func prepare() throws {
+        target = try client.lookup(parent: root, name: Dataset.statTarget).nodeid
+        data = try client.lookup(parent: root, name: Dataset.dataFile).nodeid
+        dataHandle = try client.open(node: data, flags: O_RDWR).fh
+        dir = try client.lookup(parent: root, name: Dataset.directory).nodeid
+        dirHandle = try client.opendir(node: dir).fh
+        let queues = max(client.frontend.requestQueueCount, 1)
+        for i in 0..<params.queueDepth {
+            let lane = Lane(index: i, queue: 1 + i % queues, seed: params.seed)
+            if params.workload.isWrite {
+                let b = try client.allocator.allocate(params.workload.blockSize, alignment: 4096)
+                try client.memory.write([UInt8](repeating: UInt8(truncatingIfNeeded: i + 1), count: params.workload.blockSize), at: b.gpa)
+                lane.payload = b
+            }
+            lanes.append(lane)
+        }
+        if params.workload == .daxRead4k {
+            guard client.frontend.dax != nil else { throw Unsupported(description: "no DAX window was negotiated") }
+            let probe = Result { () throws(DriverError) in
+                try client.setupMapping(node: data, handle: dataHandle, fileOffset: 0, length: Workload.daxChunk, windowOffset: 0)
+                try client.removeMapping(node: data, ranges: [(windowOffset: 0, length: Workload.daxChunk)])
+            }
+            if case .failure(let e) = probe {
+                if e.code == .fuse && (e.errno == ENOSYS || e.errno == EOPNOTSUPP) {
+                    throw Unsupported(description: "SETUPMAPPING: \(e.message)")
+                }
+                throw e
+            }
+        }
+    }
+
+    func start(_ recorder: LoadRecorder) {
+        for lane in lanes {
+            recorder.laneStarted()
+            issue(lane, recorder)
+        }
+    }
+
+    /// Issues the lane's next operation; on completion records it and continues.
+    func issue(_ lane: Lane, _ recorder: LoadRecorder) {
+        let start = monotonicNanos()
+        let bytes = params.workload.blockSize
+        operation(lane) { [self] error in
+            if recorder.finished(startedAt: start, bytes: bytes, error: error) { issue(lane, recorder) }
+        }
+    }
+
+    /// Sends a request; `next` runs with a successful reply, `done` ends the operation otherwise.
+    func request(_ lane: Lane, _ opcode: FuseOpcode, _ node: UInt64, _ args: [UInt8], payload: [DriverQueue.Segment] = [],
+                 capacity: Int, queue: Int? = nil, done: @escaping (String?) -> Void,
+                 next: @escaping (FuseClient.ReplyView) -> Void) {
+        do {
+            try client.submit(opcode: opcode, nodeid: node, args: args, payload: payload, replyCapacity: capacity,
+                              queue: queue ?? lane.queue) { result in
+                switch result {
+                case .failure(let e): done("\(opcode): \(e)")
+                case .success(let v) where v.error != 0: done("\(opcode): \(String(cString: strerror(-v.error)))")
+                case .success(let v): next(v)
+                }
+            }
+        } catch {
+            done("\(opcode): \(error)")
+        }
+    }
+
+    func offset(_ lane: Lane) -> UInt64 {
+        let bs = UInt64(max(params.workload.blockSize, 4096))
+        let blocks = max(params.fileSize / bs, 1)
+        if params.workload.isRandom { return lane.rng.below(blocks) * bs }
+        return (sequential.wrappingAdd(1, ordering: .relaxed).oldValue % blocks) * bs
+    }
+}

@@ -1,0 +1,193 @@
+import Glibc
+import Histogram
+import Synchronization
+import VhostUserDriver
+
+/// The `host` pseudo-daemon: the same operations with plain syscalls on the shared directory,
+/// synchronous threads (one per unit of depth, at most one per CPU), so every table shows the
+/// physical limit.
+struct HostLoad {
+    let dataset: Dataset
+    let params: RunParameters
+
+    func run() throws -> RoundResult {
+        let rootFD = open(dataset.shared, oPath | O_DIRECTORY | O_CLOEXEC)
+        guard rootFD >= 0 else { throw DriverError.system("open \(dataset.shared)") }
+        defer { close(rootFD) }
+        let t0 = monotonicNanos()
+        let measureFrom = t0 + UInt64(params.warmup * 1e9)
+        let deadline = measureFrom + UInt64(params.seconds * 1e9)
+        let sequential = SharedCounter()
+        // Per-thread tallies, merged at the end: at a million ops/s a shared lock would be the
+        // bottleneck and the baseline would understate the host.
+        let cpus = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+        let count = min(params.queueDepth, cpus)
+        let tallies = (0..<count).map { _ in HostTally() }
+        var threads: [HostThread] = []
+        for i in 0..<count {
+            // One synchronous thread per unit of depth, but no more threads than CPUs: beyond that
+            // the host baseline measures oversubscription, not the file system.
+            let worker = try HostWorker(index: i, rootFD: rootFD, dataset: dataset, params: params)
+            let tally = tallies[i]
+            let t = HostThread {
+                var rng = SplitMix(seed: params.seed &+ UInt64(i) &* 7919)
+                var s = LoadRecorder.State()
+                while true {
+                    let start = monotonicNanos()
+                    if let e = worker.operation(&rng, sequential) { s.error = e; break }
+                    let now = monotonicNanos()
+                    if start >= measureFrom {
+                        _ = s.histogram.record(max(now - start, 1))
+                        s.ops += 1
+                        s.bytes += UInt64(params.workload.blockSize)
+                        s.lastCompletion = now
+                    }
+                    if now >= deadline { break }
+                }
+                tally.state.withLock { $0 = s }
+            }
+            try t.start()
+            threads.append(t)
+        }
+        for t in threads { t.join() }
+        var s = LoadRecorder.State()
+        for t in tallies {
+            let part = t.state.withLock { $0 }
+            if let e = part.error { throw DriverError(.system, "host: \(e)") }
+            s.histogram.add(part.histogram)
+            s.ops += part.ops
+            s.bytes += part.bytes
+            s.lastCompletion = max(s.lastCompletion, part.lastCompletion)
+        }
+        let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
+        return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram, cpuSeconds: 0, peakRSSKiB: 0)
+    }
+}
+
+/// One host thread's files and buffer.
+final class HostWorker: @unchecked Sendable {
+    let index: Int
+    let rootFD: Int32
+    let params: RunParameters
+    let dataFD: Int32
+    let targetFD: Int32
+    let dirFD: Int32
+    let buffer: UnsafeMutableRawBufferPointer
+    var sequence: UInt64 = 0
+    var mapping: UnsafeMutableRawPointer?
+
+    init(index: Int, rootFD: Int32, dataset: Dataset, params: RunParameters) throws {
+        self.index = index
+        self.rootFD = rootFD
+        self.params = params
+        dataFD = openat(rootFD, Dataset.dataFile, O_RDWR | O_CLOEXEC)
+        targetFD = openat(rootFD, Dataset.statTarget, O_RDONLY | O_CLOEXEC)
+        dirFD = openat(rootFD, Dataset.directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dataFD >= 0, targetFD >= 0, dirFD >= 0 else { throw DriverError.system("host: open dataset") }
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(params.workload.blockSize, 4096), alignment: 4096)
+        buffer.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: index + 1))
+        if params.workload == .daxRead4k {
+            let p = mmap(nil, Int(params.fileSize), PROT_READ, MAP_SHARED, dataFD, 0)
+            guard let p, p != MAP_FAILED else { throw DriverError.system("host: mmap data") }
+            mapping = p
+        }
+    }
+
+    deinit {
+        close(dataFD); close(targetFD); close(dirFD)
+        buffer.deallocate()
+        if let m = mapping { munmap(m, Int(params.fileSize)) }
+    }
+
+    private func offset(_ rng: inout SplitMix, _ sequential: SharedCounter) -> UInt64 {
+        let bs = UInt64(max(params.workload.blockSize, 4096))
+        let blocks = max(params.fileSize / bs, 1)
+        if params.workload.isRandom { return rng.below(blocks) * bs }
+        return (sequential.next() % blocks) * bs
+    }
+
+    /// One operation; nil on success, else what failed.
+    func operation(_ rng: inout SplitMix, _ sequential: SharedCounter) -> String? {
+        var st = stat()
+        switch params.workload {
+        case .getattr:
+            return fstat(targetFD, &st) == 0 ? nil : "fstat: \(errnoText())"
+        case .lookup:
+            let fd = openat(rootFD, Dataset.statTarget, oPath | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { return "openat: \(errnoText())" }
+            defer { close(fd) }
+            return fstat(fd, &st) == 0 ? nil : "fstat: \(errnoText())"
+        case .createUnlink:
+            sequence += 1
+            let name = "cu-host-\(index)-\(sequence)"
+            let fd = openat(rootFD, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return "create: \(errnoText())" }
+            close(fd)
+            return unlinkat(rootFD, name, 0) == 0 ? nil : "unlink: \(errnoText())"
+        case .readdir:
+            return listDirectory()
+        case .read4k, .randread4k, .read1m:
+            var iov = iovec(iov_base: buffer.baseAddress, iov_len: params.workload.blockSize)
+            let n = preadv(dataFD, &iov, 1, off_t(offset(&rng, sequential)))
+            return n == params.workload.blockSize ? nil : "preadv: \(n) \(errnoText())"
+        case .write4k, .randwrite4k, .write1m:
+            var iov = iovec(iov_base: buffer.baseAddress, iov_len: params.workload.blockSize)
+            let n = pwritev(dataFD, &iov, 1, off_t(offset(&rng, sequential)))
+            return n == params.workload.blockSize ? nil : "pwritev: \(n) \(errnoText())"
+        case .daxRead4k:
+            guard let m = mapping, let dst = buffer.baseAddress else { return "no mapping" }
+            let off = offset(&rng, sequential)
+            dst.copyMemory(from: m + Int(off), byteCount: 4096)
+            return nil
+        }
+    }
+
+    /// readdir plus a stat per entry: what READDIRPLUS does.
+    private func listDirectory() -> String? {
+        let fd = dup(dirFD)
+        guard fd >= 0, let d = fdopendir(fd) else { return "fdopendir: \(errnoText())" }
+        defer { closedir(d) }
+        rewinddir(d)  // the dup shares the offset with every earlier listing
+        var st = stat()
+        var count = 0
+        while let e = readdir(d) {
+            let ok = withUnsafePointer(to: e.pointee.d_name) { p in
+                p.withMemoryRebound(to: CChar.self, capacity: 256) { fstatat(dirfd(d), $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
+            }
+            if !ok { return "fstatat: \(errnoText())" }
+            count += 1
+        }
+        return count > 0 ? nil : "empty directory"
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// A joinable thread for host workers.
+final class HostThread: @unchecked Sendable {
+    private var handle: pthread_t?
+    private let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+    func start() throws {
+        let box = Unmanaged.passRetained(self)
+        var t = pthread_t()
+        let rc = pthread_create(&t, nil, { arg in
+            guard let arg else { return nil }
+            Unmanaged<HostThread>.fromOpaque(arg).takeRetainedValue().body()
+            return nil
+        }, box.toOpaque())
+        if rc != 0 { box.release(); throw DriverError.system("pthread_create", errno: rc) }
+        handle = t
+    }
+
+    func join() { if let t = handle { pthread_join(t, nil) } }
+}
+
+/// O_PATH (Glibc does not export it to Swift).
+let oPath: Int32 = 0o10000000
+
+/// One host thread's results, handed over once at the end.
+final class HostTally: Sendable {
+    let state = Mutex(LoadRecorder.State())
+}

@@ -1,0 +1,123 @@
+import Histogram
+
+/// All rounds of one daemon on one workload and depth, summarised as the issue specifies.
+struct Summary {
+    let daemon: String
+    let workload: Workload
+    let queueDepth: Int
+    let rounds: [RoundResult]
+
+    var opsPerSecond: Double { Statistics.median(rounds.map(\.opsPerSecond)) }
+    var mibPerSecond: Double { Statistics.median(rounds.map(\.mibPerSecond)) }
+    var cpuSeconds: Double { Statistics.median(rounds.map(\.cpuSeconds)) }
+    var peakRSSKiB: UInt64 { rounds.map(\.peakRSSKiB).max() ?? 0 }
+
+    var latency: Histogram<UInt64> {
+        var h = RoundResult.emptyHistogram()
+        for r in rounds { h.add(r.latency) }
+        return h
+    }
+
+    /// Percentile in microseconds.
+    func percentile(_ p: Double) -> Double {
+        let h = latency
+        return h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000
+    }
+}
+
+struct Ratio {
+    let a: String
+    let b: String
+    let workload: Workload
+    let queueDepth: Int
+    let median: Double
+    let low: Double
+    let high: Double
+}
+
+enum Report {
+    static func ratios(_ summaries: [Summary]) -> [Ratio] {
+        var out: [Ratio] = []
+        for (i, a) in summaries.enumerated() {
+            for b in summaries[(i + 1)...] where a.workload == b.workload && a.queueDepth == b.queueDepth {
+                let r = Statistics.medianRatio(a.rounds.map(\.opsPerSecond), b.rounds.map(\.opsPerSecond))
+                out.append(Ratio(a: a.daemon, b: b.daemon, workload: a.workload, queueDepth: a.queueDepth,
+                                 median: r.median, low: r.low, high: r.high))
+            }
+        }
+        return out
+    }
+
+    static func table(_ summaries: [Summary], _ ratios: [Ratio]) -> String {
+        var lines: [String] = []
+        let header = ["daemon", "workload", "qd", "ops/s", "MiB/s", "p50 us", "p99 us", "p999 us", "cpu s", "rss KiB", "rounds"]
+        var rows: [[String]] = [header]
+        for s in summaries {
+            rows.append([s.daemon, s.workload.rawValue, "\(s.queueDepth)", fmt(s.opsPerSecond, 0), fmt(s.mibPerSecond, 1),
+                         fmt(s.percentile(50), 1), fmt(s.percentile(99), 1), fmt(s.percentile(99.9), 1),
+                         fmt(s.cpuSeconds, 2), "\(s.peakRSSKiB)", "\(s.rounds.count)"])
+        }
+        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for r in rows {
+            lines.append(r.enumerated().map { c, v in c < 3 ? pad(v, widths[c]) : lpad(v, widths[c]) }.joined(separator: "  "))
+        }
+        if !ratios.isEmpty {
+            lines.append("")
+            lines.append("ops/s ratios (median of rounds, bootstrap 95% CI):")
+            for r in ratios {
+                lines.append("  \(r.a) / \(r.b)  \(r.workload.rawValue) qd\(r.queueDepth): \(fmt(r.median, 3)) [\(fmt(r.low, 3)), \(fmt(r.high, 3))]")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ summaries: [Summary], _ ratios: [Ratio]) -> String {
+        let results = summaries.map { s in
+            "{\"daemon\": \(quote(s.daemon)), \"workload\": \(quote(s.workload.rawValue)), \"qd\": \(s.queueDepth), "
+                + "\"ops_per_s\": \(num(s.opsPerSecond)), \"mib_per_s\": \(num(s.mibPerSecond)), "
+                + "\"p50_us\": \(num(s.percentile(50))), \"p99_us\": \(num(s.percentile(99))), \"p999_us\": \(num(s.percentile(99.9))), "
+                + "\"cpu_s\": \(num(s.cpuSeconds)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count)}"
+        }
+        let rs = ratios.map { r in
+            "{\"a\": \(quote(r.a)), \"b\": \(quote(r.b)), \"workload\": \(quote(r.workload.rawValue)), \"qd\": \(r.queueDepth), "
+                + "\"median\": \(num(r.median)), \"ci95\": [\(num(r.low)), \(num(r.high))]}"
+        }
+        return "{\"results\": [" + results.joined(separator: ", ") + "], \"ratios\": [" + rs.joined(separator: ", ") + "]}"
+    }
+
+    static func num(_ x: Double) -> String {
+        guard x.isFinite else { return "0" }
+        return fmt(x, 3)
+    }
+
+    static func fmt(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite else { return "0" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded() / scale
+        var s = digits == 0 ? String(Int64(r)) : String(r)
+        if let dot = s.firstIndex(of: "."), digits > 0 {
+            let decimals = s.distance(from: dot, to: s.endIndex) - 1
+            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+        }
+        if s.contains("e") { s = String(Int64(r)) }
+        return s
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(w - s.count, 0)) }
+    private static func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(w - s.count, 0)) + s }
+}

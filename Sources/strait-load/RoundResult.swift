@@ -1,0 +1,31 @@
+import Histogram
+import VhostUserDriver
+
+/// One timed run of one daemon on one workload at one depth.
+struct RoundResult: Sendable {
+    var ops: UInt64
+    var seconds: Double
+    var bytes: UInt64
+    var latency: Histogram<UInt64>
+    var cpuSeconds: Double
+    var peakRSSKiB: UInt64
+
+    var opsPerSecond: Double { seconds > 0 ? Double(ops) / seconds : 0 }
+    var mibPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_048_576 : 0 }
+
+    static func emptyHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+}
+
+/// The parameters of a run, shared by the FUSE and host runners.
+struct RunParameters: Sendable {
+    var workload: Workload
+    var queueDepth: Int
+    var seconds: Double
+    var warmup: Double
+    var requestQueues: Int
+    var fileSize: UInt64
+    var poll: Bool
+    var seed: UInt64
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Glibc
+import VhostUserDriver
+
+/// strait-load: drives vhost-user-fs daemons at host speed (no VM), interleaving daemons round
+/// by round, and reports throughput, latency percentiles, daemon CPU and RSS, and ratios.
+@main
+struct StraitLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strait-load",
+        abstract: "Benchmark vhost-user-fs daemons through an in-process virtio-fs frontend.",
+        discussion: """
+        COMMAND is the daemon's command line with {socket} and {dir} placeholders, e.g.
+          --daemon 'c=/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd --socket-path={socket} -o source={dir},cache=auto'
+        The name 'host' alone (--daemon host) is the pseudo-daemon doing plain preadv/pwritev on the host.
+        Workloads: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).
+        """)
+
+    @Option(name: .customLong("daemon"), help: "NAME=COMMAND (repeatable), or 'host'.")
+    var daemons: [String] = []
+
+    @Option(name: .customLong("workload"), help: "Workload (repeatable, or comma-separated).")
+    var workloads: [String] = []
+
+    @Option(name: .customLong("qd"), help: "Operations in flight (repeatable).")
+    var queueDepths: [Int] = [1]
+
+    @Option(help: "Measured seconds per round.")
+    var seconds: Double = 5
+
+    @Option(help: "Request queues the driver uses (clamped to what each daemon offers; threads on the host pseudo-daemon follow --qd).")
+    var threads: Int = 1
+
+    @Option(help: "Rounds per daemon (interleaved A B A B ...; at least 5).")
+    var rounds: Int = 5
+
+    @Option(help: "Warm-up seconds per round, not measured.")
+    var warmup: Double = 0.3
+
+    @Option(name: .customLong("file-mib"), help: "Size of the data file in MiB.")
+    var fileMiB: UInt64 = 64
+
+    @Option(name: .customLong("memory-mib"), help: "Guest memory in MiB.")
+    var memoryMiB: UInt64 = 256
+
+    @Flag(help: "Poll the used rings instead of waiting on call eventfds.")
+    var poll = false
+
+    @Flag(help: "Print one JSON object on stdout instead of the table.")
+    var json = false
+
+    @Option(help: "Seed for random offsets.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard !daemons.isEmpty else { throw ValidationError("give at least one --daemon NAME=COMMAND") }
+        guard !workloads.isEmpty else { throw ValidationError("give at least one --workload") }
+        for w in parsedWorkloads where Workload(rawValue: w) == nil {
+            throw ValidationError("unknown workload '\(w)'; one of \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard queueDepths.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--qd must be 1...256") }
+        guard rounds >= 5 else { throw ValidationError("--rounds must be at least 5") }
+        guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard fileMiB >= 4, fileMiB % 2 == 0 else { throw ValidationError("--file-mib must be even and at least 4") }
+        var names = Set<String>()
+        for d in daemons {
+            let c: DaemonCommand
+            do { c = try DaemonCommand(spec: d) } catch { throw ValidationError(error.description) }
+            guard names.insert(c.name).inserted else { throw ValidationError("daemon name '\(c.name)' given twice") }
+        }
+    }
+
+    var parsedWorkloads: [String] { workloads.flatMap { $0.split(separator: ",").map(String.init) } }
+
+    func run() throws {
+        ProcessGuard.install()
+        let commands = try daemons.map { try DaemonCommand(spec: $0) }
+        let dataset = try Dataset(fileSize: fileMiB << 20)
+        defer { dataset.remove() }
+        var summaries: [Summary] = []
+        var failure: Error?
+        outer: for w in parsedWorkloads.compactMap(Workload.init(rawValue:)) {
+            for qd in queueDepths {
+                let params = RunParameters(workload: w, queueDepth: qd, seconds: seconds, warmup: warmup,
+                                           requestQueues: threads, fileSize: fileMiB << 20, poll: poll, seed: seed)
+                var results: [String: [RoundResult]] = [:]
+                var unsupported = Set<String>()
+                for round in 1...rounds {
+                    for c in commands where !unsupported.contains(c.name) {
+                        progress("[\(w.rawValue) qd\(qd)] round \(round)/\(rounds): \(c.name) ...")
+                        do {
+                            let r = c.isHost ? try HostLoad(dataset: dataset, params: params).run()
+                                : try DaemonRound(daemon: c, dataset: dataset, params: params, round: round, memoryMiB: memoryMiB).run()
+                            results[c.name, default: []].append(r)
+                            progress("[\(w.rawValue) qd\(qd)] round \(round)/\(rounds): \(c.name) \(Report.fmt(r.opsPerSecond, 0)) ops/s, \(Report.fmt(r.mibPerSecond, 1)) MiB/s")
+                        } catch let u as Unsupported {
+                            progress("[\(w.rawValue) qd\(qd)] \(c.name) does not support \(w.rawValue): \(u.description); skipped")
+                            unsupported.insert(c.name)
+                        } catch {
+                            failure = error
+                            break outer
+                        }
+                    }
+                }
+                for c in commands { if let r = results[c.name] { summaries.append(Summary(daemon: c.name, workload: w, queueDepth: qd, rounds: r)) } }
+            }
+        }
+        if let failure {
+            progress("strait-load: \(failure)")
+            throw ExitCode(1)
+        }
+        let ratios = Report.ratios(summaries)
+        print(json ? Report.json(summaries, ratios) : Report.table(summaries, ratios))
+    }
+
+    private func progress(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+    }
+}

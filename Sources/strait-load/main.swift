@@ -1,1 +1,0 @@
-print("strait-load: not yet implemented")

@@ -1,0 +1,78 @@
+import DaemonOptions
+import Glibc
+import Logging
+import Passthrough
+import VhostUser
+import VirtioFS
+
+/// straitd's startup order: limits, socket, sandbox, file system, then serve until the
+/// frontend disconnects. The socket is created before the sandbox so its path is the host's.
+enum Daemon {
+    static func run(_ configuration: DaemonConfiguration) -> Never {
+        LogSetup.bootstrap(level: configuration.logLevel, syslog: configuration.syslog)
+        let logger = Logger(label: "straitd")
+        for option in configuration.ignoredOptions {
+            logger.debug("option accepted for compatibility, no effect in straitd", metadata: ["option": "\(option)"])
+        }
+        do throws(StartupError) {
+            try serve(configuration, logger: logger)
+        } catch {
+            logger.error("\(error.message)")
+            exit(1)
+        }
+    }
+
+    private static func serve(_ configuration: DaemonConfiguration, logger: Logger) throws(StartupError) -> Never {
+        try ResourceLimits.apply(configuration.rlimit, logger: logger)
+
+        let server: VirtioFSServer
+        do throws(VhostUserError) {
+            server = try VirtioFSServer(configuration: configuration.server, logger: logger)
+        } catch {
+            throw StartupError("vhost-user socket: \(error)")
+        }
+        // The listener removes its socket through the directory it opened before the sandbox,
+        // never by path (after pivot_root the path would name a file inside the share).
+        let cleanup: VirtioFSServer? = server
+        do throws(StartupError) {
+            try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
+            try SignalThread.start(logger: logger) { cleanup?.removeSocket() }
+            let handler = try isolateAndOpen(configuration, server: server, logger: logger)
+            try serveFrontend(server, handler: handler)
+        } catch {
+            cleanup?.removeSocket()
+            throw error
+        }
+        logger.info("frontend disconnected, exiting")
+        cleanup?.removeSocket()
+        exit(0)
+    }
+
+    /// Enters the sandbox, then opens the shared directory as the sandbox left it.
+    private static func isolateAndOpen(_ configuration: DaemonConfiguration, server: VirtioFSServer,
+                                       logger: Logger) throws(StartupError) -> RequestHandler {
+        let entered = try Sandbox.enter(configuration.sandbox, sharedDir: configuration.passthrough.root, logger: logger)
+        var fsConfig = configuration.passthrough
+        fsConfig.root = entered.root
+        fsConfig.procSelfFD = entered.procSelfFD
+        defer { if let proc = entered.procSelfFD { close(proc) } }  // PassthroughFS holds its own dup.
+        let fs: PassthroughFS
+        do throws(FSError) {
+            fs = try PassthroughFS(config: fsConfig, logger: logger)
+        } catch {
+            throw StartupError("shared directory: \(error)")
+        }
+        return makeRequestHandler(fs: fs, server: server, configuration: configuration, logger: logger)
+    }
+
+    /// Serves until the frontend goes away, which is the normal end of a virtiofsd.
+    private static func serveFrontend(_ server: VirtioFSServer, handler: RequestHandler) throws(StartupError) {
+        do throws(VhostUserError) {
+            try server.run(handler: handler)
+        } catch where error.code == .disconnected {
+            return
+        } catch {
+            throw StartupError("serving the frontend: \(error)")
+        }
+    }
+}

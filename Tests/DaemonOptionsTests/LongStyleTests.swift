@@ -1,0 +1,95 @@
+import DaemonOptions
+import Passthrough
+import Testing
+import VirtioFS
+
+/// The Rust daemon's separate options, as newer libvirt and hand-written scripts pass them.
+@Suite struct LongStyleTests {
+    @Test func minimalWithSpaces() throws {
+        let c = try configuration(["--shared-dir", "/srv", "--socket-path", "/tmp/v.sock"])
+        #expect(c.passthrough.root == "/srv")
+        #expect(c.server.socket == .path("/tmp/v.sock"))
+    }
+
+    /// What libvirt passes once --print-capabilities lists "separate-options".
+    @Test func libvirtSeparateOptions() throws {
+        let c = try configuration([
+            "--fd=12", "--shared-dir=/srv/share", "--cache=never", "--sandbox=chroot", "--xattr",
+            "--thread-pool-size=2",
+        ])
+        #expect(c.server.socket == .inheritedFD(12))
+        #expect(c.passthrough.cache == .none)
+        #expect(c.sandbox == .chroot)
+        #expect(c.passthrough.xattr)
+        #expect(c.server.mode == .auto(threads: 2, threshold: 3))
+    }
+
+    @Test(arguments: [("never", CacheMode.none), ("none", .none), ("auto", .auto), ("always", .always),
+                      ("metadata", .metadata)])
+    func cacheSpellings(text: String, mode: CacheMode) throws {
+        #expect(try configuration(["--shared-dir=/s", "--fd=3", "--cache", text]).passthrough.cache == mode)
+    }
+
+    @Test func everyRustFlag() throws {
+        let c = try configuration([
+            "--shared-dir=/s", "--socket=/tmp/old.sock", "--posix-acl", "--xattrmap=:prefix:all::user.virtiofs.::bad:all:::",
+            "--announce-submounts", "--inode-file-handles=prefer", "--no-readdirplus", "--writeback",
+            "--allow-direct-io", "--killpriv-v2", "--log-level=trace", "--rlimit-nofile=0",
+            "--sandbox=none", "--seccomp=none", "--modcaps=-chown", "--tag=fs0", "--allow-mmap",
+            "--preserve-noatime", "--security-label", "--migration-mode=file-handles",
+            "--migration-on-error=guest-error", "--migration-verify-handles", "--migration-confirm-paths",
+        ])
+        let p = c.passthrough
+        #expect(c.server.socket == .path("/tmp/old.sock"))
+        #expect(p.posixACL && p.xattr && p.xattrMap != nil)
+        #expect(p.announceSubmounts && !p.readdirplus && p.writeback && p.allowDirectIO && p.killprivV2)
+        #expect(p.inodeFileHandles == .prefer)
+        #expect(c.logLevel == .level(.trace))
+        #expect(c.rlimit == .unchanged)
+        #expect(c.sandbox == .none)
+        #expect(c.ignoredOptions.count == 10)
+    }
+
+    @Test func defaults() throws {
+        let c = try configuration(["--shared-dir=/s", "--socket-path=/tmp/x"])
+        let p = c.passthrough
+        #expect(p.cache == .auto && !p.xattr && !p.posixACL && !p.writeback && p.readdirplus)
+        #expect(!p.killprivV2 && !p.announceSubmounts && !p.allowDirectIO && p.inodeFileHandles == .never)
+        #expect(p.timeout == nil && p.xattrMap == nil)
+        #expect(c.rlimit == .automatic && !c.syslog && c.socketGroup == nil)
+        #expect(c.server.requestQueues == ServerConfiguration(socket: .path("/")).requestQueues)
+        #expect(c.ignoredOptions.isEmpty)
+    }
+
+    @Test func negativeSwitches() throws {
+        let c = try configuration(["--shared-dir=/s", "--fd=3", "--announce-submounts", "--no-announce-submounts",
+                                   "--killpriv-v2", "--no-killpriv-v2"])
+        #expect(!c.passthrough.announceSubmounts && !c.passthrough.killprivV2)
+    }
+
+    @Test func fallbackIsPrefer() throws {
+        #expect(try configuration(["--shared-dir=/s", "--fd=3", "--inode-file-handles=fallback"])
+            .passthrough.inodeFileHandles == .prefer)
+    }
+
+    @Test func mixedStylesAgreeing() throws {
+        let c = try configuration(["-o", "source=/s,cache=always", "--shared-dir=/s/", "--cache=always", "--fd=4"])
+        #expect(c.passthrough.root == "/s")
+        #expect(c.passthrough.cache == .always)
+    }
+
+    @Test func capabilitiesHelpVersion() throws {
+        guard case .printCapabilities = try DaemonCommand.parse(["--print-capabilities"]) else {
+            Issue.record("--print-capabilities"); return
+        }
+        guard case .help = try DaemonCommand.parse(["-h"]), case .help = try DaemonCommand.parse(["--help"]) else {
+            Issue.record("help"); return
+        }
+        guard case .version = try DaemonCommand.parse(["-V"]), case .version = try DaemonCommand.parse(["--version"])
+        else { Issue.record("version"); return }
+        // libvirt probes with other options around; the probe still wins.
+        guard case .printCapabilities = try DaemonCommand.parse(["--fd=3", "--print-capabilities"]) else {
+            Issue.record("probe with options"); return
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import FUSE
+import Foundation
+import Glibc
+import Testing
+import VhostUserDriver
+
+/// The built straitd binary as libvirt and scripts meet it: exit codes, the capabilities probe,
+/// startup in each sandbox, and a clean exit 0 on SIGTERM and on frontend disconnect.
+@Suite(.serialized, .enabled(if: Straitd.isBuilt, "the straitd binary is not built next to the tests"))
+struct StraitdProcessTests {
+    @Test(arguments: [
+        ["--fd=3"],
+        ["-o", "source=/tmp,cache=bogus", "--fd=3"],
+        ["--fd=3", "--socket-path=/tmp/x.sock", "--shared-dir=/tmp"],
+        ["--shared-dir=/tmp", "--socket-path=/tmp/x.sock", "--frobnicate"],
+        ["--fd=3", "-o", "source=/tmp", "--shared-dir=/var"],
+        ["--fd=3", "--shared-dir=/tmp", "--thread-pool-size", "-1"],
+    ])
+    func badCommandLineExits2(arguments: [String]) throws {
+        let (status, stdout, stderr) = try Straitd.run(arguments)
+        #expect(status == 2)
+        #expect(stdout.isEmpty)
+        let lines = stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("straitd: "), "stderr: \(stderr)")
+    }
+
+    @Test func printCapabilitiesIsVhostUserJSON() throws {
+        let (status, stdout, _) = try Straitd.run(["--print-capabilities"])
+        #expect(status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        #expect(json?["type"] as? String == "fs")
+        let features = json?["features"] as? [String] ?? []
+        #expect(features.contains("separate-options"))
+    }
+
+    @Test func helpAndVersionExit0() throws {
+        let help = try Straitd.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("--shared-dir"))
+        let version = try Straitd.run(["-V"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("straitd "))
+    }
+
+    @Test func missingSharedDirectoryExits1() throws {
+        let scratch = try ScratchDirectory()
+        let (status, _, stderr) = try Straitd.run(["--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.root)/absent", "--sandbox=none"])
+        #expect(status == 1)
+        #expect(stderr.contains("absent"))
+        #expect(!scratch.exists(scratch.socket))
+    }
+
+    /// libvirt 9.0's exact shape: an inherited listening fd and `-o`; serves, then exits 0 when
+    /// the frontend goes away.
+    @Test(.enabled(if: geteuid() == 0, "sandbox=chroot needs root"))
+    func libvirtArgvServesAndExitsOnDisconnect() throws {
+        let scratch = try ScratchDirectory()
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: scratch.shared + "/host.txt"))
+        let listener = try scratch.inheritableListener(at: scratch.socket)
+        let daemon = try DaemonProcess(name: "straitd", arguments: [
+            Straitd.path, "--fd=\(listener)",
+            "-o", "source=\(scratch.shared),cache=auto,sandbox=chroot,xattr,posix_lock,flock", "--thread-pool-size=2",
+        ], logPath: scratch.root + "/straitd.log")
+        close(listener)
+        defer { daemon.stop() }
+        try lookupHostFile(socket: scratch.socket, daemon: daemon)
+        #expect(daemon.waitForExit(timeout: 10), "straitd still running after disconnect")
+        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+    }
+
+    /// The socket straitd created is gone after a disconnect, even from inside the namespace
+    /// sandbox; a file in the shared directory at the same path is left alone.
+    @Test(.enabled(if: geteuid() == 0, "sandbox=namespace needs root"))
+    func namespaceSandboxDisconnectRemovesOnlyTheSocket() throws {
+        let scratch = try ScratchDirectory()
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: scratch.shared + "/host.txt"))
+        let mirror = try placeMirror(of: scratch.socket, in: scratch)
+        let daemon = try DaemonProcess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=namespace",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        try lookupHostFile(socket: scratch.socket, daemon: daemon)
+        #expect(daemon.waitForExit(timeout: 10))
+        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(!scratch.exists(scratch.socket), "socket left behind")
+        #expect(scratch.exists(mirror), "a file inside the shared directory was removed")
+    }
+
+    @Test func sigtermExits0AndRemovesSocket() throws {
+        try sigterm(sandbox: "none")
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "sandbox=namespace needs root"))
+    func sigtermInNamespaceSandboxExits0AndRemovesSocket() throws {
+        try sigterm(sandbox: "namespace")
+    }
+
+    private func sigterm(sandbox: String) throws {
+        let scratch = try ScratchDirectory()
+        let mirror = try placeMirror(of: scratch.socket, in: scratch)
+        let daemon = try DaemonProcess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", sandbox,
+            "--log-level=debug",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        // Wait for the socket, then for the sandbox (the log line comes after it is entered).
+        let deadline = monotonicSeconds() + 10
+        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
+              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
+        #expect(scratch.exists(scratch.socket))
+        kill(daemon.pid, SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10))
+        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(!scratch.exists(scratch.socket), "socket left behind")
+        #expect(scratch.exists(mirror))
+    }
+
+    /// --socket-group hands the socket to a group with rw for it; --rlimit-nofile sets the limit.
+    @Test func socketGroupAndRlimit() throws {
+        let scratch = try ScratchDirectory()
+        var hard = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
+        let wanted = min(UInt64(hard.rlim_max), 4321)
+        let daemon = try DaemonProcess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
+            "--socket-group=\(String(cString: getgrgid(getegid()).pointee.gr_name))", "--rlimit-nofile=\(wanted)",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        let deadline = monotonicSeconds() + 10
+        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
+              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
+        var st = stat()
+        #expect(stat(scratch.socket, &st) == 0)
+        #expect(st.st_gid == getegid() && st.st_mode & 0o777 == 0o660)
+        let limits = try String(contentsOfFile: "/proc/\(daemon.pid)/limits", encoding: .utf8)
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        let numbers = line.split(separator: " ").compactMap { UInt64($0) }
+        #expect(numbers == [wanted, wanted], "\(line)")
+    }
+
+    /// The packaging step: the descriptor libvirt reads, with this binary's path filled in.
+    @Test func vhostUserDescriptorInstalls() throws {
+        let scratch = try ScratchDirectory()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: packageRoot + "/scripts/install-vhost-user.sh")
+        process.arguments = [Straitd.path]
+        process.environment = ["DESTDIR": scratch.root, "PATH": "/usr/bin:/bin"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: scratch.root + "/usr/share/qemu/vhost-user/50-straitd.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(json?["type"] as? String == "fs")
+        #expect(json?["binary"] as? String == Straitd.path)
+    }
+
+    /// Connects as a VMM would, INITs, looks up host.txt (when present) and disconnects.
+    private func lookupHostFile(socket: String, daemon: DaemonProcess) throws {
+        var config = FrontendConfiguration()
+        config.memory = GuestMemoryLayout(size: 16 << 20, regionCount: 1)
+        let client = try FuseClient(frontend: try VhostUserFrontend(socketPath: socket, configuration: config,
+                                                                    alive: { daemon.isAlive }))
+        let out = try client.initialize()
+        #expect(out.major == 7)
+        let entry = try client.lookup(parent: FuseProtocol.rootID, name: "host.txt")
+        #expect(entry.attr.size == 5)
+        client.close()
+    }
+
+    /// A regular file inside the shared directory at the socket's host path, which is what that
+    /// path names once straitd has pivoted into the shared directory.
+    private func placeMirror(of path: String, in scratch: ScratchDirectory) throws -> String {
+        let mirror = scratch.shared + path
+        try FileManager.default.createDirectory(atPath: (mirror as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try Data("guest data".utf8).write(to: URL(fileURLWithPath: mirror))
+        return mirror
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+import Testing
+import VhostUserDriver
+
+/// The daemons these tests drive, as `NAME=COMMAND` with placeholders. STRAIT_DRIVER_DAEMONS
+/// (";"-separated specs) replaces the list, so straitd can be run through the same tests.
+enum PeerDaemons {
+    static let cBinary = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
+    static let rustBinary = "/opt/virtiofs-peers/rust/virtiofsd"
+
+    static var all: [DaemonCommand] {
+        if let env = getenv("STRAIT_DRIVER_DAEMONS") {
+            return String(cString: env).split(separator: ";").compactMap { try? DaemonCommand(spec: String($0)) }
+        }
+        return [
+            DaemonCommand(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto"]),
+            DaemonCommand(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto"]),
+        ]
+    }
+
+    static func available(_ d: DaemonCommand) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
+}
+
+/// A temp dir with a shared directory, a socket path and a running daemon; removes all of it.
+final class DaemonFixture {
+    let root: String
+    let shared: String
+    let socket: String
+    let process: DaemonProcess
+
+    init(_ command: DaemonCommand) throws {
+        var template = Array("/tmp/strait-driver-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw DriverError.system("mkdtemp") }
+        root = String(cString: made)
+        shared = root + "/shared"
+        socket = root + "/vhost.sock"
+        mkdir(shared, 0o755)
+        process = try DaemonProcess(name: command.name, arguments: command.expanded(socket: socket, dir: shared),
+                                    logPath: root + "/daemon.log")
+    }
+
+    func connect(_ configure: (inout FrontendConfiguration) -> Void = { _ in }) throws -> VhostUserFrontend {
+        var config = FrontendConfiguration()
+        config.memory = GuestMemoryLayout(size: 64 << 20, regionCount: 2)
+        configure(&config)
+        do {
+            return try VhostUserFrontend(socketPath: socket, configuration: config, alive: { process.isAlive })
+        } catch {
+            throw process.failure("failed during setup: \(error)")
+        }
+    }
+
+    deinit {
+        process.stop()
+        _ = try? runRemove(root)
+    }
+
+    private func runRemove(_ path: String) throws {
+        let p = try DaemonProcess(name: "rm", arguments: ["rm", "-rf", path], logPath: "/dev/null")
+        _ = p.waitForExit(timeout: 10)
+    }
+}

@@ -1,0 +1,66 @@
+import Testing
+import VhostUser
+@testable import VhostUserDriver
+
+@Suite("vhost-user setup against real daemons", .serialized)
+struct SetupTests {
+    @Test("negotiates features, memory and queues, then tears down", arguments: PeerDaemons.all)
+    func negotiates(_ daemon: DaemonCommand) throws {
+        guard PeerDaemons.available(daemon) else {
+            print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
+            return
+        }
+        let fixture = try DaemonFixture(daemon)
+        let frontend = try fixture.connect()
+        #expect(frontend.features & VirtioFeature.version1 != 0)
+        #expect(frontend.protocolFeatures & ProtocolFeature.replyAck != 0)
+        #expect(frontend.daemonQueueCount >= 2)
+        #expect(frontend.queues.count == 2)
+        let bases = frontend.close()
+        #expect(bases == [0, 0])
+        // Both peers exit once the frontend hangs up.
+        #expect(fixture.process.waitForExit(timeout: 5), "\(daemon.name) still running after disconnect")
+    }
+}
+
+/// Frontend variants a real VMM may use; each must carry data correctly.
+struct SetupVariant: Sendable, CustomTestStringConvertible {
+    let name: String
+    let apply: @Sendable (inout FrontendConfiguration) -> Void
+    var testDescription: String { name }
+
+    static let all: [SetupVariant] = [
+        SetupVariant(name: "SET_MEM_TABLE, one region") { $0.memoryMessages = .setMemTable; $0.memory.regionCount = 1 },
+        SetupVariant(name: "SET_MEM_TABLE, two regions") { $0.memoryMessages = .setMemTable },
+        SetupVariant(name: "no indirect, no event idx") { $0.indirect = false; $0.eventIdx = false },
+        SetupVariant(name: "polled used rings, queue size 16") { $0.pollUsedRings = true; $0.queueSize = 16 },
+    ]
+}
+
+@Suite("frontend variants against real daemons", .serialized)
+struct VariantTests {
+    @Test("write and read back through each variant", arguments: PeerDaemons.all, SetupVariant.all)
+    func variant(_ daemon: DaemonCommand, _ variant: SetupVariant) throws {
+        guard PeerDaemons.available(daemon) else {
+            print("skipped: \(daemon.name) binary is missing")
+            return
+        }
+        let fixture = try DaemonFixture(daemon)
+        let client = try FuseClient(frontend: try fixture.connect(variant.apply))
+        defer { client.close(); _ = fixture }
+        if !variant.name.contains("no indirect") {
+            #expect(client.frontend.features & VirtioFeature.ringIndirectDesc != 0)
+        } else {
+            #expect(client.frontend.features & (VirtioFeature.ringIndirectDesc | VirtioFeature.ringEventIdx) == 0)
+        }
+        try client.initialize()
+        let (entry, handle) = try client.create(parent: 1, name: "v")
+        // Enough requests to wrap a 16-entry ring several times.
+        for i in 0..<64 {
+            let data = [UInt8](repeating: UInt8(i), count: 3000 + i)
+            #expect(try client.write(node: entry.nodeid, handle: handle.fh, offset: UInt64(i * 8192), data: data) == UInt32(data.count))
+            #expect(try client.read(node: entry.nodeid, handle: handle.fh, offset: UInt64(i * 8192), size: data.count) == data)
+        }
+        try client.release(node: entry.nodeid, handle: handle.fh)
+    }
+}

@@ -1,0 +1,90 @@
+import FUSE
+import Foundation
+import Glibc
+import Logging
+import Passthrough
+import Testing
+import VhostUser
+@testable import VhostUserDriver
+@testable import VirtioFS
+
+/// straitd's server, dispatcher and passthrough in this process, on a socket in a temp dir,
+/// driven by the in-repo frontend exactly as a VMM would.
+final class InProcessDaemon: @unchecked Sendable {
+    let root: String
+    let shared: String
+    let socket: String
+    let server: VirtioFSServer
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(mode: ProcessingMode = .inline, cache: CacheMode = .auto) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("strait-server-\(UUID().uuidString)").path
+        shared = root + "/shared"
+        socket = root + "/vhost.sock"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        var logger = Logger(label: "straitd-test")
+        logger.logLevel = .warning
+        server = try VirtioFSServer(configuration: ServerConfiguration(socket: .path(socket), mode: mode, requestQueues: 4), logger: logger)
+        let fs = try PassthroughFS(config: PassthroughConfig(root: shared, cache: cache))
+        let dispatcher = FuseDispatcher(fs: fs, config: fs.config, dax: server.backendRequests, logger: logger)
+        Thread { [self] in
+            try? server.run(handler: dispatcher)
+            finished.signal()
+        }.start()
+    }
+
+    func connect(queues: Int = 1) throws -> FuseClient {
+        var config = FrontendConfiguration()
+        config.memory = GuestMemoryLayout(size: 64 << 20, regionCount: 2)
+        config.requestQueues = queues
+        return try FuseClient(frontend: try VhostUserFrontend(socketPath: socket, configuration: config))
+    }
+
+    /// Waits for the server to notice the frontend went away; false if it did not within 10 s.
+    func waitForExit() -> Bool { finished.wait(timeout: .now() + 10) == .success }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+}
+
+@Suite("straitd server driven by the in-repo frontend", .serialized)
+struct ServerTests {
+    @Test("file round trip in every processing mode", arguments: [ProcessingMode.inline, .pool(threads: 2), .auto(threads: 2, threshold: 3)])
+    func roundTrip(_ mode: ProcessingMode) throws {
+        let daemon = try InProcessDaemon(mode: mode)
+        let client = try daemon.connect()
+        let out = try client.initialize()
+        #expect(out.major == 7 && out.minor == 38)
+        let (entry, opened) = try client.create(parent: FuseProtocol.rootID, name: "f.bin")
+        let data = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        var offset = 0
+        while offset < data.count {
+            let chunk = Array(data[offset..<min(offset + 65536, data.count)])
+            #expect(try client.write(node: entry.nodeid, handle: opened.fh, offset: UInt64(offset), data: chunk) == UInt32(chunk.count))
+            offset += chunk.count
+        }
+        #expect(FileManager.default.contents(atPath: daemon.shared + "/f.bin") == Data(data))
+        #expect(try client.read(node: entry.nodeid, handle: opened.fh, offset: 1000, size: 5000) == Array(data[1000..<6000]))
+        try client.release(node: entry.nodeid, handle: opened.fh)
+        #expect(try client.getattr(node: entry.nodeid).attr.size == UInt64(data.count))
+        try client.unlink(parent: FuseProtocol.rootID, name: "f.bin")
+        #expect(!FileManager.default.fileExists(atPath: daemon.shared + "/f.bin"))
+        client.close()
+        #expect(daemon.waitForExit())
+    }
+
+    @Test("every request queue the frontend starts is served")
+    func severalQueues() throws {
+        let daemon = try InProcessDaemon(mode: .inline)
+        let client = try daemon.connect(queues: 4)
+        try client.initialize()
+        #expect(client.frontend.daemonQueueCount >= 5)
+        try FileManager.default.createDirectory(atPath: daemon.shared + "/d", withIntermediateDirectories: false)
+        // Requests go round-robin over the request queues: eight lookups visit each twice.
+        for _ in 1...8 {
+            let entry = try client.lookup(parent: FuseProtocol.rootID, name: "d")
+            #expect(entry.attr.mode & UInt32(S_IFMT) == UInt32(S_IFDIR))
+        }
+        client.close()
+        #expect(daemon.waitForExit())
+    }
+}
