@@ -25,7 +25,7 @@ public struct SSHClient: Sendable {
     public var commandLine: String { (["ssh"] + arguments).joined(separator: " ") }
 
     /// Runs `command` in the guest (through the remote shell), with optional stdin.
-    public func run(_ command: String, input: Data? = nil, timeout: Double = 60) throws(HarnessError) -> HostCommand.Result {
+    public func run(_ command: String, input: Data? = nil, timeout: Double = 300) throws(HarnessError) -> HostCommand.Result {
         do {
             return try HostCommand("ssh", arguments + [command], input: input).run(timeout: timeout)
         } catch {
@@ -35,7 +35,7 @@ public struct SSHClient: Sendable {
 
     /// Like run, but throws unless the command exits 0.
     @discardableResult
-    public func check(_ command: String, input: Data? = nil, timeout: Double = 60) throws(HarnessError) -> String {
+    public func check(_ command: String, input: Data? = nil, timeout: Double = 300) throws(HarnessError) -> String {
         let result = try run(command, input: input, timeout: timeout)
         guard result.succeeded else {
             let why = result.timedOut ? "timed out after \(Int(timeout)) s" : "exit \(result.status)"

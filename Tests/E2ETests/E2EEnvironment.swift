@@ -37,12 +37,21 @@ enum E2EEnvironment {
         return nil
     }()
 
-    /// straitd runs in the E2E when STRAIT_E2E_STRAITD names its binary (until it mounts by default).
-    static let straitd: String? = ProcessInfo.processInfo.environment["STRAIT_E2E_STRAITD"]
+    /// The straitd under test: STRAIT_E2E_STRAITD if set, else the newer of this package's
+    /// release and debug builds (`swift test` builds the debug one).
+    static let straitd: String? = {
+        if let path = ProcessInfo.processInfo.environment["STRAIT_E2E_STRAITD"], !path.isEmpty { return path }
+        let candidates = ["release", "debug"].map { repoRoot + "/.build/\($0)/straitd" }
+            .filter { FileManager.default.isExecutableFile(atPath: $0) }
+        func modified(_ path: String) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+        }
+        return candidates.max { modified($0) < modified($1) }
+    }()
 
     static let missingStraitd: String? = {
         if let missing { return missing }
-        guard let straitd else { return "set STRAIT_E2E_STRAITD=/path/to/straitd to run the straitd E2E" }
+        guard let straitd else { return "no straitd built under .build/ and STRAIT_E2E_STRAITD not set" }
         if !FileManager.default.isExecutableFile(atPath: straitd) { return "\(straitd) is not executable" }
         return nil
     }()
