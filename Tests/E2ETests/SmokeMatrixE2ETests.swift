@@ -7,39 +7,19 @@ import Results
 import Runner
 import Testing
 
+extension E2E {
 /// `matrices/smoke.yaml` through the matrix runner on real VMs with straitd: cache none, auto and
 /// always, short fio jobs and the tar workload verified on the host. Any failed cell fails the test.
-@Suite(.serialized)
+@Suite
 struct SmokeMatrixE2ETests {
-    /// straitd: STRAIT_E2E_STRAITD, else the one this test build produced (same .build directory).
-    static let straitd: String? = {
-        if let path = E2EEnvironment.straitd { return path }
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var candidates: [String] = []
-        var dir = bundleDir.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("straitd").path)
-            dir.deleteLastPathComponent()
-        }
-        candidates += ["debug", "release"].map { E2EEnvironment.repoRoot + "/.build/\($0)/straitd" }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static let missing: String? = {
-        if let missing = E2EEnvironment.missing { return missing }
-        guard let straitd else { return "no straitd binary in the build directory (swift build --product straitd) and STRAIT_E2E_STRAITD unset" }
-        if !FileManager.default.isExecutableFile(atPath: straitd) { return "\(straitd) is not executable" }
-        return nil
-    }()
-
     @Test("E2E: matrices/smoke.yaml with straitd (cache none/auto/always, fio + tar) passes on real VMs",
-          .enabled(if: SmokeMatrixE2ETests.missing == nil, Comment(rawValue: SmokeMatrixE2ETests.missing ?? "")),
+          .enabled(if: E2EEnvironment.missingStraitd == nil, Comment(rawValue: E2EEnvironment.missingStraitd ?? "")),
           .timeLimit(.minutes(30)))
     func smokeMatrixE2E() throws {
         let started = Date()
         let results = FileManager.default.temporaryDirectory.appendingPathComponent("strait-e2e-results-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: results) }
-        let binary = try #require(Self.straitd)
+        let binary = try #require(E2EEnvironment.straitd)
         let matrix = try Matrix.load(path: E2EEnvironment.repoRoot + "/matrices/smoke.yaml")
         let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
         var options = RunOptions(variants: [variant], resultsRoot: results, recipe: E2EEnvironment.recipe)
@@ -79,4 +59,5 @@ struct SmokeMatrixE2ETests {
         #expect(!FileManager.default.fileExists(atPath: Run.root + "/" + Run.prefix + outcome.runID))
         E2EEnvironment.log(String(format: "e2e: smoke matrix took %.0f s (runner %.0f s)", Date().timeIntervalSince(started), outcome.seconds))
     }
+}
 }
