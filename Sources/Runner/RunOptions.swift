@@ -2,6 +2,7 @@ import Foundation
 import Libvirt
 import Matrix
 import Reports
+import Results
 
 /// Everything a matrix run needs to know besides the matrix itself.
 public struct RunOptions: Sendable {
@@ -37,8 +38,6 @@ public struct RunOutcome: Sendable {
     public var seconds: Double
     public var vmBoots: Int
 }
-
-import Results
 
 /// A variant's finished document and where it was written.
 public struct RunDocumentRef: Sendable {

@@ -97,3 +97,16 @@ struct CellDaemonTests {
         #expect(groups.flatMap { $0 }.map(\.key) == slots.map(\.key))
     }
 }
+
+struct DaemonSourceTests {
+    @Test func anExecutableIsUsedAsIs() throws {
+        let resolved = try DaemonSource.resolve("/bin/true", repo: "/", log: { _ in })
+        #expect(resolved.binary == "/bin/true")
+    }
+
+    @Test func somethingElseMustBeARef() {
+        #expect(throws: RunnerError.self) {
+            try DaemonSource.resolve("no-such-ref-\(UUID().uuidString)", repo: FileManager.default.currentDirectoryPath, log: { _ in })
+        }
+    }
+}
