@@ -44,6 +44,9 @@ struct GateCommand: ParsableCommand {
         print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
         if !reasons.isEmpty {
             print("gate: BLOCKED\n" + reasons.map { "  " + $0 }.joined(separator: "\n"))
+            for (label, doc) in [("baseline", b), ("candidate", c)] {
+                for cell in doc.cells { if let bundle = cell.failureBundle { print("  \(label) \(cell.cellID): failure bundle \(bundle)") } }
+            }
             throw ExitCode(1)
         }
         print("gate: pass (no correctness failure, no significant regression beyond tolerance)")
