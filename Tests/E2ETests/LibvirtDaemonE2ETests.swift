@@ -29,6 +29,8 @@ extension E2E {
             defer { vm.destroy() }
             try vm.start()
             E2EEnvironment.log("e2e: boot-to-SSH \(String(format: "%.1f", vm.bootToSSH ?? 0)) s (libvirt-launched \(name))")
+            // The lookup used below to prove the domain is gone must find it while it runs.
+            #expect(try Connection().domain(named: vm.name) != nil)
             // libvirt must have started exactly the binary we named, for this VM's directory.
             let daemons = Sweeper.processes(containing: dir).filter { $0.cmdline.hasPrefix(binary) }
             #expect(daemons.count >= 1, "no \(binary) process serving \(dir)")
