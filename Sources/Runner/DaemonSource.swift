@@ -39,8 +39,8 @@ public enum DaemonSource {
             _ = FileManager.default.createFile(atPath: dir + "/.strait-commit", contents: Data(short.utf8))
             let result = try HostCommand("swift", ["build", "--package-path", dir, "-c", configuration, "--product", "straitd"])
                 .run(timeout: 3600, logTo: dir + "/build.log")
-            guard result.succeeded else {
-                throw RunnerError(.build, "swift build of \(reference) failed; log \(dir)/build.log")
+            guard result.succeeded, FileManager.default.isExecutableFile(atPath: binary) else {
+                throw RunnerError(.build, "swift build of \(reference) failed (no \(binary)); log \(dir)/build.log")
             }
         } catch let error as RunnerError {
             throw error
