@@ -69,7 +69,7 @@ let package = Package(
         ]),
         .target(name: "Harness", dependencies: ["Libvirt", "GuestImage"]),
         .executableTarget(name: "strait", dependencies: [
-            "Harness", "GuestImage", "Libvirt",
+            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
@@ -77,6 +77,10 @@ let package = Package(
         .target(name: "Stats"),
         .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
+        // The matrix runner: cells on real VMs, workloads, verification, results, the gate.
+        .target(name: "Runner", dependencies: [
+            "Harness", "GuestImage", "Libvirt", "Matrix", "Stats", "Results", "Reports",
+        ]),
 
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
@@ -93,10 +97,11 @@ let package = Package(
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt"]),
+        .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results"]),
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results"]),
     ]
 )

@@ -58,7 +58,9 @@ extension Cell {
             if dax == .off && hasDax { problems.append("DAX not requested but the mount uses it (\(entry.optionText))") }
         }
         if backend == .ninep {
+            // Linux up to 6.5 shows a bare mode name (`loose`, `mmap`, `fscache`); 6.6+ `cache=...`.
             let shown = entry.options.first { $0.hasPrefix("cache=") }.map { String($0.dropFirst(6)) }
+                ?? entry.options.first { ["loose", "mmap", "fscache"].contains($0) }
             if Self.ninepCacheName(shown) != cache {
                 problems.append("9p cache is \(shown ?? "none"), expected \(cache) (\(entry.optionText))")
             }
@@ -66,8 +68,8 @@ extension Cell {
         return problems
     }
 
-    /// 9p shows its cache mode by name up to Linux 6.5 and as a bit mask from 6.6 (`cache=f`,
-    /// `cache=0x5`); both read back to the mount option's name.
+    /// 9p shows its cache mode as a bare name up to Linux 6.5 (`,loose`) and as a bit mask from
+    /// 6.6 (`cache=f`, `cache=0x5`); both read back to the mount option's name.
     static func ninepCacheName(_ shown: String?) -> String {
         guard let shown else { return "none" }
         let hex = shown.hasPrefix("0x") ? String(shown.dropFirst(2)) : shown

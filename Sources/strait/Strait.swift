@@ -5,6 +5,7 @@ import ArgumentParser
 struct Strait: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strait",
-        abstract: "Strait's VM harness: guest images, test VMs, sweeping leftovers.",
-        subcommands: [ImageCommand.self, SweepCommand.self, BootCommand.self])
+        abstract: "Strait's VM harness: guest images, test VMs, matrix runs, reports and the pre-merge gate.",
+        subcommands: [ImageCommand.self, SweepCommand.self, BootCommand.self, RunCommand.self, ListCommand.self,
+                      ReportCommand.self, CompareCommand.self, GateCommand.self])
 }

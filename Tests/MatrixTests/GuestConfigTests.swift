@@ -43,6 +43,10 @@ import Testing
         let none = Cell(backend: .ninep, cache: "none")
         #expect(none.mountProblems(procMounts: mounts, mountPoint: "/mnt/9pnone").isEmpty)
         #expect(Cell.ninepCacheName("f") == "loose")
+        // Debian bookworm's 6.1 guest, as /proc/mounts really shows it.
+        let guest61 = "fs5 /mnt/fs5 9p rw,dirsync,relatime,loose,access=client,msize=512000,trans=virtio 0 0\n"
+        #expect(loose.mountProblems(procMounts: guest61, mountPoint: "/mnt/fs5").isEmpty)
+        #expect(none.mountProblems(procMounts: guest61, mountPoint: "/mnt/fs5").first?.hasPrefix("9p cache is loose, expected none") == true)
         #expect(Cell.ninepCacheName("0x1") == "0x1")
         #expect(loose.mountCommand(tag: "hostShared", mountPoint: "/mnt/9p") == [
             "mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=loose", "hostShared", "/mnt/9p",
