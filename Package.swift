@@ -7,12 +7,15 @@ let package = Package(
     products: [
         .executable(name: "straitd", targets: ["straitd"]),
         .executable(name: "strait-load", targets: ["strait-load"]),
+        .executable(name: "strait", targets: ["strait"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
@@ -61,6 +64,28 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
+        // The VM harness: libvirt and libguestfs through their C APIs, images, VMs, the CLI.
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(name: "CGuestfs", pkgConfig: "libguestfs", providers: [.apt(["libguestfs-dev"])]),
+        .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+        .target(name: "GuestImage", dependencies: [
+            "CGuestfs", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "Harness", dependencies: ["Libvirt", "GuestImage"]),
+        .executableTarget(name: "strait", dependencies: [
+            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
+        .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Stats"),
+        .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
+        // The matrix runner: cells on real VMs, workloads, verification, results, the gate.
+        .target(name: "Runner", dependencies: [
+            "Harness", "GuestImage", "Libvirt", "Matrix", "Stats", "Results", "Reports",
+        ]),
+
         .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
         .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
@@ -73,6 +98,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
-        .testTarget(name: "E2ETests", dependencies: []),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
+        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results"]),
+        .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results"]),
     ]
 )

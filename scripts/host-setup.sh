@@ -13,9 +13,13 @@ SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 packages=(
   qemu-system-x86 qemu-utils qemu-system-common
   libvirt-daemon-system libvirt-clients libvirt-dev
+  libsqlite3-dev  # the result history: GRDB links the system SQLite
   libguestfs-tools libguestfs-dev
   fio debootstrap openssh-client fuse3 attr acl e2fsprogs xz-utils
   pkg-config linux-libc-dev
+  # VM harness: mmdebstrap builds guest trees; libguestfs's supermin appliance needs a host
+  # kernel in /boot and /lib/modules (also what the KVM probe boots before any image exists).
+  mmdebstrap zstd linux-image-amd64
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -23,13 +23,13 @@ public final class DriverQueue: @unchecked Sendable {
         public var written: UInt32
     }
 
-    private struct Slot {
+    struct Slot {
         var token: UInt64
         var descriptors: [UInt16]
         var indirectTable: GuestBuffer?
     }
 
-    private struct State {
+    struct State {
         var free: [UInt16]
         var slots: [Slot?]
         var availIdx: UInt16 = 0
@@ -47,12 +47,12 @@ public final class DriverQueue: @unchecked Sendable {
     public let eventIdx: Bool
     public let indirect: Bool
 
-    private let memory: GuestMemoryImage
-    private let allocator: GuestAllocator
-    private let desc: UnsafeMutableRawPointer
-    private let avail: UnsafeMutableRawPointer
-    private let used: UnsafeMutableRawPointer
-    private let state: Mutex<State>
+    let memory: GuestMemoryImage
+    let allocator: GuestAllocator
+    let desc: UnsafeMutableRawPointer
+    let avail: UnsafeMutableRawPointer
+    let used: UnsafeMutableRawPointer
+    let state: Mutex<State>
     /// Kicks the daemon skipped thanks to EVENT_IDX, and kicks sent (for tests and stats).
     private let counters = Mutex((kicks: 0, suppressed: 0))
 
@@ -96,7 +96,7 @@ public final class DriverQueue: @unchecked Sendable {
 
     public var kickCounts: (kicks: Int, suppressed: Int) { counters.withLock { $0 } }
 
-    private func writeDescriptor(_ base: UnsafeMutableRawPointer, _ i: Int, _ s: Segment, flags: UInt16, next: UInt16) {
+    func writeDescriptor(_ base: UnsafeMutableRawPointer, _ i: Int, _ s: Segment, flags: UInt16, next: UInt16) {
         let p = base + i * RingLayout.descriptorSize
         p.storeBytes(of: s.gpa.littleEndian, toByteOffset: 0, as: UInt64.self)
         p.storeBytes(of: s.length.littleEndian, toByteOffset: 8, as: UInt32.self)

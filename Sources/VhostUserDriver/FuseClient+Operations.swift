@@ -164,7 +164,7 @@ extension FuseClient {
 
     /// FUSE_SETUPMAPPING: the daemon maps [foffset, +len) of the open file at window offset `moffset`.
     public func setupMapping(node: UInt64, handle: UInt64, fileOffset: UInt64, length: UInt64, windowOffset: UInt64, writable: Bool = false) throws(DriverError) {
-        let flags: UInt64 = writable ? 3 : 1  // FUSE_SETUPMAPPING_FLAG_READ | _WRITE
+        let flags = FuseFlag.setupmappingRead | (writable ? FuseFlag.setupmappingWrite : 0)
         let args = FuseSetupmappingIn(fh: handle, foffset: fileOffset, len: length, flags: flags, moffset: windowOffset).bytes
         _ = try checked(call(opcode: .setupmapping, nodeid: node, args: args, replyCapacity: 0), "SETUPMAPPING")
     }

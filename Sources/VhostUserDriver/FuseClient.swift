@@ -31,11 +31,11 @@ public final class FuseClient: @unchecked Sendable {
 
     final class Pending: @unchecked Sendable {
         let opcode: UInt32
-        let request: GuestBuffer
+        let request: GuestBuffer?
         let reply: GuestBuffer?
         let replyCapacity: Int
         let completion: Completion
-        init(opcode: UInt32, request: GuestBuffer, reply: GuestBuffer?, replyCapacity: Int, completion: @escaping Completion) {
+        init(opcode: UInt32, request: GuestBuffer?, reply: GuestBuffer?, replyCapacity: Int, completion: @escaping Completion) {
             self.opcode = opcode
             self.request = request
             self.reply = reply
@@ -73,6 +73,8 @@ public final class FuseClient: @unchecked Sendable {
     deinit { close() }
 
     /// Stops the completion threads, fails what is still in flight, and closes the frontend.
+    /// Call it: the completion threads hold the client, so it is not freed (nor the daemon
+    /// disconnected) before.
     public func close() {
         if stopping.exchange(true, ordering: .acquiringAndReleasing) { return }
         for t in threads { t.join() }
@@ -96,6 +98,21 @@ public final class FuseClient: @unchecked Sendable {
     /// Sends one request. `args` follow the in header in guest memory; `payload` segments (already
     /// in guest memory, e.g. a write's data) follow them without copying. The completion runs on
     /// the queue's completion thread.
+    /// Publishes hand-written descriptors on `queue` (see `DriverQueue.submitRaw`); the completion
+    /// gets an empty body and the used ring's byte count. Returns false if the indices are busy.
+    public func submitRaw(queue: Int, descriptors: [RawDescriptor], head: UInt16,
+                          completion: @escaping Completion) throws(DriverError) -> Bool {
+        guard queue >= 0, queue < frontend.queues.count else {
+            throw DriverError(.protocolViolation, "queue \(queue) is not configured")
+        }
+        let unique = nextUnique.wrappingAdd(1, ordering: .relaxed).oldValue
+        let item = Pending(opcode: 0, request: nil, reply: nil, replyCapacity: 0, completion: completion)
+        pending[queue].withLock { $0[unique] = item }
+        let ok = try frontend.queues[queue].submitRaw(descriptors, head: head, token: unique)
+        if !ok { _ = pending[queue].withLock { $0.removeValue(forKey: unique) } }
+        return ok
+    }
+
     public func submit(opcode: FuseOpcode, nodeid: UInt64, args: [UInt8] = [], payload: [DriverQueue.Segment] = [],
                        replyCapacity: Int, queue: Int? = nil, completion: @escaping Completion) throws(DriverError) {
         let q = queue ?? (opcode.hasNoReply ? 0 : requestQueue())
@@ -165,7 +182,7 @@ public final class FuseClient: @unchecked Sendable {
     }
 
     func free(_ item: Pending) {
-        allocator.free(item.request)
+        if let r = item.request { allocator.free(r) }
         if let r = item.reply { allocator.free(r) }
     }
 }

@@ -5,7 +5,7 @@ import VhostUserDriver
 /// One round of one daemon: start it on the dataset, connect, INIT, run the workload, tear down.
 /// A daemon that does not start, dies or stalls is an error naming it with its last log lines.
 struct DaemonRound {
-    let daemon: DaemonCommand
+    let daemon: DaemonSpec
     let dataset: Dataset
     let params: RunParameters
     let round: Int

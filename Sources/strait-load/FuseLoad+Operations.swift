@@ -67,7 +67,7 @@ extension FuseLoad {
         }
         if lane.daxChunk == chunk { return copy() }
         let args = FuseSetupmappingIn(fh: dataHandle, foffset: chunk * Workload.daxChunk, len: Workload.daxChunk,
-                                      flags: 1, moffset: slot).bytes
+                                      flags: FuseFlag.setupmappingRead, moffset: slot).bytes
         request(lane, .setupmapping, data, args, capacity: 0, done: done) { _ in
             lane.daxChunk = chunk
             copy()

@@ -49,12 +49,19 @@ struct StraitLoad: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout instead of the table.")
     var json = false
 
-    @Option(help: "Seed for random offsets.")
+    @Option(help: "Seed for random offsets (and for --fuzz).")
     var seed: UInt64 = 1
+
+    @Option(help: "Fuzz mode instead of a benchmark: N hostile descriptor chains and N/3 malformed vhost-user messages per daemon.")
+    var fuzz: Int?
+
+    @Flag(help: "With --fuzz: tolerated oddities (a looping chain followed) count as findings.")
+    var strict = false
 
     func validate() throws {
         guard !daemons.isEmpty else { throw ValidationError("give at least one --daemon NAME=COMMAND") }
-        guard !workloads.isEmpty else { throw ValidationError("give at least one --workload") }
+        guard !workloads.isEmpty || fuzz != nil else { throw ValidationError("give at least one --workload") }
+        if let fuzz, fuzz < 1 { throw ValidationError("--fuzz needs a positive number of cases") }
         for w in parsedWorkloads where Workload(rawValue: w) == nil {
             throw ValidationError("unknown workload '\(w)'; one of \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -65,8 +72,8 @@ struct StraitLoad: ParsableCommand {
         guard fileMiB >= 4, fileMiB % 2 == 0 else { throw ValidationError("--file-mib must be even and at least 4") }
         var names = Set<String>()
         for d in daemons {
-            let c: DaemonCommand
-            do { c = try DaemonCommand(spec: d) } catch { throw ValidationError(error.description) }
+            let c: DaemonSpec
+            do { c = try DaemonSpec(spec: d) } catch { throw ValidationError(error.description) }
             guard names.insert(c.name).inserted else { throw ValidationError("daemon name '\(c.name)' given twice") }
         }
     }
@@ -75,9 +82,15 @@ struct StraitLoad: ParsableCommand {
 
     func run() throws {
         ProcessGuard.install()
-        let commands = try daemons.map { try DaemonCommand(spec: $0) }
+        let commands = try daemons.map { try DaemonSpec(spec: $0) }
         let dataset = try Dataset(fileSize: fileMiB << 20)
         defer { dataset.remove() }
+        if let fuzz {
+            guard try Fuzz(commands: commands.filter { !$0.isHost }, dataset: dataset, cases: fuzz, seed: seed, strict: strict, json: json).run() else {
+                throw ExitCode(1)
+            }
+            return
+        }
         var summaries: [Summary] = []
         var failure: Error?
         outer: for w in parsedWorkloads.compactMap(Workload.init(rawValue:)) {
@@ -114,8 +127,4 @@ struct StraitLoad: ParsableCommand {
         print(json ? Report.json(summaries, ratios) : Report.table(summaries, ratios))
     }
 
-    private func progress(_ line: String) {
-        let text = line + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
-    }
 }

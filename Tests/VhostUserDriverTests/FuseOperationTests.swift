@@ -7,7 +7,7 @@ import VhostUser
 /// FUSE through real daemons: every check here is against the host directory the daemon serves.
 @Suite("FUSE requests against real daemons", .serialized)
 struct FuseOperationTests {
-    func session(_ daemon: DaemonCommand, _ configure: (inout FrontendConfiguration) -> Void = { _ in })
+    func session(_ daemon: DaemonSpec, _ configure: (inout FrontendConfiguration) -> Void = { _ in })
         throws -> (DaemonFixture, FuseClient)? {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
@@ -19,7 +19,7 @@ struct FuseOperationTests {
     }
 
     @Test("INIT negotiates 7.x and a max write", arguments: PeerDaemons.all)
-    func initNegotiates(_ daemon: DaemonCommand) throws {
+    func initNegotiates(_ daemon: DaemonSpec) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let out = try client.initialize()
@@ -30,7 +30,7 @@ struct FuseOperationTests {
     }
 
     @Test("create, write, read back, getattr, lookup, unlink", arguments: PeerDaemons.all)
-    func fileRoundTrip(_ daemon: DaemonCommand) throws {
+    func fileRoundTrip(_ daemon: DaemonSpec) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         try client.initialize()
@@ -68,7 +68,7 @@ struct FuseOperationTests {
     }
 
     @Test("readdirplus lists what the host directory holds", arguments: PeerDaemons.all)
-    func readdirplus(_ daemon: DaemonCommand) throws {
+    func readdirplus(_ daemon: DaemonSpec) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let names = (0..<300).map { "entry-\($0)-" + String(repeating: "x", count: $0 % 40) }
@@ -102,7 +102,7 @@ struct FuseOperationTests {
     }
 
     @Test("forget drops the daemon's reference: the node id is no longer valid", arguments: PeerDaemons.all)
-    func forgetAccounting(_ daemon: DaemonCommand) throws {
+    func forgetAccounting(_ daemon: DaemonSpec) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         try writeHostFile(fixture.shared + "/f", [1, 2, 3])
@@ -125,7 +125,7 @@ struct FuseOperationTests {
     }
 
     @Test("many requests in flight complete, all with the right data", arguments: PeerDaemons.all)
-    func queueDepth(_ daemon: DaemonCommand) throws {
+    func queueDepth(_ daemon: DaemonSpec) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let content = (0..<(64 * 4096)).map { UInt8(truncatingIfNeeded: $0 / 4096 &+ $0) }
@@ -195,4 +195,44 @@ func writeHostFile(_ path: String, _ bytes: [UInt8]) throws {
     defer { close(fd) }
     let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     guard n == bytes.count else { throw DriverError.system("write \(path)") }
+}
+
+@Suite("DAX through real daemons", .serialized)
+struct DaxPeerTests {
+    /// With a window offered, SETUPMAPPING either maps file content into it (checked byte for
+    /// byte, then REMOVEMAPPING) or is refused with ENOSYS/EOPNOTSUPP, as both virtiofsd do.
+    @Test("SETUPMAPPING maps file content into the window, or is refused cleanly", arguments: PeerDaemons.all)
+    func setupMapping(_ daemon: DaemonSpec) throws {
+        guard PeerDaemons.available(daemon) else {
+            print("skipped: \(daemon.name) binary is missing")
+            return
+        }
+        let fixture = try DaemonFixture(daemon)
+        let client = try FuseClient(frontend: try fixture.connect { $0.daxWindowSize = 8 << 20 })
+        defer { client.close(); _ = fixture }
+        let content = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: ($0 >> 9) &* 13 &+ $0) }
+        try writeHostFile(fixture.shared + "/dax.bin", content)
+        try client.initialize()
+        let e = try client.lookup(parent: FuseProtocol.rootID, name: "dax.bin")
+        let h = try client.open(node: e.nodeid, flags: O_RDONLY)
+        let window = try #require(client.frontend.dax)
+        let mapped = Result { () throws(DriverError) in
+            try client.setupMapping(node: e.nodeid, handle: h.fh, fileOffset: 2 << 20, length: 2 << 20, windowOffset: 4 << 20)
+        }
+        if case .failure(let error) = mapped {
+            // The compiler of Swift 6.3 crashes on `catch where` with typed throws: hence Result.
+            guard error.code == .fuse, error.errno == ENOSYS || error.errno == EOPNOTSUPP else {
+                throw DriverError(error.code, "\(error.message); backend channel: \(client.frontend.backend?.events ?? [])", errno: error.errno)
+            }
+            print("\(daemon.name): no DAX (\(error.message))")
+            #expect(window.counts.maps == 0)
+            // The session is still fine afterwards.
+            #expect(try client.getattr(node: e.nodeid).attr.size == UInt64(content.count))
+            return
+        }
+        #expect(window.counts.maps >= 1)
+        #expect(try window.read(offset: (4 << 20) + 12345, count: 4096) == Array(content[(2 << 20) + 12345..<(2 << 20) + 12345 + 4096]))
+        try client.removeMapping(node: e.nodeid, ranges: [(windowOffset: 4 << 20, length: 2 << 20)])
+        #expect(window.counts.unmaps >= 1)
+    }
 }

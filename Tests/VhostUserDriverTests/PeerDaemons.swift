@@ -2,23 +2,35 @@ import Glibc
 import Testing
 import VhostUserDriver
 
-/// The daemons these tests drive, as `NAME=COMMAND` with placeholders. STRAIT_DRIVER_DAEMONS
-/// (";"-separated specs) replaces the list, so straitd can be run through the same tests.
+/// The daemons these tests drive, as `NAME=COMMAND` with placeholders: straitd (built beside
+/// this test binary) and both reference daemons, so every check is held against all three.
+/// STRAIT_DRIVER_DAEMONS (";"-separated specs) replaces the list.
 enum PeerDaemons {
     static let cBinary = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
     static let rustBinary = "/opt/virtiofs-peers/rust/virtiofsd"
 
-    static var all: [DaemonCommand] {
+    static var all: [DaemonSpec] {
         if let env = getenv("STRAIT_DRIVER_DAEMONS") {
-            return String(cString: env).split(separator: ";").compactMap { try? DaemonCommand(spec: String($0)) }
+            return String(cString: env).split(separator: ";").compactMap { try? DaemonSpec(spec: String($0)) }
         }
         return [
-            DaemonCommand(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto"]),
-            DaemonCommand(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto"]),
+            DaemonSpec(name: "straitd", arguments: [straitdBinary, "--socket-path={socket}", "--shared-dir={dir}",
+                                                    "--cache=auto", "--xattr", "--sandbox=none"]),
+            DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,posix_lock"]),
+            DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
         ]
     }
 
-    static func available(_ d: DaemonCommand) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
+    /// straitd from the same build as this test bundle (SwiftPM puts products side by side).
+    static var straitdBinary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "straitd" }
+        let exe = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/straitd"
+    }
+
+    static func available(_ d: DaemonSpec) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
 }
 
 /// A temp dir with a shared directory, a socket path and a running daemon; removes all of it.
@@ -28,7 +40,7 @@ final class DaemonFixture {
     let socket: String
     let process: DaemonProcess
 
-    init(_ command: DaemonCommand) throws {
+    init(_ command: DaemonSpec) throws {
         var template = Array("/tmp/strait-driver-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw DriverError.system("mkdtemp") }
         root = String(cString: made)

@@ -1,3 +1,4 @@
+import FUSE
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -5,7 +6,7 @@ import VhostUser
 @Suite("vhost-user setup against real daemons", .serialized)
 struct SetupTests {
     @Test("negotiates features, memory and queues, then tears down", arguments: PeerDaemons.all)
-    func negotiates(_ daemon: DaemonCommand) throws {
+    func negotiates(_ daemon: DaemonSpec) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
             return
@@ -40,7 +41,7 @@ struct SetupVariant: Sendable, CustomTestStringConvertible {
 @Suite("frontend variants against real daemons", .serialized)
 struct VariantTests {
     @Test("write and read back through each variant", arguments: PeerDaemons.all, SetupVariant.all)
-    func variant(_ daemon: DaemonCommand, _ variant: SetupVariant) throws {
+    func variant(_ daemon: DaemonSpec, _ variant: SetupVariant) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return
@@ -62,5 +63,31 @@ struct VariantTests {
             #expect(try client.read(node: entry.nodeid, handle: handle.fh, offset: UInt64(i * 8192), size: data.count) == data)
         }
         try client.release(node: entry.nodeid, handle: handle.fh)
+    }
+}
+
+@Suite("request queues", .serialized)
+struct QueueTests {
+    /// Asks for 4 request queues: gets what GET_QUEUE_NUM allows, and every configured queue
+    /// answers (both virtiofsd have one; straitd serves all it offers).
+    @Test("every configured request queue answers", arguments: PeerDaemons.all)
+    func everyQueue(_ daemon: DaemonSpec) throws {
+        guard PeerDaemons.available(daemon) else {
+            print("skipped: \(daemon.name) binary is missing")
+            return
+        }
+        let fixture = try DaemonFixture(daemon)
+        let client = try FuseClient(frontend: try fixture.connect { $0.requestQueues = 4 })
+        defer { client.close(); _ = fixture }
+        let expected = 1 + min(4, client.frontend.daemonQueueCount - 1)
+        #expect(client.frontend.queues.count == expected)
+        try client.initialize()
+        for q in 1..<client.frontend.queues.count {
+            let reply = try client.call(opcode: .getattr, nodeid: 1, args: FuseGetattrIn().bytes,
+                                        replyCapacity: FuseAttrOut.size, queue: q)
+            #expect(reply.error == 0, "queue \(q)")
+            #expect(reply.body.count == FuseAttrOut.size, "queue \(q)")
+        }
+        print("\(daemon.name): \(client.frontend.daemonQueueCount) queues offered, \(expected) configured")
     }
 }

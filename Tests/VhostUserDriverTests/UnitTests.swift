@@ -6,12 +6,12 @@ import Testing
 struct UnitTests {
     @Test("daemon specs split like a shell and fill placeholders")
     func daemonSpec() throws {
-        let c = try DaemonCommand(spec: "c=/usr/bin/virtiofsd --socket-path={socket} -o 'source={dir},cache=auto' \"a b\"")
+        let c = try DaemonSpec(spec: "c=/usr/bin/virtiofsd --socket-path={socket} -o 'source={dir},cache=auto' \"a b\"")
         #expect(c.name == "c")
         #expect(c.expanded(socket: "/s", dir: "/d") == ["/usr/bin/virtiofsd", "--socket-path=/s", "-o", "source=/d,cache=auto", "a b"])
-        #expect(try DaemonCommand(spec: "host").isHost)
-        #expect(throws: DriverError.self) { try DaemonCommand(spec: "nocommand") }
-        #expect(throws: DriverError.self) { try DaemonCommand(spec: "x=a 'unterminated") }
+        #expect(try DaemonSpec(spec: "host").isHost)
+        #expect(throws: DriverError.self) { try DaemonSpec(spec: "nocommand") }
+        #expect(throws: DriverError.self) { try DaemonSpec(spec: "x=a 'unterminated") }
     }
 
     @Test("guest addresses are not user addresses; ranges outside regions are refused")

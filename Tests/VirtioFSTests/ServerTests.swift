@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import Passthrough
+import Synchronization
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -25,8 +26,19 @@ final class InProcessDaemon: @unchecked Sendable {
         var logger = Logger(label: "straitd-test")
         logger.logLevel = .warning
         server = try VirtioFSServer(configuration: ServerConfiguration(socket: .path(socket), mode: mode, requestQueues: 4), logger: logger)
+        self.cache = cache
+        self.logger = logger
+        try serve()
+    }
+
+    private let cache: CacheMode
+    private let logger: Logger
+
+    /// Serves one frontend on a thread with a fresh file system and dispatcher (as a new straitd would).
+    func serve() throws {
         let fs = try PassthroughFS(config: PassthroughConfig(root: shared, cache: cache))
         let dispatcher = FuseDispatcher(fs: fs, config: fs.config, dax: server.backendRequests, logger: logger)
+        exited.withLock { $0 = false }
         Thread { [self] in
             try? server.run(handler: dispatcher)
             finished.signal()
@@ -41,7 +53,22 @@ final class InProcessDaemon: @unchecked Sendable {
     }
 
     /// Waits for the server to notice the frontend went away; false if it did not within 10 s.
-    func waitForExit() -> Bool { finished.wait(timeout: .now() + 10) == .success }
+    func waitForExit() -> Bool {
+        if exited.withLock({ $0 }) { return true }
+        guard finished.wait(timeout: .now() + 10) == .success else { return false }
+        exited.withLock { $0 = true }
+        return true
+    }
+
+    /// Whether the current session has ended (without waiting).
+    func hasExited() -> Bool {
+        if exited.withLock({ $0 }) { return true }
+        guard finished.wait(timeout: .now()) == .success else { return false }
+        exited.withLock { $0 = true }
+        return true
+    }
+
+    private let exited = Mutex(false)
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 }
@@ -85,6 +112,28 @@ struct ServerTests {
             #expect(entry.attr.mode & UInt32(S_IFMT) == UInt32(S_IFDIR))
         }
         client.close()
+        #expect(daemon.waitForExit())
+    }
+
+    @Test("a new frontend is served after the previous one went away, with fresh state")
+    func reconnect() throws {
+        let daemon = try InProcessDaemon(mode: .auto(threads: 2, threshold: 3))
+        let first = try daemon.connect()
+        try first.initialize()
+        let (entry, opened) = try first.create(parent: FuseProtocol.rootID, name: "kept")
+        _ = try first.write(node: entry.nodeid, handle: opened.fh, offset: 0, data: Array("still here".utf8))
+        first.close()
+        #expect(daemon.waitForExit())
+
+        try daemon.serve()
+        let second = try daemon.connect(queues: 2)
+        #expect(try second.initialize().minor == 38)
+        // Node ids of the old session mean nothing now.
+        #expect(throws: DriverError.self) { try second.getattr(node: entry.nodeid) }
+        let again = try second.lookup(parent: FuseProtocol.rootID, name: "kept")
+        let reopened = try second.open(node: again.nodeid, flags: O_RDONLY)
+        #expect(try second.read(node: again.nodeid, handle: reopened.fh, offset: 0, size: 64) == Array("still here".utf8))
+        second.close()
         #expect(daemon.waitForExit())
     }
 }

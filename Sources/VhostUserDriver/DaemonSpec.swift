@@ -1,6 +1,6 @@
 /// A daemon's command line with `{socket}` and `{dir}` placeholders, as strait-load and the tests
 /// take it ("NAME=COMMAND"), so any vhost-user-fs daemon can be driven unchanged.
-public struct DaemonCommand: Sendable, Equatable {
+public struct DaemonSpec: Sendable, Equatable {
     public var name: String
     public var arguments: [String]
 

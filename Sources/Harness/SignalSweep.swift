@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+import Glibc
+import Libvirt
+
+/// On SIGINT/SIGTERM, a run sweeps itself (domains, daemons, files) before exiting, so an
+/// interrupted run leaves nothing behind. Keep the returned value alive for the run's duration.
+public final class SignalSweep: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    public init(run: Run, uri: String = Connection.defaultURI) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("strait: signal \(sig), sweeping run \(run.id)\n".utf8))
+                run.release()
+                let report = Sweeper(uri: uri).sweep(runID: run.id)
+                FileHandle.standardError.write(Data("\(report)\n".utf8))
+                exit(128 + sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit { sources.forEach { $0.cancel() } }
+}

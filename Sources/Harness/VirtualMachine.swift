@@ -1,0 +1,134 @@
+import Foundation
+import GuestImage
+import Libvirt
+
+/// A test VM: per-VM qcow2 overlay on the cached image, transient libvirt domain with shared
+/// file-backed memory, direct kernel boot, SSH forwarded to 127.0.0.1. Ready means SSH works.
+public final class VirtualMachine: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var vcpus = 2
+        public var memoryMiB = 1024
+        public var bootTimeout: Double = 240
+        public var shares: [Filesystem] = []
+        public init() {}
+    }
+
+    public let name: String
+    public let run: Run
+    public let image: BuiltImage
+    public let accelerator: Accelerator
+    public let ssh: SSHClient
+    public let consoleLog: String
+    public let overlay: String
+    public let config: DomainConfig
+    /// Daemon logs to include in a failure bundle (name in bundle -> path).
+    public var daemonLogs: [String: String] = [:]
+    private let connection: Connection
+    private var domain: Domain?
+    private let lock = NSLock()
+    /// Seconds from domain start to the first successful SSH command.
+    public private(set) var bootToSSH: Double?
+
+    public init(run: Run, vm: String, image: BuiltImage, accelerator: Accelerator, key: SSHKey,
+                connection: Connection, options: Options) throws(HarnessError) {
+        self.run = run
+        self.image = image
+        self.accelerator = accelerator
+        self.connection = connection
+        name = run.name(vm)
+        overlay = run.path(vm + ".qcow2")
+        consoleLog = run.path(vm + "-console.log")
+        let port = try Ports.freeLoopbackPort()
+        ssh = SSHClient(port: port, key: key.privateKeyPath)
+        var config = DomainConfig(name: name, kernel: image.kernel, initrd: image.initrd, disk: overlay, consoleLog: consoleLog)
+        config.accelerator = accelerator.kind == .kvm ? .kvm : .qemu
+        config.vcpus = options.vcpus
+        config.memoryMiB = options.memoryMiB
+        config.cmdline = image.cmdline
+        config.sshPort = port
+        config.filesystems = options.shares
+        self.config = config
+        self.bootTimeout = options.bootTimeout
+    }
+
+    private let bootTimeout: Double
+
+    /// Creates the overlay, starts the domain and waits for SSH. On failure the evidence goes
+    /// into a bundle, the domain is destroyed, and the error names the bundle.
+    public func start() throws(HarnessError) {
+        do {
+            try HostCommand("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image.disk, overlay])
+                .check(timeout: 60)
+        } catch {
+            throw HarnessError(.boot, "overlay: \(error)")
+        }
+        let xml: String
+        do { xml = try config.xml() } catch { throw HarnessError(.boot, "\(error)") }
+        let started = Date()
+        do {
+            let dom = try connection.createTransient(xml: xml)
+            lock.withLock { domain = dom }
+        } catch {
+            throw HarnessError(.boot, "\(error)", bundle: keepBundle(reason: "domain creation failed: \(error)", xml: xml))
+        }
+        do {
+            // The image's strait-ready unit prints a marker on the console once sshd listens and
+            // the network is configured. SSH attempts before that tend to hang in slirp until
+            // their timeout, so wait for the marker first (cheap) and fall back to plain polling
+            // if an image without the unit never prints it.
+            waitForConsoleMarker(ImageMarkers.readyMarker, until: started.addingTimeInterval(min(90, bootTimeout / 2)))
+            _ = try ssh.waitReady(deadline: started.addingTimeInterval(bootTimeout)) { self.isActive }
+            bootToSSH = Date().timeIntervalSince(started)
+        } catch {
+            let bundle = keepBundle(reason: "not ready: \(error)", xml: xml)
+            destroy()
+            throw HarnessError(.boot, "\(name): \(error.message)", bundle: bundle)
+        }
+    }
+
+    /// Polls the console log for `marker` until `deadline` or until the domain stops.
+    func waitForConsoleMarker(_ marker: String, until deadline: Date) {
+        while Date() < deadline && isActive {
+            if let data = FileManager.default.contents(atPath: consoleLog),
+               String(decoding: data, as: UTF8.self).contains(marker) { return }
+            usleep(200_000)
+        }
+    }
+
+    public var isActive: Bool { lock.withLock { domain }?.isActive() ?? false }
+
+    /// Evidence for a failure found later (e.g. the guest script failed): same bundle layout.
+    public func keepBundle(reason: String, xml: String? = nil) -> String {
+        let liveXML = (try? lock.withLock { domain }?.xml()) ?? nil
+        var files = ["console.log": consoleLog, "qemu.log": "/var/log/libvirt/qemu/\(name).log"]
+        for (key, value) in daemonLogs { files[key] = value }
+        return FailureBundle.keep(name: name, reason: reason, files: files,
+                                  texts: ["domain.xml": liveXML ?? xml ?? (try? config.xml()) ?? ""])
+    }
+
+    /// Powers off through the guest (so file systems unmount cleanly), then destroys whatever is
+    /// left after `grace` seconds, and removes the overlay.
+    public func shutdown(grace: Double = 30) {
+        if isActive {
+            _ = try? ssh.run("systemctl poweroff --no-block", timeout: 10)
+            let deadline = Date().addingTimeInterval(grace)
+            while isActive && Date() < deadline { usleep(200_000) }
+        }
+        destroy()
+    }
+
+    /// Stops the domain now. Safe to call repeatedly.
+    public func destroy() {
+        let dom = lock.withLock { () -> Domain? in
+            defer { domain = nil }
+            return domain
+        }
+        if let dom, dom.isActive() { try? dom.destroy() }
+        // A transient domain vanishes once stopped; wait briefly so callers can assert that.
+        let deadline = Date().addingTimeInterval(10)
+        while connection.domain(named: name) != nil && Date() < deadline { usleep(100_000) }
+        try? FileManager.default.removeItem(atPath: overlay)
+    }
+
+    deinit { destroy() }
+}

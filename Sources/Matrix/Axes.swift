@@ -1,0 +1,103 @@
+/// The daemon or file system that serves the share to the guest.
+public enum Backend: String, CaseIterable, Sendable, Codable, Hashable {
+    case straitd
+    case virtiofsdC = "virtiofsd-c"
+    case virtiofsdRust = "virtiofsd-rust"
+    case ninep = "9p"
+    case sshfs
+
+    /// virtio-fs backends share cache modes, DAX and request processing; 9p and sshfs do not.
+    public var isVirtioFS: Bool {
+        switch self {
+        case .straitd, .virtiofsdC, .virtiofsdRust: true
+        case .ninep, .sshfs: false
+        }
+    }
+
+    /// Cache modes the guest can mount this backend with. sshfs: `none` is `-o dir_cache=no`,
+    /// `auto` is sshfs's default caching.
+    public var cacheModes: [String] {
+        switch self {
+        case .straitd, .virtiofsdC, .virtiofsdRust: ["none", "auto", "always"]
+        case .ninep: ["none", "mmap", "loose"]
+        case .sshfs: ["none", "auto"]
+        }
+    }
+
+    /// Short names in the spirit of the seed reports' NAME column (`vtfs-none`, `9p-loose`).
+    public var shortName: String {
+        switch self {
+        case .straitd: "straitd"
+        case .virtiofsdC: "vtfs-c"
+        case .virtiofsdRust: "vtfs-rust"
+        case .ninep: "9p"
+        case .sshfs: "sshfs"
+        }
+    }
+}
+
+/// The DAX window: `on` maps file pages straight into the guest; needs a VMM with a window.
+public enum Dax: String, CaseIterable, Sendable, Codable, Hashable {
+    case off, on
+}
+
+/// How the daemon processes requests: on the queue thread, in a pool of N threads, or inline
+/// until a queue has more than `threshold` requests in flight and then in a pool.
+public enum Processing: Sendable, Codable, Hashable, CustomStringConvertible {
+    case inline
+    case pool(Int)
+    case autoSwitch(threshold: Int, pool: Int)
+
+    public static let defaultAutoPool = 16
+
+    /// Parses `inline`, `pool:N`, `auto:THRESHOLD` or `auto:THRESHOLD:POOL`; nil when malformed.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        func positive(_ s: String) -> Int? { Int(s).flatMap { $0 > 0 ? $0 : nil } }
+        switch parts.first {
+        case "inline" where parts.count == 1:
+            self = .inline
+        case "pool" where parts.count == 2:
+            guard let n = positive(parts[1]) else { return nil }
+            self = .pool(n)
+        case "auto" where parts.count == 2 || parts.count == 3:
+            guard let t = positive(parts[1]) else { return nil }
+            let pool = parts.count == 3 ? positive(parts[2]) : Self.defaultAutoPool
+            guard let pool else { return nil }
+            self = .autoSwitch(threshold: t, pool: pool)
+        default:
+            return nil
+        }
+    }
+
+    /// The spelling `init(parsing:)` accepts, so matrices, filters and results agree.
+    public var description: String {
+        switch self {
+        case .inline: "inline"
+        case .pool(let n): "pool:\(n)"
+        case .autoSwitch(let t, let p): "auto:\(t):\(p)"
+        }
+    }
+
+    /// Compact form for cell names (`pool16`, `auto4x16`).
+    public var slug: String {
+        switch self {
+        case .inline: "inline"
+        case .pool(let n): "pool\(n)"
+        case .autoSwitch(let t, let p): "auto\(t)x\(p)"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Processing(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad processing \(text)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

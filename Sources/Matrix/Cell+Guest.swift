@@ -1,0 +1,172 @@
+/// How a cell's configuration shows up in the daemon's command line and the guest's mount, so the
+/// runner can set it up and then check it took effect before measuring anything.
+extension Cell {
+    /// The file system type /proc/mounts shows for this backend in the guest.
+    public var guestFSType: String {
+        switch backend {
+        case .straitd, .virtiofsdC, .virtiofsdRust: "virtiofs"
+        case .ninep: "9p"
+        case .sshfs: "fuse.sshfs"
+        }
+    }
+
+    /// Why this cell cannot run on a VMM described by `daxWindow` (the DAX window size the VMM's
+    /// vhost-user-fs device offers; nil or 0 when it has none, as QEMU 7.2 and 10.0), or nil.
+    public func skipReason(daxWindow: UInt64?, vmm: String) -> String? {
+        guard dax == .on, (daxWindow ?? 0) == 0 else { return nil }
+        return "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); \(vmm) has none"
+    }
+
+    /// Daemon arguments for the request-processing axis (empty for 9p and sshfs). straitd's
+    /// `--processing` pins the mode; the C and Rust virtiofsd only know a pool size (0 = inline).
+    public var processingArguments: [String] {
+        guard let processing else { return [] }
+        switch (backend, processing) {
+        case (_, .inline): return ["--thread-pool-size=0"]
+        case (.straitd, .pool(let n)): return ["--processing=pool", "--thread-pool-size=\(n)"]
+        case (_, .pool(let n)): return ["--thread-pool-size=\(n)"]
+        case (_, .autoSwitch(let t, let n)): return ["--processing=auto", "--thread-pool-size=\(n)", "--inline-threshold=\(t)"]
+        }
+    }
+
+    /// The guest's mount command for the share with `tag` (9p mount tag, virtio-fs tag; for sshfs
+    /// the `host:dir` source).
+    public func mountCommand(tag: String, mountPoint: String) -> [String] {
+        switch backend {
+        case .straitd, .virtiofsdC, .virtiofsdRust:
+            return ["mount", "-t", "virtiofs"] + (dax == .on ? ["-o", "dax=always"] : []) + [tag, mountPoint]
+        case .ninep:
+            return ["mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=\(cache)", tag, mountPoint]
+        case .sshfs:
+            return ["sshfs"] + (cache == "none" ? ["-o", "dir_cache=no"] : []) + options + [tag, mountPoint]
+        }
+    }
+
+    /// What is wrong with the guest's mount of this cell's share, from /proc/mounts; empty when it
+    /// is mounted as the cell says.
+    public func mountProblems(procMounts: String, mountPoint: String) -> [String] {
+        guard let entry = MountEntry.parse(procMounts).last(where: { $0.mountPoint == mountPoint }) else {
+            return ["\(mountPoint) is not mounted"]
+        }
+        var problems: [String] = []
+        if entry.fsType != guestFSType {
+            problems.append("\(mountPoint) is \(entry.fsType), expected \(guestFSType)")
+        }
+        if backend.isVirtioFS {
+            let hasDax = entry.options.contains { $0 == "dax" || $0 == "dax=always" }
+            if dax == .on && !hasDax { problems.append("DAX requested but the mount has no dax option (\(entry.optionText))") }
+            if dax == .off && hasDax { problems.append("DAX not requested but the mount uses it (\(entry.optionText))") }
+        }
+        if backend == .ninep {
+            // Linux up to 6.5 shows a bare mode name (`loose`, `mmap`, `fscache`); 6.6+ `cache=...`.
+            let shown = entry.options.first { $0.hasPrefix("cache=") }.map { String($0.dropFirst(6)) }
+                ?? entry.options.first { ["loose", "mmap", "fscache"].contains($0) }
+            if Self.ninepCacheName(shown) != cache {
+                problems.append("9p cache is \(shown ?? "none"), expected \(cache) (\(entry.optionText))")
+            }
+        }
+        return problems
+    }
+
+    /// 9p shows its cache mode as a bare name up to Linux 6.5 (`,loose`) and as a bit mask from
+    /// 6.6 (`cache=f`, `cache=0x5`); both read back to the mount option's name.
+    static func ninepCacheName(_ shown: String?) -> String {
+        guard let shown else { return "none" }
+        let hex = shown.hasPrefix("0x") ? String(shown.dropFirst(2)) : shown
+        if let bits = Int(hex, radix: 16), shown.allSatisfy({ $0.isHexDigit || $0 == "x" }) {
+            switch bits {
+            case 0: return "none"
+            case 0b0101: return "mmap"
+            case 0b1111: return "loose"
+            default: return "0x" + String(bits, radix: 16)
+            }
+        }
+        return shown
+    }
+
+    /// What is wrong with a running daemon's command line (from /proc/PID/cmdline) for this cell:
+    /// the cache mode and the processing arguments must be there.
+    public func daemonProblems(argv: [String]) -> [String] {
+        guard backend.isVirtioFS else { return [] }
+        var problems: [String] = []
+        let accepted = backend == .virtiofsdRust && cache == "none" ? ["none", "never"] : [cache]
+        let caches = DaemonArgv.values(of: "cache", in: argv)
+        if caches.isEmpty {
+            problems.append("no cache option on the daemon's command line")
+        } else if let last = caches.last, !accepted.contains(last) {
+            problems.append("daemon runs with cache=\(last), expected \(cache)")
+        }
+        for argument in processingArguments where !argv.contains(argument) {
+            problems.append("daemon command line lacks \(argument)")
+        }
+        return problems
+    }
+}
+
+/// One line of /proc/mounts.
+public struct MountEntry: Sendable, Hashable {
+    public var source: String
+    public var mountPoint: String
+    public var fsType: String
+    public var options: [String]
+
+    var optionText: String { options.joined(separator: ",") }
+
+    /// Parses /proc/mounts, undoing the kernel's octal escapes (`\040` for a space).
+    public static func parse(_ text: String) -> [MountEntry] {
+        text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ").map { unescape(String($0)) }
+            guard fields.count >= 4 else { return nil }
+            return MountEntry(
+                source: fields[0], mountPoint: fields[1], fsType: fields[2],
+                options: fields[3].split(separator: ",").map(String.init))
+        }
+    }
+
+    static func unescape(_ field: String) -> String {
+        let bytes = Array(field.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        func octal(_ b: UInt8) -> UInt8? { (48...55).contains(b) ? b - 48 : nil }
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\\"), i + 4 <= bytes.count,
+                let a = octal(bytes[i + 1]), let b = octal(bytes[i + 2]), let c = octal(bytes[i + 3]), a <= 3 {
+                out.append(a << 6 | b << 3 | c)
+                i += 4
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Reading options back from a daemon's argv in any of the styles virtiofsd accepts.
+enum DaemonArgv {
+    /// Values of `key` from `-o a,key=v`, `-okey=v`, `--key=v` and `--key v`, in order.
+    static func values(of key: String, in argv: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < argv.count {
+            let arg = argv[i]
+            var list: String?
+            if arg == "-o", i + 1 < argv.count {
+                list = argv[i + 1]
+                i += 1
+            } else if arg.hasPrefix("-o"), !arg.hasPrefix("--") {
+                list = String(arg.dropFirst(2))
+            } else if arg.hasPrefix("--\(key)=") {
+                out.append(String(arg.dropFirst(key.count + 3)))
+            } else if arg == "--\(key)", i + 1 < argv.count {
+                out.append(argv[i + 1])
+                i += 1
+            }
+            for item in list?.split(separator: ",") ?? [] where item.hasPrefix("\(key)=") {
+                out.append(String(item.dropFirst(key.count + 1)))
+            }
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Matrix
+import Stats
+
+/// One run of a matrix, as written to `results/<run-id>.json`. Versioned so old documents stay
+/// readable; `complete` is false until the run's last cell is recorded, so a killed run is visible
+/// as such.
+public struct RunDocument: Sendable, Codable, Hashable {
+    public static let schemaVersion = 1
+
+    public var schemaVersion: Int
+    public var runID: String
+    public var matrix: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var complete: Bool
+    public var environment: RunEnvironment
+    public var tolerances: Tolerances
+    public var cells: [CellResult]
+
+    public init(
+        runID: String, matrix: String, startedAt: Date = Date(), environment: RunEnvironment,
+        tolerances: Tolerances = Tolerances(), cells: [CellResult] = []
+    ) {
+        self.schemaVersion = Self.schemaVersion
+        self.runID = runID
+        self.matrix = matrix
+        // Whole seconds: the JSON carries ISO 8601 without fractions, so a round trip is exact.
+        self.startedAt = Date(timeIntervalSince1970: startedAt.timeIntervalSince1970.rounded(.down))
+        self.finishedAt = nil
+        self.complete = false
+        self.environment = environment
+        self.tolerances = tolerances
+        self.cells = cells
+    }
+
+    public func cell(_ id: String) -> CellResult? { cells.first { $0.cellID == id } }
+}
+
+/// What the numbers depend on, recorded with every run so two runs can be judged comparable.
+public struct RunEnvironment: Sendable, Codable, Hashable {
+    public var straitdSHA: String?
+    public var imageHash: String?
+    public var guestKernel: String?
+    public var qemuVersion: String?
+    public var libvirtVersion: String?
+    /// `kvm` or `tcg`.
+    public var accelerator: String
+    /// Why that accelerator (e.g. "KVM probe boot timed out after 60 s").
+    public var acceleratorReason: String
+    public var host: HostFingerprint
+
+    public init(
+        straitdSHA: String? = nil, imageHash: String? = nil, guestKernel: String? = nil, qemuVersion: String? = nil,
+        libvirtVersion: String? = nil, accelerator: String, acceleratorReason: String, host: HostFingerprint
+    ) {
+        self.straitdSHA = straitdSHA
+        self.imageHash = imageHash
+        self.guestKernel = guestKernel
+        self.qemuVersion = qemuVersion
+        self.libvirtVersion = libvirtVersion
+        self.accelerator = accelerator
+        self.acceleratorReason = acceleratorReason
+        self.host = host
+    }
+}
+
+/// The machine: numbers from different fingerprints are not compared silently.
+public struct HostFingerprint: Sendable, Codable, Hashable {
+    public var hostname: String
+    public var cpuModel: String
+    public var cpus: Int
+    public var memoryBytes: UInt64
+    public var kernel: String
+
+    public init(hostname: String, cpuModel: String, cpus: Int, memoryBytes: UInt64, kernel: String) {
+        self.hostname = hostname
+        self.cpuModel = cpuModel
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.kernel = kernel
+    }
+
+    /// A short stable digest for grouping runs by machine.
+    public var digest: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(cpuModel)|\(cpus)|\(memoryBytes)|\(kernel)".utf8 {
+            h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(h, radix: 16)
+    }
+}
+
+/// One cell of a run.
+public struct CellResult: Sendable, Codable, Hashable {
+    public var cellID: String
+    public var cell: Cell
+    public var verdict: Verdict
+    public var workloads: [WorkloadResult]
+    public var verification: Verification?
+    /// Directory with console log, domain XML, QEMU and daemon logs when the cell failed.
+    public var failureBundle: String?
+
+    public init(
+        cell: Cell, verdict: Verdict, workloads: [WorkloadResult] = [], verification: Verification? = nil,
+        failureBundle: String? = nil
+    ) {
+        self.cellID = cell.id
+        self.cell = cell
+        self.verdict = verdict
+        self.workloads = workloads
+        self.verification = verification
+        self.failureBundle = failureBundle
+    }
+
+    public func workload(_ name: String) -> WorkloadResult? { workloads.first { $0.workload == name } }
+}
+
+/// Every repetition of one workload in one cell.
+public struct WorkloadResult: Sendable, Codable, Hashable {
+    public var workload: String
+    public var repetitions: [Repetition]
+    /// Set when the workload could not run in this configuration (e.g. mmap on cache=none).
+    public var verdict: Verdict?
+
+    public init(workload: String, repetitions: [Repetition] = [], verdict: Verdict? = nil) {
+        self.workload = workload
+        self.repetitions = repetitions
+        self.verdict = verdict
+    }
+
+    /// Samples of one metric across repetitions that measured it, in repetition order.
+    public func samples(_ metric: String) -> [Double] {
+        repetitions.compactMap { $0.metrics[metric] }
+    }
+
+    /// Metric names present in any repetition.
+    public var metricNames: [String] {
+        Array(Set(repetitions.flatMap { $0.metrics.keys })).sorted()
+    }
+}
+
+/// One measurement: a fio summary or a tar extraction time.
+public struct Repetition: Sendable, Codable, Hashable {
+    public var index: Int
+    public var fio: FioSummary?
+    /// Wall-clock seconds of the tar extraction.
+    public var tarSeconds: Double?
+    /// Where the whole fio JSON output was kept.
+    public var rawOutput: String?
+    public var error: String?
+
+    public init(index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, rawOutput: String? = nil, error: String? = nil) {
+        self.index = index
+        self.fio = fio
+        self.tarSeconds = tarSeconds
+        self.rawOutput = rawOutput
+        self.error = error
+    }
+
+    /// Flat metrics: fio's (`read.bw`, ...) or `tar.seconds`.
+    public var metrics: [String: Double] {
+        var out = fio?.metrics ?? [:]
+        if let tarSeconds { out["tar.seconds"] = tarSeconds }
+        return out
+    }
+}
+
+/// The file-by-file check of the share after a workload.
+public struct Verification: Sendable, Codable, Hashable {
+    public var passed: Bool
+    public var filesChecked: Int
+    /// The first mismatches (path: what differed), capped by the verifier.
+    public var mismatches: [String]
+
+    public init(passed: Bool, filesChecked: Int, mismatches: [String] = []) {
+        self.passed = passed
+        self.filesChecked = filesChecked
+        self.mismatches = mismatches
+    }
+}

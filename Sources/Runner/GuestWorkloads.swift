@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import Harness
+import Matrix
+import Results
+import Stats
+
+/// The workloads as the guest runs them, over SSH: each starts with caches dropped; fio's output
+/// is kept whole; a tar extraction is timed in the guest and verified on the host.
+enum GuestWorkloads {
+    static let workDir = "/root/strait"
+    static let dropCaches = "sync && echo 3 > /proc/sys/vm/drop_caches"
+    /// errnos that mean "this configuration cannot do that" rather than "the daemon is broken":
+    /// ENODEV (mmap on cache=none without DAX), EOPNOTSUPP, ENOSYS.
+    static let unsupportedErrnos: Set<Int> = [Int(ENODEV), Int(EOPNOTSUPP), Int(ENOSYS)]
+
+    enum Outcome {
+        case measured(Repetition, summary: String)
+        case unsupported(String)
+        case failed(String)
+    }
+
+    /// Runs one fio job in the slot's mount; `rawPath` receives everything fio printed.
+    static func fio(_ job: FioJob, slot: ShareSlot, repetition: Int, ssh: SSHClient, rawPath: String,
+                    rawReference: String) -> Outcome {
+        let directory = slot.mountPoint + "/fio"
+        let jobPath = "\(workDir)/\(slot.key)-\(job.name).fio"
+        let out = "\(workDir)/\(slot.key)-\(job.name).json"
+        let err = "\(workDir)/\(slot.key)-\(job.name).err"
+        let command = "mkdir -p \(workDir) \(directory) && cat > \(jobPath) && \(dropCaches) && "
+            + "{ fio --output-format=json \(jobPath) > \(out) 2> \(err); rc=$?; cat \(err) \(out); exit $rc; }"
+        let timeout = Double(max(300, job.runtime * 4 + 600))
+        let result: HostCommandResult
+        do {
+            let r = try ssh.run(command, input: Data(job.jobFile(directory: directory).utf8), timeout: timeout)
+            result = HostCommandResult(status: r.status, output: r.output, timedOut: r.timedOut)
+        } catch {
+            return .failed("\(job.name): ssh: \(error)")
+        }
+        try? FileManager.default.createDirectory(atPath: (rawPath as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: rawPath, contents: Data(result.output.utf8))
+        if result.timedOut { return .failed("\(job.name): fio timed out after \(Int(timeout)) s") }
+        let summary: FioSummary
+        do {
+            summary = try FioSummary.parse(result.output, source: rawPath)
+        } catch {
+            return .failed("\(job.name): fio exit \(result.status), no usable JSON (\(error)): \(result.output.suffix(600))")
+        }
+        if let why = summary.errorDescription {
+            return unsupportedErrnos.contains(summary.error) ? .unsupported(why) : .failed(why)
+        }
+        guard result.status == 0 else {
+            return .failed("\(job.name): fio exit \(result.status): \(summary.messages.suffix(5).joined(separator: " | "))")
+        }
+        let rep = Repetition(index: repetition, fio: summary, rawOutput: rawReference)
+        return .measured(rep, summary: Self.describe(summary))
+    }
+
+    static func describe(_ s: FioSummary) -> String {
+        var parts: [String] = []
+        for (name, d) in [("read", s.read), ("write", s.write)] where d.active {
+            parts.append(String(format: "%@ %.1f MiB/s %.0f IOPS", name, d.bandwidthKiBps / 1024, d.iops))
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Extracts the tree's tarball (already in the guest) into a fresh directory of the share,
+    /// timed in the guest, then verifies the result on the host, file by file.
+    static func tar(_ workload: TarWorkload, tree: TarTree, state: SlotState, repetition: Int, step: Int,
+                    ssh: SSHClient) -> (Outcome, Verification?) {
+        let name = "tarx-\(repetition)-\(step)"
+        let target = state.slot.mountPoint + "/" + name
+        let extract = shellQuote(workload.extractCommand(archive: "\(workDir)/tree.tar", into: target))
+        let command = "mkdir \(target) && \(dropCaches) && s=$(date +%s%N) && \(extract) && e=$(date +%s%N) && sync && echo TAR_NS=$((e-s))"
+        let result: HostCommandResult
+        do {
+            let r = try ssh.run(command, timeout: 3600)
+            result = HostCommandResult(status: r.status, output: r.output, timedOut: r.timedOut)
+        } catch {
+            return (.failed("tar: ssh: \(error)"), nil)
+        }
+        guard result.status == 0, !result.timedOut,
+              let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("TAR_NS=") }),
+              let ns = Double(line.dropFirst(7)) else {
+            let why = result.timedOut ? "timed out" : "exit \(result.status)"
+            return (.failed("tar extraction \(why): \(result.output.suffix(800))"), nil)
+        }
+        let seconds = ns / 1e9
+        let verification = tree.verify(extracted: state.hostDir + "/" + name)
+        guard verification.passed else {
+            let why = "tar: host verification failed (\(verification.filesChecked) files checked): "
+                + verification.mismatches.prefix(5).joined(separator: "; ")
+            return (.failed(why), verification)
+        }
+        try? FileManager.default.removeItem(atPath: state.hostDir + "/" + name)
+        let rep = Repetition(index: repetition, tarSeconds: seconds)
+        return (.measured(rep, summary: String(format: "%.1f s, %d files verified", seconds, verification.filesChecked)), verification)
+    }
+}
+
+/// The parts of a command result the workloads look at.
+struct HostCommandResult {
+    let status: Int32
+    let output: String
+    let timedOut: Bool
+}

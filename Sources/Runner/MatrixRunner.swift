@@ -1,0 +1,127 @@
+import Foundation
+import GuestImage
+import Harness
+import Libvirt
+import Matrix
+import Reports
+import Results
+
+/// Runs a matrix on real VMs: sweeps, builds or reuses the image, gives every cell (per variant)
+/// its own share and daemon, boots as few VMs as it can (each share is its own device, so a VM
+/// serves many cells and moving between them is a remount), checks each configuration took effect,
+/// runs the workloads in the interleaved schedule, and writes one document per variant plus the
+/// history. Cell failures are verdicts with a failure bundle; only setup problems throw.
+public final class MatrixRunner: @unchecked Sendable {
+    public let matrix: Matrix
+    public let options: RunOptions
+
+    public init(matrix: Matrix, options: RunOptions) {
+        self.matrix = matrix
+        self.options = options
+    }
+
+    /// The cells and workloads this run will measure (after the filter).
+    public var expansion: Expansion {
+        var e = matrix.expand()
+        if let filter = options.filter { e = e.filtered(by: filter) }
+        e.repetitions = options.repetitions ?? matrix.repetitions
+        return e
+    }
+
+    public func execute() throws(RunnerError) -> RunOutcome {
+        let started = Date()
+        let log = options.log
+        let expansion = self.expansion
+        guard !expansion.cells.isEmpty, !expansion.workloads.isEmpty else {
+            throw RunnerError(.matrix, "\(matrix.file): no cells or no workloads left after the filter")
+        }
+        log("strait: \(matrix.name): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
+        log(Sweeper(uri: options.uri).sweep().description)
+
+        let context = try RunContext.prepare(options: options)
+        let run: Run
+        do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "\(error)") }
+        let signals = SignalSweep(run: run, uri: options.uri)
+        defer {
+            run.release()
+            log(Sweeper(uri: options.uri).sweep(runID: run.id).description)
+            withExtendedLifetime(signals) {}
+        }
+        log("strait: run \(run.id), accelerator \(context.accelerator), QEMU \(context.qemu), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+
+        let store = ResultStore(root: options.resultsRoot)
+        var writers: [String: ResultWriter] = [:]
+        for variant in options.variants {
+            let id = options.variants.count == 1 ? run.id : "\(run.id)-\(variant.name)"
+            let env = RunEnvironment.probe(image: context.image, accelerator: context.accelerator,
+                                           connection: context.connection, straitdSHA: variant.straitdSHA)
+            let doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
+            do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "\(error)") }
+        }
+
+        let states = try makeSlots(expansion: expansion, run: run, context: context)
+        let steps = Schedule.steps(expansion, variants: options.variants.map(\.name), order: options.order)
+        let display = options.progress?(steps.count) ?? ProgressDisplay.standardError(total: steps.count)
+        var trees: [String: TarTree] = [:]
+        for case .tar(let tar) in expansion.workloads {
+            trees[tar.name] = try TarTree.make(tar, in: run.path("tar"))
+        }
+        func key(_ variant: String, _ cell: Cell) -> String { variant + "/" + cell.id }
+        let byKey = Dictionary(uniqueKeysWithValues: states.map { (key($0.slot.variant.name, $0.slot.cell), $0) })
+        let record: (SlotState) -> Void = { state in
+            do { try writers[state.slot.variant.name]?.record(state.result) } catch { log("strait: cannot record \(state.slot.cell.id): \(error)") }
+        }
+        for state in states where state.skip != nil { record(state) }
+
+        var boots = 0
+        let groups = VMPlan.groups(states.filter { $0.skip == nil }.map(\.slot))
+        for (index, group) in groups.enumerated() {
+            let groupStates = group.compactMap { byKey[key($0.variant.name, $0.cell)] }
+            let groupKeys = Set(group.map { key($0.variant.name, $0.cell) })
+            let groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
+            let vmRun = VMGroupRun(index: index, states: groupStates, steps: groupSteps, run: run, context: context,
+                                   options: options, trees: trees, display: display, store: store, record: record)
+            if vmRun.execute() { boots += 1 }
+        }
+        for step in steps {
+            if let state = byKey[key(step.variant, step.cell)], let skip = state.skip {
+                display.begin(step)
+                display.end(step, outcome: "skipped: \(skip)")
+            }
+        }
+
+        var documents: [String: RunDocumentRef] = [:]
+        for variant in options.variants {
+            guard let writer = writers[variant.name] else { continue }
+            do {
+                let doc = try writer.finish()
+                try store.record(doc)
+                documents[variant.name] = RunDocumentRef(document: doc, path: writer.path)
+            } catch { throw RunnerError(.results, "\(error)") }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        log(String(format: "strait: run %@ took %.0f s (%d VM boot%@)", run.id, seconds, boots, boots == 1 ? "" : "s"))
+        return RunOutcome(runID: run.id, documents: documents, seconds: seconds, vmBoots: boots)
+    }
+
+    /// One share per cell and variant, each with its own host directory; cells that cannot run
+    /// here (DAX without a window, sshfs not set up, a missing daemon) are skipped with the reason.
+    func makeSlots(expansion: Expansion, run: Run, context: RunContext) throws(RunnerError) -> [SlotState] {
+        var states: [SlotState] = []
+        for (ci, cell) in expansion.cells.enumerated() {
+            for (vi, variant) in options.variants.enumerated() {
+                let suffix = options.variants.count == 1 ? "" : String(UnicodeScalar(UInt8(97 + vi % 26)))
+                let slot = ShareSlot(variant: variant, cell: cell, key: "fs\(ci)\(suffix)")
+                let dir: String
+                do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "\(error)") }
+                chmod(dir, 0o777)
+                let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
+                state.skip = cell.skipReason(daxWindow: nil, vmm: "QEMU \(context.qemu)")
+                    ?? (cell.backend == .sshfs ? context.sshfsMissing : nil)
+                    ?? variant.binaries.missing(for: cell)
+                states.append(state)
+            }
+        }
+        return states
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Harness
+import Matrix
+import Results
+import Stats
+
+/// What one share (cell x variant) has come to so far: its daemon, whether it is mounted and
+/// checked, every repetition measured, and the first failure. Used from the runner's thread only.
+final class SlotState {
+    let slot: ShareSlot
+    let hostDir: String
+    var daemon: DaemonProcess?
+    var prepared = false
+    var mountLine = ""
+    var skip: String?
+    var failure: String?
+    var bundle: String?
+    /// Workload results in matrix order.
+    var workloads: [WorkloadResult]
+    var verification: Verification?
+    /// Files worth keeping in a failure bundle (name -> host path).
+    var evidence: [String: String] = [:]
+    var finished = false
+
+    init(slot: ShareSlot, hostDir: String, workloads: [Workload]) {
+        self.slot = slot
+        self.hostDir = hostDir
+        self.workloads = workloads.map { WorkloadResult(workload: $0.name) }
+    }
+
+    var active: Bool { skip == nil && failure == nil && !finished }
+
+    func fail(_ reason: String) {
+        if failure == nil { failure = reason }
+    }
+
+    func record(_ workload: String, _ update: (inout WorkloadResult) -> Void) {
+        guard let i = workloads.firstIndex(where: { $0.workload == workload }) else { return }
+        update(&workloads[i])
+    }
+
+    func workloadVerdict(_ workload: String) -> Verdict? {
+        workloads.first { $0.workload == workload }?.verdict
+    }
+
+    /// Folds one tar extraction's check into the cell's verification.
+    func addVerification(_ v: Verification) {
+        var total = verification ?? Verification(passed: true, filesChecked: 0)
+        total.filesChecked += v.filesChecked
+        total.passed = total.passed && v.passed
+        total.mismatches += v.mismatches.prefix(max(0, 20 - total.mismatches.count))
+        verification = total
+    }
+
+    /// The cell's result: skipped and failed cells carry their reason; a failed cell its bundle.
+    var result: CellResult {
+        let verdict: Verdict
+        if let skip {
+            verdict = .skipped(skip)
+        } else if let failure {
+            verdict = .fail(failure)
+        } else {
+            verdict = .pass
+        }
+        return CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil ? workloads : [],
+                          verification: verification, failureBundle: bundle)
+    }
+}

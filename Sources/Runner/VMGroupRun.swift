@@ -1,0 +1,228 @@
+import Foundation
+import GuestImage
+import Harness
+import Libvirt
+import Matrix
+import Reports
+import Results
+
+/// One VM and the shares it serves: daemons started, the VM booted with a device per share, then
+/// the group's steps in schedule order. A share is mounted and checked before its first step and
+/// recorded after its last; a failure ends that share only, with a bundle of the evidence.
+struct VMGroupRun {
+    let index: Int
+    let states: [SlotState]
+    let steps: [Step]
+    let run: Run
+    let context: RunContext
+    let options: RunOptions
+    let trees: [String: TarTree]
+    let display: ProgressDisplay
+    let store: ResultStore
+    let record: (SlotState) -> Void
+
+    var log: @Sendable (String) -> Void { options.log }
+
+    /// Returns whether a VM was booted.
+    func execute() -> Bool {
+        var shares: [Filesystem] = []
+        defer { stopDaemons() }
+        for state in states where state.active {
+            let slot = state.slot
+            switch slot.cell.backend {
+            case .straitd, .virtiofsdC, .virtiofsdRust:
+                guard let spec = slot.variant.binaries.spec(for: slot.cell) else { continue }
+                let socket = run.path(slot.key + ".sock")
+                let daemonLog = run.path(slot.key + "-daemon.log")
+                state.evidence["daemon.log"] = daemonLog
+                do {
+                    state.daemon = try DaemonProcess(spec: spec, socket: socket, dir: state.hostDir,
+                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
+                    shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: slot.tag))
+                } catch {
+                    state.fail("daemon did not start: \(error.message)")
+                    state.bundle = FailureBundle.keep(name: run.name(slot.key), reason: "\(slot.cell.id): \(error)", files: state.evidence)
+                }
+            case .ninep:
+                shares.append(Filesystem(.ninep(source: state.hostDir, accessMode: "passthrough", readOnly: false), tag: slot.tag))
+            case .sshfs:
+                state.skip = context.sshfsMissing
+            }
+        }
+        let active = states.filter(\.active)
+        guard !active.isEmpty else {
+            finishAll(vm: nil)
+            return false
+        }
+        var vmOptions = VirtualMachine.Options()
+        vmOptions.vcpus = options.vcpus
+        vmOptions.memoryMiB = options.memoryMiB
+        vmOptions.shares = shares
+        let vm: VirtualMachine
+        do {
+            vm = try VirtualMachine(run: run, vm: "vm\(index)", image: context.image, accelerator: context.accelerator,
+                                    key: context.key, connection: context.connection, options: vmOptions)
+        } catch {
+            for state in active { state.fail("VM setup: \(error.message)") }
+            finishAll(vm: nil)
+            return false
+        }
+        for state in states { if let path = state.evidence["daemon.log"] { vm.daemonLogs["\(state.slot.key)-daemon.log"] = path } }
+        defer { vm.shutdown() }
+        log("strait: booting \(vm.name) with \(shares.count) share(s): " + active.map { "\($0.slot.key)=\($0.slot.variant.name == "run" ? "" : $0.slot.variant.name + ":")\($0.slot.cell.id)" }.joined(separator: " "))
+        do {
+            try vm.start()
+        } catch {
+            for state in active {
+                state.fail("VM did not boot: \(error.message)")
+                state.bundle = error.bundle
+            }
+            finishAll(vm: nil)
+            return true
+        }
+        log(String(format: "strait: %@ boot-to-SSH %.1f s (%@)", vm.name, vm.bootToSSH ?? 0, context.accelerator.kind.rawValue))
+        if let tree = trees.values.first {
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: tree.tarball))
+                try vm.ssh.check("mkdir -p \(GuestWorkloads.workDir) && cat > \(GuestWorkloads.workDir)/tree.tar", input: data, timeout: 600)
+            } catch {
+                for state in active { fail(state, "cannot copy the tarball into the guest: \(error)", vm: vm) }
+            }
+        }
+        let last = Dictionary(steps.enumerated().map { ($0.element.variant + "/" + $0.element.cell.id, $0.offset) }) { $1 }
+        for (i, step) in steps.enumerated() {
+            guard let state = states.first(where: { $0.slot.variant.name == step.variant && $0.slot.cell == step.cell }) else { continue }
+            display.begin(step)
+            display.end(step, outcome: measure(step, index: i, state: state, vm: vm))
+            if last[step.variant + "/" + step.cell.id] == i { finish(state, vm: vm) }
+        }
+        finishAll(vm: vm)
+        return true
+    }
+
+    /// One step; returns the progress line's outcome.
+    func measure(_ step: Step, index: Int, state: SlotState, vm: VirtualMachine) -> String {
+        if let skip = state.skip { return "skipped: \(skip)" }
+        if let failure = state.failure { return "not run, cell failed: \(failure.prefix(100))" }
+        if !state.prepared {
+            prepare(state, vm: vm)
+            if let failure = state.failure { return "FAIL: \(failure)" }
+        }
+        if case .unsupported(let why)? = state.workloadVerdict(step.workload.name) {
+            return "unsupported: \(why)"
+        }
+        let outcome: GuestWorkloads.Outcome
+        switch step.workload {
+        case .fio(let job):
+            let rel = "runs/\(documentID(state))/\(step.cell.id)/\(job.name).\(step.repetition).json"
+            outcome = GuestWorkloads.fio(job, slot: state.slot, repetition: step.repetition, ssh: vm.ssh,
+                                         rawPath: store.root + "/" + rel, rawReference: rel)
+            state.evidence["fio-\(job.name).\(step.repetition).txt"] = store.root + "/" + rel
+        case .tar(let tar):
+            guard let tree = trees[tar.name] else { return "no tree" }
+            let (o, verification) = GuestWorkloads.tar(tar, tree: tree, state: state, repetition: step.repetition, step: index, ssh: vm.ssh)
+            if let verification { state.addVerification(verification) }
+            outcome = o
+        }
+        switch outcome {
+        case let .measured(rep, summary):
+            state.record(step.workload.name) { $0.repetitions.append(rep) }
+            if let daemon = state.daemon, !daemon.isRunning {
+                fail(state, "\(state.slot.cell.backend.rawValue) exited during \(step.workload.name)", vm: vm)
+                return "FAIL: daemon exited"
+            }
+            return summary
+        case .unsupported(let why):
+            state.record(step.workload.name) { $0.verdict = .unsupported(why) }
+            return "unsupported: \(why)"
+        case .failed(let why):
+            fail(state, why, vm: vm)
+            return "FAIL: \(why)"
+        }
+    }
+
+    func documentID(_ state: SlotState) -> String {
+        options.variants.count == 1 ? run.id : "\(run.id)-\(state.slot.variant.name)"
+    }
+
+    /// Mounts the share with the cell's options, then checks the configuration took effect before
+    /// anything is measured: the guest's /proc/mounts, the daemon's real argv, the DAX window.
+    func prepare(_ state: SlotState, vm: VirtualMachine) {
+        state.prepared = true
+        let cell = state.slot.cell
+        let mountPoint = state.slot.mountPoint
+        var command = "mkdir -p \(mountPoint) && \(shellQuote(cell.mountCommand(tag: state.slot.tag, mountPoint: mountPoint))) && cat /proc/mounts"
+        if cell.dax == .on { command += " && echo @@iomem && cat /proc/iomem" }
+        let output: String
+        do {
+            output = try vm.ssh.check(command, timeout: 120)
+        } catch {
+            fail(state, "mount failed: \(error.message)", vm: vm)
+            return
+        }
+        let parts = output.components(separatedBy: "@@iomem")
+        var problems = cell.mountProblems(procMounts: parts[0], mountPoint: mountPoint)
+        if let daemon = state.daemon {
+            if let argv = ProcessArgv.of(pid: daemon.pid) {
+                problems += cell.daemonProblems(argv: argv)
+            } else {
+                problems.append("daemon (pid \(daemon.pid)) is not running")
+            }
+        }
+        if cell.dax == .on, !(parts.count > 1 && parts[1].lowercased().contains("dax")) {
+            problems.append("DAX on but /proc/iomem shows no DAX window")
+        }
+        if !problems.isEmpty {
+            fail(state, "configuration did not take effect: " + problems.joined(separator: "; "), vm: vm)
+            return
+        }
+        state.mountLine = MountEntry.parse(parts[0]).last { $0.mountPoint == mountPoint }
+            .map { "\($0.source) on \($0.mountPoint) type \($0.fsType) (\($0.options.joined(separator: ",")))" } ?? ""
+        log("strait: \(state.slot.key) \(state.slot.variant.name == "run" ? "" : state.slot.variant.name + " ")\(cell.id): \(state.mountLine)")
+    }
+
+    /// Marks the share failed and keeps a bundle: console log, domain XML, QEMU log, daemon logs,
+    /// fio output, and the reason.
+    func fail(_ state: SlotState, _ reason: String, vm: VirtualMachine) {
+        guard state.failure == nil else { return }
+        state.fail(reason)
+        let bundle = vm.keepBundle(reason: "\(state.slot.cell.id) [\(state.slot.variant.name)]: \(reason)")
+        for (name, path) in state.evidence where FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.copyItem(atPath: path, toPath: bundle + "/" + name)
+        }
+        state.bundle = bundle
+        log("strait: \(state.slot.cell.id) FAILED: \(reason) (bundle \(bundle))")
+    }
+
+    /// After a share's last step: unmount (a hung unmount is a failure too) and record the cell.
+    func finish(_ state: SlotState, vm: VirtualMachine?) {
+        guard !state.finished else { return }
+        if state.prepared, let vm, vm.isActive {
+            if let result = try? vm.ssh.run("umount \(state.slot.mountPoint)", timeout: 120), !result.succeeded, state.failure == nil {
+                fail(state, "umount failed: \(result.output.suffix(300))", vm: vm)
+            }
+        }
+        state.finished = true
+        record(state)
+    }
+
+    func finishAll(vm: VirtualMachine?) {
+        for state in states where !state.finished { finish(state, vm: vm) }
+    }
+
+    /// Stops the group's daemons after the VM is gone; straitd must end cleanly (exit 0) on
+    /// SIGTERM, so anything else turns its cell into a failure.
+    func stopDaemons() {
+        for state in states {
+            guard let daemon = state.daemon else { continue }
+            let ending = daemon.stop()
+            state.daemon = nil
+            let clean = ending == .exited(0) || (state.slot.cell.backend != .straitd && ending != .killed)
+            if !clean && state.failure == nil && state.skip == nil {
+                state.fail("\(state.slot.cell.backend.rawValue) \(ending) when stopped")
+                state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: state.failure ?? "", files: state.evidence)
+                record(state)
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Matrix
+
+/// A daemon under test: `run` for a plain run, `baseline` and `candidate` in a gate. Each variant
+/// has its own straitd binary and its own run document.
+public struct Variant: Sendable, Hashable {
+    public var name: String
+    public var binaries: DaemonBinaries
+    /// The straitd commit the binary was built from, when known.
+    public var straitdSHA: String?
+
+    public init(name: String, binaries: DaemonBinaries, straitdSHA: String? = nil) {
+        self.name = name
+        self.binaries = binaries
+        self.straitdSHA = straitdSHA
+    }
+}
+
+
+/// One share in a VM: a cell served to the guest for one variant, with its own host directory,
+/// daemon (virtio-fs) and mount point. Every share of a VM exists from boot, so moving from cell
+/// to cell is an unmount and a mount, never a reboot.
+struct ShareSlot: Sendable {
+    let variant: Variant
+    let cell: Cell
+    /// Short, unique within the run: the mount tag, socket and directory names derive from it.
+    let key: String
+    var tag: String { key }
+    var mountPoint: String { "/mnt/" + key }
+}
+
+/// Which shares boot together. virtio-fs cells of every backend and 9p cells share one VM (each
+/// is its own device); a VM holds at most `maxDevices` devices, so a big matrix takes a few boots.
+enum VMPlan {
+    static let maxDevices = 16
+
+    static func groups(_ slots: [ShareSlot]) -> [[ShareSlot]] {
+        var groups: [[ShareSlot]] = []
+        var current: [ShareSlot] = []
+        for slot in slots {
+            if current.count == maxDevices {
+                groups.append(current)
+                current = []
+            }
+            current.append(slot)
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Matrix
+import Reports
+import Results
+import Runner
+
+/// `strait gate`: baseline and candidate straitd interleaved (A B B A ...) on the same VMs over
+/// the smoke matrix; refuses (exit 1) on any correctness failure or significant regression.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate", abstract: "Pre-merge gate: baseline vs candidate straitd on the same VMs.",
+        discussion: "BIN_OR_REF is a straitd binary or a git ref (built in a temporary export). Exit 0: no correctness failure and no significant regression beyond tolerance; 1: blocked (reasons printed); 2: could not run.")
+
+    @Option(help: "Baseline straitd: a binary or a git ref (e.g. main).") var baseline: String
+    @Option(help: "Candidate straitd: a binary or a git ref.") var candidate: String
+    @Argument(help: "Matrix file.") var matrix = "matrices/smoke.yaml"
+    @Option(help: "Build configuration for refs.") var configuration = "release"
+    @OptionGroup var common: RunnerOptions
+
+    func run() throws {
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let matrix = try Matrix.load(path: matrix)
+        let repo = FileManager.default.currentDirectoryPath
+        let base = try DaemonSource.resolve(baseline, repo: repo, configuration: configuration, log: log)
+        let cand = try DaemonSource.resolve(candidate, repo: repo, configuration: configuration, log: log)
+        let variants = [
+            Variant(name: "baseline", binaries: DaemonBinaries(straitd: base.binary), straitdSHA: base.sha),
+            Variant(name: "candidate", binaries: DaemonBinaries(straitd: cand.binary), straitdSHA: cand.sha),
+        ]
+        var options = try common.runOptions(variants: variants)
+        options.repetitions = common.repetitions ?? matrix.gateRepetitions
+        options.order = .repetitionMajor
+        let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
+        guard let b = outcome.documents["baseline"]?.document, let c = outcome.documents["candidate"]?.document else {
+            throw ExitCode(2)
+        }
+        print(Reports.seedTable([LabeledRun(label: "A", run: b), LabeledRun(label: "B", run: c)]), terminator: "")
+        let report = Reports.compare(base: b, candidate: c)
+        print(Reports.comparisonMarkdown(report), terminator: "")
+        var reasons = report.reasons
+        for cell in b.cells { if case .fail(let why) = cell.verdict { reasons.append("\(cell.cellID) (baseline): correctness failure: \(why)") } }
+        print("baseline \(base.sha ?? base.binary) -> \(b.runID); candidate \(cand.sha ?? cand.binary) -> \(c.runID)")
+        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
+        if !reasons.isEmpty {
+            print("gate: BLOCKED\n" + reasons.map { "  " + $0 }.joined(separator: "\n"))
+            for (label, doc) in [("baseline", b), ("candidate", c)] {
+                for cell in doc.cells { if let bundle = cell.failureBundle { print("  \(label) \(cell.cellID): failure bundle \(bundle)") } }
+            }
+            throw ExitCode(1)
+        }
+        print("gate: pass (no correctness failure, no significant regression beyond tolerance)")
+    }
+}

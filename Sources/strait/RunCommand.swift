@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Matrix
+import Reports
+import Runner
+
+/// `strait run MATRIX`: every cell on real VMs, one document + history, the seed-style table.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a matrix on real VMs and record the results.",
+        discussion: "Exits 1 when any cell fails (correctness), 0 otherwise; skipped and unsupported cells carry their reason.")
+
+    @Argument(help: "Matrix file, e.g. matrices/smoke.yaml.") var matrix: String
+    @Option(help: "straitd binary (default: the one next to strait).") var straitd: String?
+    @OptionGroup var common: RunnerOptions
+
+    func run() throws {
+        let matrix = try Matrix.load(path: matrix)
+        let binary = straitd ?? defaultStraitd()
+        let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
+        let outcome = try MatrixRunner(matrix: matrix, options: try common.runOptions(variants: [variant])).execute()
+        guard let ref = outcome.documents["run"] else { throw ExitCode(2) }
+        print(Reports.seedTable([LabeledRun(label: "run", run: ref.document)]), terminator: "")
+        print("verdicts:\n" + verdictLines(ref.document))
+        print("run document: \(ref.path)")
+        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
+        if ref.document.cells.contains(where: { if case .fail = $0.verdict { return true } else { return false } }) {
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `strait list MATRIX`: the expanded cells, without running anything.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the cells a matrix expands to.")
+
+    @Argument(help: "Matrix file.") var matrix: String
+    @Option(help: "Select cells and workloads (as for run).") var filter: [String] = []
+
+    func run() throws {
+        let matrix = try Matrix.load(path: matrix)
+        var expansion = matrix.expand()
+        if !filter.isEmpty { expansion = expansion.filtered(by: try CellFilter.parse(filter.joined(separator: ","))) }
+        print(expansion.listing(title: matrix.name), terminator: "")
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import FoundationXML
+import Libvirt
+import Testing
+
+struct DomainConfigXMLTests {
+    func base() -> DomainConfig {
+        var c = DomainConfig(name: "strait-20261122-040512-3fa9-vm0", kernel: "/img/vmlinuz", initrd: "/img/initrd.img",
+                             disk: "/tmp/run/vm0.qcow2", consoleLog: "/tmp/run/console.log")
+        c.sshPort = 2222
+        return c
+    }
+
+    /// The XML parses and has exactly one element matching `xpath`, whose attributes are returned.
+    func element(_ xml: String, _ xpath: String) throws -> XMLElement {
+        let doc = try XMLDocument(xmlString: xml)
+        let nodes = try doc.nodes(forXPath: xpath)
+        try #require(nodes.count == 1, "\(xpath) matched \(nodes.count) nodes in\n\(xml)")
+        return try #require(nodes.first as? XMLElement)
+    }
+
+    @Test func rendersSharedFileMemoryAndDirectKernelBoot() throws {
+        let xml = try base().xml()
+        #expect(try element(xml, "/domain").attribute(forName: "type")?.stringValue == "qemu")
+        #expect(try element(xml, "/domain/memoryBacking/source").attribute(forName: "type")?.stringValue == "file")
+        #expect(try element(xml, "/domain/memoryBacking/access").attribute(forName: "mode")?.stringValue == "shared")
+        #expect(try element(xml, "/domain/os/kernel").stringValue == "/img/vmlinuz")
+        #expect(try element(xml, "/domain/os/initrd").stringValue == "/img/initrd.img")
+        #expect(try element(xml, "/domain/os/cmdline").stringValue == "root=/dev/vda rw console=ttyS0")
+        #expect(try element(xml, "/domain/devices/disk/source").attribute(forName: "file")?.stringValue == "/tmp/run/vm0.qcow2")
+        #expect(try element(xml, "/domain/devices/disk/driver").attribute(forName: "type")?.stringValue == "qcow2")
+        #expect(try element(xml, "/domain/devices/serial/source").attribute(forName: "path")?.stringValue == "/tmp/run/console.log")
+        #expect(try element(xml, "/domain/memory").stringValue == "1024")
+    }
+
+    @Test func forwardsSSHOnLoopbackOnly() throws {
+        let xml = try base().xml()
+        let doc = try XMLDocument(xmlString: xml)
+        let args = try doc.nodes(forXPath: "/domain/*[local-name()='commandline']/*[local-name()='arg']")
+            .compactMap { ($0 as? XMLElement)?.attribute(forName: "value")?.stringValue }
+        #expect(args.contains("user,id=straitnet,hostfwd=tcp:127.0.0.1:2222-:22"))
+        #expect(args.contains { $0.hasPrefix("virtio-net-pci,netdev=straitnet") })
+        var noNet = base()
+        noNet.sshPort = nil
+        #expect(!(try noNet.xml()).contains("hostfwd"))
+    }
+
+    @Test func rendersEachFilesystemVariant() throws {
+        var c = base()
+        c.filesystems = [
+            Filesystem(.virtiofsSocket(socket: "/tmp/run/a.sock", queueSize: 1024), tag: "share"),
+            Filesystem(.virtiofsBinary(binary: "/usr/lib/qemu/virtiofsd", source: "/srv/b", cache: "none", xattr: true, queueSize: 512), tag: "b"),
+            Filesystem(.ninep(source: "/srv/c", accessMode: "mapped", readOnly: true), tag: "c"),
+        ]
+        let xml = try c.xml()
+        let sock = try element(xml, "/domain/devices/filesystem[target/@dir='share']")
+        #expect(sock.attribute(forName: "type")?.stringValue == "mount")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='share']/driver").attribute(forName: "type")?.stringValue == "virtiofs")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='share']/driver").attribute(forName: "queue")?.stringValue == "1024")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='share']/source").attribute(forName: "socket")?.stringValue == "/tmp/run/a.sock")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='b']").attribute(forName: "accessmode")?.stringValue == "passthrough")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='b']/binary").attribute(forName: "path")?.stringValue == "/usr/lib/qemu/virtiofsd")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='b']/binary").attribute(forName: "xattr")?.stringValue == "on")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='b']/binary/cache").attribute(forName: "mode")?.stringValue == "none")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='b']/source").attribute(forName: "dir")?.stringValue == "/srv/b")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='c']").attribute(forName: "accessmode")?.stringValue == "mapped")
+        #expect(try element(xml, "/domain/devices/filesystem[target/@dir='c']/driver").attribute(forName: "type")?.stringValue == "path")
+        _ = try element(xml, "/domain/devices/filesystem[target/@dir='c']/readonly")
+    }
+
+    @Test func autoCacheIsTheDaemonDefaultAndNotRendered() throws {
+        var c = base()
+        c.filesystems = [Filesystem(.virtiofsBinary(binary: "/x", source: "/s", cache: "auto", xattr: false, queueSize: 1024), tag: "t")]
+        let xml = try c.xml()
+        #expect(!xml.contains("<cache"))
+        #expect(try element(xml, "/domain/devices/filesystem/binary").attribute(forName: "xattr")?.stringValue == "off")
+    }
+
+    @Test func escapesValues() throws {
+        var c = base()
+        c.cmdline = "root=/dev/vda quiet msg=\"a<b&c>'d\""
+        let xml = try c.xml()
+        #expect(!xml.contains("a<b"))
+        #expect(try element(xml, "/domain/os/cmdline").stringValue == "root=/dev/vda quiet msg=\"a<b&c>'d\"")
+    }
+
+    @Test func kvmGetsHostCPUAndRootSeclabelIsExplicit() throws {
+        var c = base()
+        c.accelerator = .kvm
+        let xml = try c.xml()
+        #expect(try element(xml, "/domain").attribute(forName: "type")?.stringValue == "kvm")
+        #expect(try element(xml, "/domain/cpu").attribute(forName: "mode")?.stringValue == "host-passthrough")
+        #expect(try element(xml, "/domain/seclabel/label").stringValue == "+0:+0")
+        c.runAsRoot = false
+        #expect(!(try c.xml()).contains("seclabel"))
+    }
+
+    @Test func rejectsInvalidConfigurations() {
+        var bad = base()
+        bad.name = "has space"
+        #expect(throws: LibvirtError.self) { try bad.xml() }
+        var dup = base()
+        dup.filesystems = [Filesystem(.virtiofsSocket(socket: "/a", queueSize: 1024), tag: "t"),
+                           Filesystem(.virtiofsSocket(socket: "/b", queueSize: 1024), tag: "t")]
+        #expect(throws: LibvirtError.self) { try dup.xml() }
+        var cache = base()
+        cache.filesystems = [Filesystem(.virtiofsBinary(binary: "/x", source: "/s", cache: "metadata", xattr: false, queueSize: 1024), tag: "t")]
+        #expect(throws: LibvirtError.self) { try cache.xml() }
+        var port = base()
+        port.sshPort = 70000
+        #expect(throws: LibvirtError.self) { try port.xml() }
+    }
+
+    @Test func renderingIsDeterministic() throws {
+        #expect(try base().xml() == base().xml())
+    }
+}

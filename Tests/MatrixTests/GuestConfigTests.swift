@@ -1,0 +1,88 @@
+import Testing
+@testable import Matrix
+
+@Suite struct GuestConfigTests {
+    let mounts = """
+        /dev/vda1 / ext4 rw,relatime 0 0
+        share-auto /mnt/share\\040one virtiofs rw,relatime 0 0
+        share-dax /mnt/dax virtiofs rw,relatime,dax=always 0 0
+        hostShared /mnt/9p 9p rw,relatime,access=client,trans=virtio,cache=loose 0 0
+        hostNew /mnt/9pnew 9p rw,relatime,cache=0x5,access=client,trans=virtio 0 0
+        hostNone /mnt/9pnone 9p rw,relatime,access=client,trans=virtio 0 0
+        me@10.0.2.2:/srv /mnt/ssh fuse.sshfs rw,nosuid,nodev,relatime,user_id=0,group_id=0 0 0
+        """
+
+    @Test func parsesProcMountsWithEscapes() {
+        let entries = MountEntry.parse(mounts)
+        #expect(entries.count == 7)
+        #expect(entries[1].mountPoint == "/mnt/share one")
+        #expect(entries[2].options == ["rw", "relatime", "dax=always"])
+    }
+
+    @Test func virtiofsMountsAndDax() {
+        let auto = Cell(backend: .straitd, cache: "auto", processing: .inline)
+        #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/share one").isEmpty)
+        #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/dax") == [
+            "DAX not requested but the mount uses it (rw,relatime,dax=always)"
+        ])
+        var dax = auto
+        dax.dax = .on
+        #expect(dax.mountProblems(procMounts: mounts, mountPoint: "/mnt/dax").isEmpty)
+        #expect(dax.mountProblems(procMounts: mounts, mountPoint: "/mnt/share one").first?.hasPrefix("DAX requested") == true)
+        #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/9p") == ["/mnt/9p is 9p, expected virtiofs"])
+        #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/nope") == ["/nope is not mounted"])
+        #expect(dax.mountCommand(tag: "share-dax", mountPoint: "/mnt/dax") == ["mount", "-t", "virtiofs", "-o", "dax=always", "share-dax", "/mnt/dax"])
+    }
+
+    @Test func ninepCacheByNameAndByBitMask() {
+        let loose = Cell(backend: .ninep, cache: "loose")
+        #expect(loose.mountProblems(procMounts: mounts, mountPoint: "/mnt/9p").isEmpty)
+        let mmap = Cell(backend: .ninep, cache: "mmap")
+        #expect(mmap.mountProblems(procMounts: mounts, mountPoint: "/mnt/9pnew").isEmpty)
+        #expect(mmap.mountProblems(procMounts: mounts, mountPoint: "/mnt/9p").first?.hasPrefix("9p cache is loose, expected mmap") == true)
+        let none = Cell(backend: .ninep, cache: "none")
+        #expect(none.mountProblems(procMounts: mounts, mountPoint: "/mnt/9pnone").isEmpty)
+        #expect(Cell.ninepCacheName("f") == "loose")
+        // Debian bookworm's 6.1 guest, as /proc/mounts really shows it.
+        let guest61 = "fs5 /mnt/fs5 9p rw,dirsync,relatime,loose,access=client,msize=512000,trans=virtio 0 0\n"
+        #expect(loose.mountProblems(procMounts: guest61, mountPoint: "/mnt/fs5").isEmpty)
+        #expect(none.mountProblems(procMounts: guest61, mountPoint: "/mnt/fs5").first?.hasPrefix("9p cache is loose, expected none") == true)
+        #expect(Cell.ninepCacheName("0x1") == "0x1")
+        #expect(loose.mountCommand(tag: "hostShared", mountPoint: "/mnt/9p") == [
+            "mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=loose", "hostShared", "/mnt/9p",
+        ])
+        #expect(Cell(backend: .sshfs, cache: "none").mountProblems(procMounts: mounts, mountPoint: "/mnt/ssh").isEmpty)
+    }
+
+    @Test func daxCellsSkipWithoutAWindow() {
+        let dax = Cell(backend: .straitd, cache: "auto", dax: .on, processing: .inline)
+        #expect(dax.skipReason(daxWindow: nil, vmm: "QEMU 7.2.15") == "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); QEMU 7.2.15 has none")
+        #expect(dax.skipReason(daxWindow: 1 << 30, vmm: "QEMU") == nil)
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).skipReason(daxWindow: nil, vmm: "QEMU") == nil)
+    }
+
+    @Test func processingArgumentsPerBackend() {
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).processingArguments == ["--thread-pool-size=0"])
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .pool(16)).processingArguments == ["--processing=pool", "--thread-pool-size=16"])
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .autoSwitch(threshold: 4, pool: 8)).processingArguments == [
+            "--processing=auto", "--thread-pool-size=8", "--inline-threshold=4",
+        ])
+        #expect(Cell(backend: .virtiofsdC, cache: "auto", processing: .pool(64)).processingArguments == ["--thread-pool-size=64"])
+        #expect(Cell(backend: .ninep, cache: "loose").processingArguments.isEmpty)
+    }
+
+    @Test func daemonCommandLineChecks() {
+        let cell = Cell(backend: .straitd, cache: "auto", processing: .pool(16))
+        let good = ["straitd", "--socket-path=/tmp/s", "-o", "source=/srv,cache=auto,xattr", "--processing=pool", "--thread-pool-size=16"]
+        #expect(cell.daemonProblems(argv: good).isEmpty)
+        let wrongCache = ["straitd", "--socket-path=/tmp/s", "-o", "source=/srv,cache=always", "--processing=pool", "--thread-pool-size=16"]
+        #expect(cell.daemonProblems(argv: wrongCache) == ["daemon runs with cache=always, expected auto"])
+        #expect(cell.daemonProblems(argv: ["straitd", "--shared-dir", "/srv"]) == [
+            "no cache option on the daemon's command line", "daemon command line lacks --processing=pool",
+            "daemon command line lacks --thread-pool-size=16",
+        ])
+        let rust = Cell(backend: .virtiofsdRust, cache: "none", processing: .inline)
+        #expect(rust.daemonProblems(argv: ["virtiofsd", "--shared-dir", "/srv", "--cache", "never", "--thread-pool-size=0"]).isEmpty)
+        #expect(DaemonArgv.values(of: "cache", in: ["x", "-ocache=none", "--cache=auto"]) == ["none", "auto"])
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import FoundationXML
+import Results
+import Stats
+import Testing
+@testable import Reports
+
+@Suite struct RenderTests {
+    @Test func seedTableMatchesTheSeedFormat() {
+        let table = Reports.seedTable([LabeledRun(label: "a", run: Runs.run("a"))])
+        let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "NAME                    WORKLOAD                Bandwidth       IOPS            ")
+        #expect(lines[1] == "straitd-auto-inline     randread-psync          84.7mb          21.7k           ")
+        #expect(lines[2] == "straitd-none-inline     randread-psync          4.9mb           1250            ")
+        #expect(lines[3] == "9p-loose                randread-psync          49.3mb          12.6k           ")
+        #expect(lines[4] == "")
+        #expect(table.contains("straitd-auto-inline     randrw-psync            39.1mb/12.7mb   10.0k/3250      "))
+        #expect(table.contains("straitd-none-inline     tar                     183.0s          -               "))
+        // Unsupported is written out, never shown as a zero.
+        #expect(table.contains("9p-loose                seqwrite-mmap           unsupported     unsupported     "))
+        #expect(!table.contains("0kb"))
+    }
+
+    @Test func seedTableSideBySide() {
+        let table = Reports.seedTable([LabeledRun(label: "base", run: Runs.run("a")), LabeledRun(label: "cand", run: Runs.run("b", scale: 2))])
+        let group = table.components(separatedBy: "\n\n")[0]
+        // NAME widens to fit the longest name plus two spaces.
+        #expect(group.contains("\nbase:straitd-auto-inline  randread-psync          84.7mb          21.7k           \n"))
+        #expect(group.contains("\ncand:straitd-auto-inline  randread-psync          169.4mb         43.4k           \n"))
+        #expect(group.contains("\nbase:9p-loose             randread-psync"))
+    }
+
+    @Test func htmlHasAnSVGPerWorkloadAndTrends() {
+        let trend = TrendSeries(title: "straitd-auto-inline randread-psync read.bw", points: [("r1", 80_000), ("r2", 86_000), ("r3", 84_000)])
+        let runs = [LabeledRun(label: "a", run: Runs.run("a")), LabeledRun(label: "b <x>", run: Runs.run("b", scale: 0.7))]
+        let html = Reports.html(runs, trends: [trend], comparison: Reports.compare(base: runs[0].run, candidate: runs[1].run))
+        let workloads = ["randread-psync", "randrw-psync", "tar", "seqwrite-mmap"]
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == workloads.count + 1)
+        for w in workloads { #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=") && html.contains("aria-label=\"\(w)\"")) }
+        #expect(html.contains("<polyline"))
+        #expect(html.contains("b &lt;x&gt;"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("src=\"http"))
+        #expect(html.contains("unsupported (mmap write: EOPNOTSUPP"))
+        #expect(html.contains("<tr class=\"regression\">"))
+        // The page is well-formed XML (XHTML-compatible), so nothing is left unclosed.
+        let xml = html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").replacingOccurrences(of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
+        #expect(throws: Never.self) { try XMLDocument(xmlString: xml) }
+    }
+
+    @Test func junitParsesAndCarriesDeltas() throws {
+        let base = Runs.run("a")
+        let candidate = Runs.run("b", scale: 0.7, failNone: true)
+        let xml = Reports.junit(candidate, comparison: Reports.compare(base: base, candidate: candidate))
+        let doc = try XMLDocument(xmlString: xml)
+        let suite = try #require(try doc.nodes(forXPath: "/testsuites/testsuite").first as? XMLElement)
+        #expect(suite.attribute(forName: "tests")?.stringValue == "10")  // 3 cell cases + 7 workload cases
+        #expect(suite.attribute(forName: "failures")?.stringValue == "2")  // none's fail + auto randread regression
+        #expect(suite.attribute(forName: "skipped")?.stringValue == "1")  // 9p mmap unsupported
+        let failure = try doc.nodes(forXPath: "//testcase[@classname='straitd-none-inline'][@name='cell']/failure")
+        #expect((failure.first as? XMLElement)?.attribute(forName: "message")?.stringValue == "tar: 3 files differ")
+        let ratio = try doc.nodes(forXPath: "//testcase[@classname='straitd-auto-inline'][@name='randread-psync']/properties/property[@name='read.bw.ratio']")
+        #expect((ratio.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "0.7000")
+        let verdict = try doc.nodes(forXPath: "//testcase[@name='randread-psync'][@classname='straitd-auto-inline']/properties/property[@name='read.bw.verdict']")
+        #expect((verdict.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "regression")
+        let accel = try doc.nodes(forXPath: "/testsuites/testsuite/properties/property[@name='accelerator-reason']")
+        #expect((accel.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "KVM probe boot hung")
+        let perf = try doc.nodes(forXPath: "//testcase[@classname='straitd-auto-inline'][@name='cell']/properties/property[@name='performance-verdict']")
+        #expect((perf.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "regression")
+        let median = try doc.nodes(forXPath: "//testcase[@classname='straitd-auto-inline'][@name='randread-psync']/properties/property[@name='read.bw.median']")
+        #expect((median.first as? XMLElement)?.attribute(forName: "value")?.stringValue == "60725")
+        let tarTime = try doc.nodes(forXPath: "//testcase[@name='tar'][@classname='straitd-none-inline']")
+        #expect((tarTime.first as? XMLElement)?.attribute(forName: "time")?.stringValue == "183.000")
+    }
+
+    @Test func markdownHasTablesAndComparison() {
+        let base = Runs.run("a")
+        let candidate = Runs.run("b", scale: 0.7)
+        var incomplete = candidate
+        incomplete.complete = false
+        let md = Reports.markdown(
+            [LabeledRun(label: "base", run: base), LabeledRun(label: "cand", run: incomplete)],
+            comparison: Reports.compare(base: base, candidate: candidate))
+        #expect(md.contains("### randread-psync\n\n| Run | Cell | Bandwidth | IOPS |"))
+        #expect(md.contains("| cand | straitd-auto-inline | 59.3mb | 15.2k |"))
+        #expect(md.contains("**Incomplete run**"))
+        #expect(md.contains("| accelerator | tcg (KVM probe boot hung) |"))
+        let regressionRow = md.split(separator: "\n").first { $0.hasPrefix("| straitd-auto-inline | randread-psync | read.bw |") }
+        #expect(regressionRow?.hasSuffix("| 10% | regression |") == true)
+        #expect(regressionRow?.contains("0.700 [") == true)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Matrix
+import Results
+@testable import Runner
+import Testing
+
+struct TarTreeTests {
+    func tempDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runner-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func sameSeedSameTreeOtherSeedOtherTree() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try TarTree.make(TarWorkload(files: 120, seed: 7), in: dir + "/a")
+        let b = try TarTree.make(TarWorkload(files: 120, seed: 7), in: dir + "/b")
+        let c = try TarTree.make(TarWorkload(files: 120, seed: 8), in: dir + "/c")
+        #expect(a.files.count == 120)
+        #expect(a.files == b.files)
+        let first = try #require(a.files.first)
+        #expect(FileManager.default.contents(atPath: a.root + "/" + first) == FileManager.default.contents(atPath: b.root + "/" + first))
+        #expect(FileManager.default.contents(atPath: a.tarball) == FileManager.default.contents(atPath: b.tarball), "tarball not reproducible")
+        #expect(FileManager.default.contents(atPath: a.tarball) != FileManager.default.contents(atPath: c.tarball))
+    }
+
+    @Test func verificationFindsChangedMissingAndExtraFiles() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tree = try TarTree.make(TarWorkload(files: 50, seed: 1), in: dir)
+        let out = dir + "/x"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        _ = try HostRun.tar(["-xf", tree.tarball, "-C", out])
+        #expect(tree.verify(extracted: out).passed)
+        #expect(tree.verify(extracted: out).filesChecked == 50)
+
+        let victim = out + "/tree/" + tree.files[3]
+        try Data("changed".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.removeItem(atPath: out + "/tree/" + tree.files[7])
+        FileManager.default.createFile(atPath: out + "/tree/intruder", contents: Data())
+        let v = tree.verify(extracted: out)
+        #expect(!v.passed)
+        #expect(v.mismatches.contains { $0.hasPrefix(tree.files[3]) && $0.contains("differ") })
+        #expect(v.mismatches.contains { $0.hasPrefix(tree.files[7]) && $0.contains("missing") })
+        #expect(v.mismatches.contains { $0.hasPrefix("intruder") })
+    }
+}
+
+enum HostRun {
+    static func tar(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        p.arguments = args
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
+
+struct CellDaemonTests {
+    let binaries = DaemonBinaries(straitd: "/x/straitd", virtiofsdC: "/x/c", virtiofsdRust: "/x/rust")
+
+    /// The argv the runner starts must pass the runner's own check that the configuration took effect.
+    @Test(arguments: [Backend.straitd, .virtiofsdC, .virtiofsdRust])
+    func daemonArgvPassesTheConfigurationCheck(backend: Backend) throws {
+        for cache in ["none", "auto", "always"] {
+            for processing in [Processing.inline, .pool(16)] + (backend == .straitd ? [.autoSwitch(threshold: 4, pool: 8)] : []) {
+                let cell = Cell(backend: backend, cache: cache, processing: processing)
+                let spec = try #require(binaries.spec(for: cell))
+                let argv = spec.expand(socket: "/s", dir: "/d", cache: DaemonBinaries.daemonCache(for: cell))
+                #expect(cell.daemonProblems(argv: argv).isEmpty, "\(cell.id): \(argv)")
+                // and a daemon started with another cache mode is caught
+                let other = Cell(backend: backend, cache: cache == "auto" ? "always" : "auto", processing: processing)
+                #expect(!other.daemonProblems(argv: argv).isEmpty, "\(other.id) accepted \(argv)")
+            }
+        }
+        #expect(binaries.spec(for: Cell(backend: .ninep, cache: "loose")) == nil)
+    }
+
+    @Test func missingBinaryIsAReason() {
+        #expect(binaries.missing(for: Cell(backend: .straitd, cache: "auto"))?.contains("/x/straitd") == true)
+        #expect(binaries.missing(for: Cell(backend: .ninep, cache: "none")) == nil)
+    }
+
+    @Test func processArgvReadsOurOwnCommandLine() throws {
+        let argv = try #require(ProcessArgv.of(pid: getpid()))
+        #expect(argv.first == CommandLine.arguments.first)
+    }
+
+    @Test func vmPlanKeepsDevicesPerVMBounded() {
+        let cells = (0..<20).map { Cell(backend: .straitd, cache: "auto", label: "l\($0)") }
+        let variant = Variant(name: "run", binaries: binaries)
+        let slots = cells.enumerated().map { ShareSlot(variant: variant, cell: $1, key: "fs\($0)") }
+        let groups = VMPlan.groups(slots)
+        #expect(groups.map(\.count) == [VMPlan.maxDevices, 20 - VMPlan.maxDevices])
+        #expect(groups.flatMap { $0 }.map(\.key) == slots.map(\.key))
+    }
+}
+
+struct DaemonSourceTests {
+    @Test func anExecutableIsUsedAsIs() throws {
+        let resolved = try DaemonSource.resolve("/bin/true", repo: "/", log: { _ in })
+        #expect(resolved.binary == "/bin/true")
+    }
+
+    @Test func somethingElseMustBeARef() {
+        #expect(throws: RunnerError.self) {
+            try DaemonSource.resolve("no-such-ref-\(UUID().uuidString)", repo: FileManager.default.currentDirectoryPath, log: { _ in })
+        }
+    }
+}
