@@ -52,8 +52,8 @@ final class QueueWorker: @unchecked Sendable {
         // No busy-polling before sleeping: tried (QEMU-style adaptive window up to 50 us) and
         // it cost a third of the QD1 throughput on this 2-core machine, where the spinning
         // thread takes the core the guest (or the load driver) needs to send the next request.
-        while waitForKick() {
-            repeat { drain() } while ring.queue.armKickAndCheck()
+        while !broken && waitForKick() {
+            repeat { drain() } while !broken && ring.queue.armKickAndCheck()
         }
     }
 
@@ -78,6 +78,9 @@ final class QueueWorker: @unchecked Sendable {
         }
     }
 
+    /// Set when the guest corrupted the ring (available index out of range): the thread stops
+    /// serving it instead of spinning on an index that stays ahead. Queue thread only.
+    private var broken = false
     /// Completions made on the queue thread whose interrupt is still owed (see `flush`).
     private var deferred = 0
     /// A long batch still interrupts the guest every this many completions.
@@ -89,6 +92,7 @@ final class QueueWorker: @unchecked Sendable {
             let next: SplitQueue.Next
             do { next = try ring.queue.pop() } catch {
                 logger.error("queue broken, no longer served: \(error.message)")
+                broken = true
                 return
             }
             switch next {
