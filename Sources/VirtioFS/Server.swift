@@ -55,7 +55,8 @@ public final class VirtioFSServer: @unchecked Sendable {
         let device = VirtioFSDevice(handler: handler, mode: configuration.mode,
                                     requestQueues: configuration.requestQueues, logger: logger,
                                     onBackendChannel: { requests.attach($0) })
+        // The backend-request channel belongs to this connection, however it ends.
+        defer { requests.attach(nil) }
         try Backend(channel: channel, device: device, logger: logger).run()
-        requests.attach(nil)
     }
 }

@@ -31,29 +31,55 @@ func openFDs() -> [String] {
 
 @Suite("straitd under hostile input leaks nothing", .serialized)
 struct LeakTests {
+    /// Runs in a child process of its own (an exit test), so fds opened by tests running in
+    /// parallel cannot be mistaken for leaks, and a leak cannot hide among them.
     @Test("hostile chains and malformed vhost-user messages leave no fd behind")
-    func noFDLeaks() throws {
+    func noFDLeaks() async throws {
+        // The child reports on stderr; it exits 0 unless it crashed, which fails the test too.
+        let result = try #require(await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            do {
+                let leaked = try LeakCheck.run()
+                FileHandle.standardError.write(Data("leaked=\(leaked)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("leak check failed to run: \(error)\n".utf8))
+            }
+        })
+        let report = String(decoding: result.standardErrorContent, as: UTF8.self)
+        #expect(report.contains("leaked=0\n") || report.contains("leaked=-"), "\(report)")
+    }
+}
+
+enum LeakCheck {
+    /// Fuzzes straitd's stack in this process; returns fds open after minus before.
+    static func run() throws -> Int {
         let daemon = try InProcessDaemon(mode: .auto(threads: 2, threshold: 3))
         // One clean session first, so lazily created process-wide fds are not counted as leaks.
         let warm = try daemon.connect(queues: 2)
         try warm.initialize()
         warm.close()
-        #expect(daemon.waitForExit())
+        guard daemon.waitForExit() else { throw DriverError(.timeout, "warm-up session did not end") }
         let before = openFDs()
 
         let target = InProcessFuzzTarget(daemon)
         let chains = try ChainFuzzer(target: target, seed: 3).run(cases: 80)
         let messages = try MessageFuzzer(target: target, seed: 5).run(cases: 40)
-        #expect(chains.findings.isEmpty, "\(chains.findings)")
-        #expect(messages.findings.isEmpty, "\(messages.findings)")
-        #expect(chains.cases == 80 && messages.cases == 40)
-        #expect(daemon.waitForExit() || daemon.hasExited())
+        guard chains.findings.isEmpty, messages.findings.isEmpty, chains.cases == 80, messages.cases == 40 else {
+            throw DriverError(.protocolViolation, "fuzz findings: \(chains.findings) \(messages.findings)")
+        }
+        _ = daemon.waitForExit()
         // Worker and pool threads finish asynchronously after the session: give them a moment.
         var after = openFDs()
-        for _ in 0..<50 where after.count > before.count {
+        for _ in 0..<100 where after.count > before.count {
             usleep(20_000)
             after = openFDs()
         }
-        #expect(after.count <= before.count, "fds before \(before.count), after \(after.count)")
+        if after.count > before.count {
+            let added = Set(after).subtracting(before).sorted()
+            for fd in added {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? "?"
+                FileHandle.standardError.write(Data("leaked fd \(fd) -> \(target)\n".utf8))
+            }
+        }
+        return after.count - before.count
     }
 }
