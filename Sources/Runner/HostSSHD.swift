@@ -26,6 +26,7 @@ struct HostSSHD {
         var clientKey: String { directory + "/guest_ed25519" }
         var authorizedKeys: String { directory + "/authorized_keys" }
         var log: String { directory + "/sshd.log" }
+        var pidFile: String { directory + "/sshd.pid" }
     }
 
     /// sshd_config: only public-key root login with the run's key from loopback (slirp), SFTP
@@ -81,6 +82,13 @@ struct HostSSHD {
          "StrictHostKeyChecking=yes", "BatchMode=yes", "ConnectTimeout=10"]
     }
 
+    /// sshd closes every inherited descriptor at start, including the one Foundation's Process
+    /// watches to learn that its child ended; Foundation then blocks in waitpid on the live sshd
+    /// and stops reaping every other child (qemu-img hung as a zombie). So a shell that keeps the
+    /// descriptor is the child and waits for sshd, whose pid it writes to `$2` so `stop` can
+    /// signal sshd itself (the shell may have inherited SIGTERM ignored, and then cannot trap it).
+    static let supervisorScript = "\(binary) -D -e -f \"$1\" & echo $! > \"$2\"; wait $!"
+
     /// sshfs's remote source for a host directory.
     static func source(hostDir: String) -> String { "root@\(guestGateway):\(hostDir)" }
 
@@ -132,9 +140,9 @@ final class HostSSHDProcess: @unchecked Sendable {
             throw RunnerError(.prerequisite, "sshd for sshfs: \(error)")
         }
         process = Process()
-        process.executableURL = URL(fileURLWithPath: HostSSHD.binary)
-        process.arguments = ["-D", "-e", "-f", layout.config]
-        FileManager.default.createFile(atPath: layout.log, contents: Data("# \(HostSSHD.binary) -D -e -f \(layout.config)\n".utf8))
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", HostSSHD.supervisorScript, "strait-sshd", layout.config, layout.pidFile]
+        _ = FileManager.default.createFile(atPath: layout.log, contents: Data("# \(HostSSHD.binary) -D -e -f \(layout.config)\n".utf8))
         let handle = FileHandle(forWritingAtPath: layout.log)
         handle?.seekToEndOfFile()
         process.standardOutput = handle
@@ -158,15 +166,29 @@ final class HostSSHDProcess: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM, up to `grace` seconds, then SIGKILL. Idempotent.
+    /// sshd's own pid, when the pid file names a process still running this instance's config.
+    var sshdPID: Int32? {
+        guard let text = try? String(contentsOfFile: layout.pidFile, encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let argv = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+              String(decoding: argv, as: UTF8.self).contains(layout.config) else { return nil }
+        return pid
+    }
+
+    /// SIGTERM to sshd, up to `grace` seconds for it (and the shell waiting on it) to end, then
+    /// SIGKILL to both. Idempotent.
     func stop(grace: Double = 5) {
         lock.lock()
         defer { lock.unlock() }
         if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+            let sshd = sshdPID
+            if let sshd { kill(sshd, SIGTERM) } else { kill(process.processIdentifier, SIGTERM) }
             let deadline = Date().addingTimeInterval(grace)
             while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning {
+                if let sshd { kill(sshd, SIGKILL) }
+                kill(process.processIdentifier, SIGKILL)
+            }
         }
         process.waitUntilExit()
     }

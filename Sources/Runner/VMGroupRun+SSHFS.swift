@@ -27,7 +27,7 @@ extension VMGroupRun {
             let server = try HostSSHDProcess(directory: directory)
             sshfs.server = server
             for state in cells { state.evidence["sshd.log"] = server.layout.log }
-            log("strait: sshd for sshfs on 127.0.0.1:\(server.port) (pid \(server.pid), \(directory))")
+            log("strait: sshd for sshfs on 127.0.0.1:\(server.port) (supervisor pid \(server.pid), \(directory))")
         } catch {
             for state in cells {
                 state.fail("sshd for sshfs did not start: \(error.message)")

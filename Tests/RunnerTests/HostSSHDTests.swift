@@ -43,9 +43,12 @@ struct HostSSHDTests {
         let mountPoint = "/mnt/strait/argv-\(UUID().uuidString)"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
-        holder.arguments = ["-c", "sleep 30", "strait-argv-test", mountPoint]
+        holder.arguments = ["-c", "read line", "strait-argv-test", mountPoint]
+        let stdin = Pipe()
+        holder.standardInput = stdin
         try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
+        // EOF on stdin ends `read` (SIGTERM may be inherited ignored here).
+        defer { try? stdin.fileHandleForWriting.close(); holder.waitUntilExit() }
         usleep(200_000)
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -55,7 +58,7 @@ struct HostSSHDTests {
         try probe.run()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         probe.waitUntilExit()
-        #expect(out.split(separator: "\n").map(String.init) == ["/bin/sh", "-c", "sleep 30", "strait-argv-test", mountPoint])
+        #expect(out.split(separator: "\n").map(String.init) == ["/bin/sh", "-c", "read line", "strait-argv-test", mountPoint])
         #expect(SSHFSHost.guestArgvCommand(mountPoint: "/mnt/x").contains("pgrep -x sshfs"))
     }
 
@@ -66,10 +69,26 @@ struct HostSSHDTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try HostSSHDProcess(directory: dir)
         #expect(server.isRunning)
+        #expect(server.sshdPID != nil, "sshd's pid file does not name a running sshd")
         #expect(server.port > 1024)
         #expect(server.knownHostsLine.hasPrefix("[10.0.2.2]:\(server.port) ssh-ed25519 "))
         #expect(String(decoding: server.clientPrivateKey, as: UTF8.self).contains("OPENSSH PRIVATE KEY"))
+        // While sshd lives, other children must still be reaped (sshd closing Foundation's
+        // watch descriptor once left every later command hanging as a zombie).
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let other = Process()
+            other.executableURL = URL(fileURLWithPath: "/bin/true")
+            if (try? other.run()) != nil { other.waitUntilExit() }
+            done.signal()
+        }.start()
+        #expect(done.wait(timeout: .now() + 20) == .success, "a command run beside sshd never finished")
         server.stop()
         #expect(!server.isRunning)
+        let left = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }.filter { pid in
+            let argv = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return argv.contains(dir)
+        }
+        #expect(left.isEmpty, "processes of the test's sshd left: \(left)")
     }
 }
