@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs and starts what Strait needs on a Debian bookworm host, idempotently:
 # QEMU (vhost-user-fs-pci), libvirt (daemon, client, C headers), libguestfs (C headers, tools),
-# fio, debootstrap, OpenSSH client, FUSE, and the reference daemons (../shared/peers/install-peers.sh).
+# fio, debootstrap, OpenSSH client and server (binaries only), FUSE, and the reference daemons (../shared/peers/install-peers.sh).
 # Starts virtlogd and libvirtd when they are not running (no systemd on these machines).
 # Usage: scripts/host-setup.sh [--no-daemons]     Needs root (or sudo) and apt.
 set -euo pipefail
@@ -15,7 +15,10 @@ packages=(
   libvirt-daemon-system libvirt-clients libvirt-dev
   libsqlite3-dev  # the result history: GRDB links the system SQLite
   libguestfs-tools libguestfs-dev
-  fio debootstrap openssh-client fuse3 attr acl e2fsprogs xz-utils
+  fio debootstrap openssh-client fuse3
+  # sshfs cells: the runner starts its own sshd per run (127.0.0.1, high port, own key and
+  # config under the run directory); the system sshd is never configured or started.
+  openssh-server attr acl e2fsprogs xz-utils
   pkg-config linux-libc-dev
   # VM harness: mmdebstrap builds guest trees; libguestfs's supermin appliance needs a host
   # kernel in /boot and /lib/modules (also what the KVM probe boots before any image exists).

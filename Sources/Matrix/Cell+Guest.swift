@@ -29,16 +29,25 @@ extension Cell {
         }
     }
 
+    /// sshfs mount options for the cache axis. `none` mirrors virtio-fs cache=none: no sshfs
+    /// directory/attribute cache (`dir_cache=no`) and no kernel page cache (`direct_io`, which
+    /// also makes shared mmap fail with ENODEV as on virtio-fs); `auto` is sshfs's defaults.
+    public var sshfsCacheOptions: [String] {
+        cache == "none" ? ["dir_cache=no", "direct_io"] : []
+    }
+
     /// The guest's mount command for the share with `tag` (9p mount tag, virtio-fs tag; for sshfs
-    /// the `host:dir` source).
-    public func mountCommand(tag: String, mountPoint: String) -> [String] {
+    /// the `user@host:dir` source). `connection` is sshfs's `-o` list for reaching the host
+    /// (port, identity, known hosts); it goes before the cell's own options so those can override.
+    public func mountCommand(tag: String, mountPoint: String, connection: [String] = []) -> [String] {
         switch backend {
         case .straitd, .virtiofsdC, .virtiofsdRust:
             return ["mount", "-t", "virtiofs"] + (dax == .on ? ["-o", "dax=always"] : []) + [tag, mountPoint]
         case .ninep:
             return ["mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=\(cache)", tag, mountPoint]
         case .sshfs:
-            return ["sshfs"] + (cache == "none" ? ["-o", "dir_cache=no"] : []) + options + [tag, mountPoint]
+            let o = connection + sshfsCacheOptions
+            return ["sshfs"] + (o.isEmpty ? [] : ["-o", o.joined(separator: ",")]) + options + [tag, mountPoint]
         }
     }
 
@@ -82,6 +91,26 @@ extension Cell {
             }
         }
         return shown
+    }
+
+    /// What is wrong with the guest's sshfs process for this cell, from its argv (one argument per
+    /// element): the cache axis's options must be among its `-o` lists, and `auto` must not
+    /// carry `none`'s. Empty for other backends.
+    public func sshfsProblems(argv: [String]) -> [String] {
+        guard backend == .sshfs else { return [] }
+        guard !argv.isEmpty else { return ["no sshfs process serves the mount"] }
+        var given: Set<String> = []
+        for (i, arg) in argv.enumerated() {
+            let list = arg == "-o" ? (i + 1 < argv.count ? argv[i + 1] : "") : arg.hasPrefix("-o") ? String(arg.dropFirst(2)) : ""
+            for item in list.split(separator: ",") { given.insert(String(item)) }
+        }
+        let wanted = sshfsCacheOptions
+        var problems = wanted.filter { !given.contains($0) }.map { "sshfs runs without -o \($0) (cache=\(cache))" }
+        if wanted.isEmpty {
+            problems += Cell(backend: .sshfs, cache: "none").sshfsCacheOptions.filter { given.contains($0) }
+                .map { "sshfs runs with -o \($0) but cache=\(cache) wants sshfs defaults" }
+        }
+        return problems
     }
 
     /// What is wrong with a running daemon's command line (from /proc/PID/cmdline) for this cell:

@@ -28,17 +28,12 @@ struct RunContext: @unchecked Sendable {
         }
     }
 
-    /// sshfs cells need sshfs in the guest and an sshd on the host the guest can log in to; the
-    /// harness does not provision either, so they are skipped with what is missing.
-    var sshfsMissing: String {
+    /// sshfs cells need the sshfs package in the guest image and OpenSSH's sshd and ssh-keygen on
+    /// the host (the runner starts its own sshd per VM); nil when both are there.
+    var sshfsMissing: String? {
         var missing: [String] = []
-        if image.packages["sshfs"] == nil { missing.append("the guest image has no sshfs package") }
-        if !Self.hostSSHDListening { missing.append("no sshd listens on the host's port 22") }
-        missing.append("no guest key is authorized on the host")
-        return "sshfs is optional and not set up: " + missing.joined(separator: "; ")
-    }
-
-    static var hostSSHDListening: Bool {
-        (try? HostCommand("sh", ["-c", "ss -ltnH 'sport = :22' | grep -q LISTEN"]).run(timeout: 10).succeeded) ?? false
+        if image.packages["sshfs"] == nil { missing.append("the guest image has no sshfs package (its recipe lacks it)") }
+        if let host = HostSSHD.hostMissing { missing.append(host) }
+        return missing.isEmpty ? nil : "sshfs is not set up: " + missing.joined(separator: "; ")
     }
 }

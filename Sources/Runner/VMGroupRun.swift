@@ -20,6 +20,8 @@ struct VMGroupRun {
     let display: ProgressDisplay
     let store: ResultStore
     let record: (SlotState) -> Void
+    /// The VM's private sshd when it serves sshfs cells.
+    let sshfs = SSHFSHost()
 
     var log: @Sendable (String) -> Void { options.log }
 
@@ -46,9 +48,10 @@ struct VMGroupRun {
             case .ninep:
                 shares.append(Filesystem(.ninep(source: state.hostDir, accessMode: "passthrough", readOnly: false), tag: slot.tag))
             case .sshfs:
-                state.skip = context.sshfsMissing
+                if let why = context.sshfsMissing { state.skip = why }
             }
         }
+        startSSHD()
         let active = states.filter(\.active)
         guard !active.isEmpty else {
             finishAll(vm: nil)
@@ -68,6 +71,7 @@ struct VMGroupRun {
             return false
         }
         for state in states { if let path = state.evidence["daemon.log"] { vm.daemonLogs["\(state.slot.key)-daemon.log"] = path } }
+        if let server = sshfs.server { vm.daemonLogs["sshd.log"] = server.layout.log }
         defer { vm.shutdown() }
         log("strait: booting \(vm.name) with \(shares.count) share(s): " + active.map { "\($0.slot.key)=\($0.slot.variant.name == "run" ? "" : $0.slot.variant.name + ":")\($0.slot.cell.id)" }.joined(separator: " "))
         do {
@@ -89,6 +93,7 @@ struct VMGroupRun {
                 for state in active { fail(state, "cannot copy the tarball into the guest: \(error)", vm: vm) }
             }
         }
+        installSSHFSKey(vm: vm)
         let last = Dictionary(steps.enumerated().map { ($0.element.variant + "/" + $0.element.cell.id, $0.offset) }) { $1 }
         for (i, step) in steps.enumerated() {
             guard let state = states.first(where: { $0.slot.variant.name == step.variant && $0.slot.cell == step.cell }) else { continue }
@@ -151,8 +156,18 @@ struct VMGroupRun {
         state.prepared = true
         let cell = state.slot.cell
         let mountPoint = state.slot.mountPoint
-        var command = "mkdir -p \(mountPoint) && \(shellQuote(cell.mountCommand(tag: state.slot.tag, mountPoint: mountPoint))) && cat /proc/mounts"
+        var mount = cell.mountCommand(tag: state.slot.tag, mountPoint: mountPoint)
+        if cell.backend == .sshfs {
+            guard let server = sshfs.server else {
+                fail(state, "no sshd serves the sshfs share", vm: vm)
+                return
+            }
+            mount = cell.mountCommand(tag: HostSSHD.source(hostDir: state.hostDir), mountPoint: mountPoint,
+                                      connection: HostSSHD.connectionOptions(port: server.port))
+        }
+        var command = "mkdir -p \(mountPoint) && \(shellQuote(mount)) && cat /proc/mounts"
         if cell.dax == .on { command += " && echo @@iomem && cat /proc/iomem" }
+        if cell.backend == .sshfs { command += " && echo @@sshfs && " + SSHFSHost.guestArgvCommand(mountPoint: mountPoint) }
         let output: String
         do {
             output = try vm.ssh.check(command, timeout: 120)
@@ -160,8 +175,12 @@ struct VMGroupRun {
             fail(state, "mount failed: \(error.message)", vm: vm)
             return
         }
-        let parts = output.components(separatedBy: "@@iomem")
+        let sections = output.components(separatedBy: "@@sshfs\n")
+        let parts = sections[0].components(separatedBy: "@@iomem")
         var problems = cell.mountProblems(procMounts: parts[0], mountPoint: mountPoint)
+        if cell.backend == .sshfs {
+            problems += cell.sshfsProblems(argv: sections.count > 1 ? sections[1].split(separator: "\n").map(String.init) : [])
+        }
         if let daemon = state.daemon {
             if let argv = ProcessArgv.of(pid: daemon.pid) {
                 problems += cell.daemonProblems(argv: argv)
@@ -213,6 +232,8 @@ struct VMGroupRun {
     /// Stops the group's daemons after the VM is gone; straitd must end cleanly (exit 0) on
     /// SIGTERM, so anything else turns its cell into a failure.
     func stopDaemons() {
+        sshfs.server?.stop()
+        sshfs.server = nil
         for state in states {
             guard let daemon = state.daemon else { continue }
             let ending = daemon.stop()

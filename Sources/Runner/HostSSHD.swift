@@ -1,0 +1,215 @@
+import Foundation
+import Glibc
+import GuestImage
+import Harness
+import Matrix
+
+/// The host side of sshfs cells: a private sshd for one VM, on 127.0.0.1 and a free high port,
+/// with its own host key, config and authorized_keys under the run directory. The guest reaches
+/// it as 10.0.2.2:PORT through QEMU user networking (slirp forwards to the host's loopback). The
+/// system sshd, its config and port 22 are never touched; the sweeper finds this one by the run
+/// directory in its argv.
+struct HostSSHD {
+    static let binary = "/usr/sbin/sshd"
+    static let keygen = "/usr/bin/ssh-keygen"
+    /// The host as the guest sees it under QEMU user networking.
+    static let guestGateway = "10.0.2.2"
+    /// Where the guest keeps the per-run key and the host's key.
+    static let guestIdentity = "/root/.ssh/strait_sshfs"
+    static let guestKnownHosts = "/root/.ssh/strait_sshfs_known_hosts"
+
+    /// Files of one instance, all under `directory`.
+    struct Layout: Sendable, Equatable {
+        let directory: String
+        var config: String { directory + "/sshd_config" }
+        var hostKey: String { directory + "/ssh_host_ed25519_key" }
+        var clientKey: String { directory + "/guest_ed25519" }
+        var authorizedKeys: String { directory + "/authorized_keys" }
+        var log: String { directory + "/sshd.log" }
+        var pidFile: String { directory + "/sshd.pid" }
+    }
+
+    /// sshd_config: only public-key root login with the run's key from loopback (slirp), SFTP
+    /// only (`ForceCommand internal-sftp`), no PAM (no login session machinery without systemd),
+    /// StrictModes off because the run directory lives under world-writable /tmp.
+    static func renderConfig(_ layout: Layout, port: Int) -> String {
+        """
+        # strait: private sshd for sshfs cells of one run (never the system sshd)
+        ListenAddress 127.0.0.1:\(port)
+        HostKey \(layout.hostKey)
+        PidFile none
+        AuthorizedKeysFile \(layout.authorizedKeys)
+        AuthenticationMethods publickey
+        PubkeyAuthentication yes
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PermitRootLogin prohibit-password
+        AllowUsers root
+        UsePAM no
+        StrictModes no
+        UseDNS no
+        PermitTTY no
+        X11Forwarding no
+        AllowTcpForwarding no
+        AllowAgentForwarding no
+        PermitTunnel no
+        Subsystem sftp internal-sftp
+        ForceCommand internal-sftp
+        LogLevel VERBOSE
+
+        """
+    }
+
+    /// authorized_keys: the run's public key, usable only from loopback and with nothing but SFTP.
+    static func authorizedKeysLine(publicKey: String) -> String {
+        "from=\"127.0.0.1\",restrict " + publicKey.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+    }
+
+    /// The guest's known_hosts line for this sshd, from its `ssh_host_ed25519_key.pub`.
+    static func knownHostsLine(hostPublicKey: String, port: Int) -> String {
+        let fields = hostPublicKey.split(separator: " ").prefix(2).joined(separator: " ")
+        return "[\(guestGateway)]:\(port) \(fields)\n"
+    }
+
+    /// The guest command that installs the private key (stdin) and the known_hosts line.
+    static func guestInstallCommand(knownHosts: String) -> String {
+        "umask 077 && mkdir -p /root/.ssh && cat > \(guestIdentity) && printf '%s' \(shellQuote([knownHosts])) > \(guestKnownHosts)"
+    }
+
+    /// sshfs `-o` options that reach this sshd with the run's key, checking its host key.
+    static func connectionOptions(port: Int) -> [String] {
+        ["port=\(port)", "IdentityFile=\(guestIdentity)", "IdentitiesOnly=yes", "UserKnownHostsFile=\(guestKnownHosts)",
+         "StrictHostKeyChecking=yes", "BatchMode=yes", "ConnectTimeout=10"]
+    }
+
+    /// sshd closes every inherited descriptor at start, including the one Foundation's Process
+    /// watches to learn that its child ended; Foundation then blocks in waitpid on the live sshd
+    /// and stops reaping every other child (qemu-img hung as a zombie). So a shell that keeps the
+    /// descriptor is the child and waits for sshd, whose pid it writes to `$2` so `stop` can
+    /// signal sshd itself (the shell may have inherited SIGTERM ignored, and then cannot trap it).
+    static let supervisorScript = "\(binary) -D -e -f \"$1\" & echo $! > \"$2\"; wait $!"
+
+    /// sshfs's remote source for a host directory.
+    static func source(hostDir: String) -> String { "root@\(guestGateway):\(hostDir)" }
+
+    /// Why sshfs cells cannot run on this host, or nil.
+    static var hostMissing: String? {
+        for tool in [binary, keygen] where !FileManager.default.isExecutableFile(atPath: tool) {
+            return "\(tool) is missing (scripts/host-setup.sh installs openssh-server)"
+        }
+        return nil
+    }
+}
+
+/// A running private sshd (`-D -e`, supervised like the daemons): stopped with SIGTERM, then
+/// SIGKILL after a grace period.
+final class HostSSHDProcess: @unchecked Sendable {
+    let layout: HostSSHD.Layout
+    let port: Int
+    let clientPrivateKey: Data
+    let knownHostsLine: String
+    private let process: Process
+    private let lock = NSLock()
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    /// Makes the keys and config in `directory`, starts sshd and waits until it listens.
+    init(directory: String, timeout: Double = 15) throws(RunnerError) {
+        layout = HostSSHD.Layout(directory: directory)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // sshd's compiled-in privilege separation directory; the init script normally makes it.
+            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            for key in [layout.hostKey, layout.clientKey] {
+                try HostCommand(HostSSHD.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "strait-sshfs", "-f", key]).check(timeout: 30)
+            }
+            port = Int(try Self.freePort())
+            let pub = try String(contentsOfFile: layout.clientKey + ".pub", encoding: .utf8)
+            try HostSSHD.authorizedKeysLine(publicKey: pub).write(toFile: layout.authorizedKeys, atomically: true, encoding: .utf8)
+            try HostSSHD.renderConfig(layout, port: port).write(toFile: layout.config, atomically: true, encoding: .utf8)
+            let hostPub = try String(contentsOfFile: layout.hostKey + ".pub", encoding: .utf8)
+            knownHostsLine = HostSSHD.knownHostsLine(hostPublicKey: hostPub, port: port)
+            clientPrivateKey = try Data(contentsOf: URL(fileURLWithPath: layout.clientKey))
+            // Reject a config sshd would not accept before starting it.
+            try HostCommand(HostSSHD.binary, ["-t", "-f", layout.config]).check(timeout: 30, what: "sshd -t")
+        } catch let error as RunnerError {
+            throw error
+        } catch {
+            throw RunnerError(.prerequisite, "sshd for sshfs: \(error)")
+        }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", HostSSHD.supervisorScript, "strait-sshd", layout.config, layout.pidFile]
+        _ = FileManager.default.createFile(atPath: layout.log, contents: Data("# \(HostSSHD.binary) -D -e -f \(layout.config)\n".utf8))
+        let handle = FileHandle(forWritingAtPath: layout.log)
+        handle?.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw RunnerError(.prerequisite, "cannot start \(HostSSHD.binary): \(error)")
+        }
+        try? handle?.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        let ready = "Server listening on 127.0.0.1 port \(port)"
+        while !((try? String(contentsOfFile: layout.log, encoding: .utf8))?.contains(ready) ?? false) {
+            guard process.isRunning else {
+                throw RunnerError(.prerequisite, "sshd exited (\(process.terminationStatus)) before listening; log \(layout.log)")
+            }
+            guard Date() < deadline else {
+                stop()
+                throw RunnerError(.prerequisite, "sshd did not listen on port \(port) within \(Int(timeout)) s; log \(layout.log)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// sshd's own pid, when the pid file names a process still running this instance's config.
+    var sshdPID: Int32? {
+        guard let text = try? String(contentsOfFile: layout.pidFile, encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let argv = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+              String(decoding: argv, as: UTF8.self).contains(layout.config) else { return nil }
+        return pid
+    }
+
+    /// SIGTERM to sshd, up to `grace` seconds for it (and the shell waiting on it) to end, then
+    /// SIGKILL to both. Idempotent.
+    func stop(grace: Double = 5) {
+        lock.lock()
+        defer { lock.unlock() }
+        if process.isRunning {
+            let sshd = sshdPID
+            if let sshd { kill(sshd, SIGTERM) } else { kill(process.processIdentifier, SIGTERM) }
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                if let sshd { kill(sshd, SIGKILL) }
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
+        process.waitUntilExit()
+    }
+
+    deinit { stop(grace: 1) }
+
+    /// A loopback port that was free a moment ago (the kernel picks it).
+    static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RunnerError(.io, "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
+            }
+        }
+        guard bound else { throw RunnerError(.io, "bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+}
