@@ -44,14 +44,8 @@ public struct ActiveRing: Sendable {
 
     /// Completes a chain and interrupts the guest if it asked for it.
     public func complete(head: UInt16, written: UInt32) {
-        // The slot costs a lock round trip: only taken while migration logging is on.
-        let logging = log.isActive && usedLogAddress != nil
-        let slot = logging ? queue.nextUsedSlot : 0
-        let notify = queue.push(head: head, written: written)
-        if logging, let used = usedLogAddress {
-            log.mark(guest: used + 2, length: 2)
-            log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
-        }
+        let (slot, notify) = queue.pushReportingSlot(head: head, written: written)
+        logUsed(slot: slot)
         if notify { call.signal() }
     }
 
@@ -66,13 +60,14 @@ public struct ActiveRing: Sendable {
     /// instead of waking per request.
     public func completeDeferred(_ chain: DescriptorChain, written: UInt32) {
         log.mark(writable: chain.writable, written: Int(written), memory: chain.memory)
-        let logging = log.isActive && usedLogAddress != nil
-        let slot = logging ? queue.nextUsedSlot : 0
-        queue.pushDeferred(head: chain.head, written: written)
-        if logging, let used = usedLogAddress {
-            log.mark(guest: used + 2, length: 2)
-            log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
-        }
+        logUsed(slot: queue.pushDeferred(head: chain.head, written: written))
+    }
+
+    /// While migration logging is on, marks the used index and the element just written.
+    private func logUsed(slot: Int) {
+        guard log.isActive, let used = usedLogAddress else { return }
+        log.mark(guest: used + 2, length: 2)
+        log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
     }
 
     /// Interrupts the guest if what was completed since the last decision calls for it.

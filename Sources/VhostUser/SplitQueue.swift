@@ -85,29 +85,35 @@ public final class SplitQueue: @unchecked Sendable {
     /// Returns a chain to the guest; `written` is the number of bytes written into its writable part.
     /// Returns whether the guest wants an interrupt now.
     public func push(head: UInt16, written: UInt32) -> Bool {
+        pushReportingSlot(head: head, written: written).notify
+    }
+
+    /// `push`, also telling which used-ring slot it filled (the dirty log marks that slot).
+    public func pushReportingSlot(head: UInt16, written: UInt32) -> (slot: Int, notify: Bool) {
         usedState.withLock { state in
-            let slot = Int(state.next) % size
-            let offset = RingLayout.usedRingOffset(slot)
-            used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
-            used.storeBytes(of: written.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
-            state.next &+= 1
-            strait_store_release_u16(used + 2, state.next.littleEndian)
+            let slot = publish(&state, head: head, written: written)
             strait_fence_seq_cst()
-            return needsInterrupt(&state)
+            return (slot, needsInterrupt(&state))
         }
     }
 
     /// Returns a chain to the guest without deciding on an interrupt: the caller batches
     /// completions and asks `notifyNeeded()` once for all of them (vhost's add_used_n + signal).
-    public func pushDeferred(head: UInt16, written: UInt32) {
-        usedState.withLock { state in
-            let slot = Int(state.next) % size
-            let offset = RingLayout.usedRingOffset(slot)
-            used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
-            used.storeBytes(of: written.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
-            state.next &+= 1
-            strait_store_release_u16(used + 2, state.next.littleEndian)
-        }
+    /// Returns the used-ring slot it filled.
+    @discardableResult
+    public func pushDeferred(head: UInt16, written: UInt32) -> Int {
+        usedState.withLock { state in publish(&state, head: head, written: written) }
+    }
+
+    /// Writes the used element and publishes the new used index; returns the slot written.
+    private func publish(_ state: inout UsedState, head: UInt16, written: UInt32) -> Int {
+        let slot = Int(state.next) % size
+        let offset = RingLayout.usedRingOffset(slot)
+        used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
+        used.storeBytes(of: written.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+        state.next &+= 1
+        strait_store_release_u16(used + 2, state.next.littleEndian)
+        return slot
     }
 
     /// Whether the guest wants an interrupt for what was pushed since the last decision
@@ -134,10 +140,6 @@ public final class SplitQueue: @unchecked Sendable {
 }
 
 extension SplitQueue {
-    /// The used-ring slot the next push fills (for the dirty log; racy only against other pushers,
-    /// where a stale slot still lies within the ring).
-    public var nextUsedSlot: Int { usedState.withLock { Int($0.next) % size } }
-
     /// Chains the guest has made available that the device has not taken yet.
     public var pendingCount: Int {
         popState.withLock { state in Int(UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) &- state.lastAvail) }
