@@ -93,7 +93,7 @@ public final class Channel: @unchecked Sendable {
         var done = start
         while done < buffer.count {
             let n = buffer.withUnsafeMutableBytes { buf in
-                recv(fd.rawValue, buf.baseAddress! + done, buf.count - done, 0)
+                recv(fd.rawValue, buf.baseAddress.map { $0 + done }, buf.count - done, 0)
             }
             if n < 0 {
                 if errno == EINTR { continue }
