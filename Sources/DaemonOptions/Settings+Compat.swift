@@ -60,28 +60,17 @@ extension Settings {
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty shared directory") }
             try sharedDir.set(Self.directory(value), from: option)
         case "cache":
-            guard let mode = CacheMode(parsing: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o cache' (none, auto, always, metadata)")
-            }
-            try cache.set(mode, from: option)
+            try cache.set(Self.parsed(CacheMode(parsing: value), value, for: "-o cache", expects: "none, auto, always, metadata"), from: option)
         case "sandbox":
-            guard let mode = SandboxMode(rawValue: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o sandbox' (namespace, chroot, none)")
-            }
-            try sandbox.set(mode, from: option)
+            try sandbox.set(Self.parsed(SandboxMode(rawValue: value), value, for: "-o sandbox", expects: "namespace, chroot, none"), from: option)
         case "timeout":
-            guard let seconds = Double(value), seconds >= 0, seconds.isFinite else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o timeout' (seconds, >= 0)")
-            }
-            try timeout.set(seconds, from: option)
+            let seconds = Double(value).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+            try timeout.set(Self.parsed(seconds, value, for: "-o timeout", expects: "seconds, >= 0"), from: option)
         case "xattrmap":
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty xattr map") }
             try xattrMap.set(value, from: option)
         case "log_level":
-            guard let level = LogLevel(parsing: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '-o log_level' (debug, info, warn, err)")
-            }
-            try logLevel.set(level, from: option)
+            try logLevel.set(Self.parsed(LogLevel(parsing: value), value, for: "-o log_level", expects: "debug, info, warn, err"), from: option)
         case "modcaps", "max_idle_threads":
             // Capabilities are not dropped selectively by straitd; idle threads are not reaped.
             ignored.append(option)

@@ -89,40 +89,22 @@ extension Settings {
         case "request-queues":
             try requestQueues.set(try Self.integer(value, option: option, in: 1...256), from: option)
         case "rlimit-nofile":
-            guard let limit = UInt64(value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--rlimit-nofile' (a count, 0 leaves it unchanged)")
-            }
-            try rlimitNofile.set(limit, from: option)
+            try rlimitNofile.set(Self.parsed(UInt64(value), value, for: "--rlimit-nofile", expects: "a count, 0 leaves it unchanged"), from: option)
         case "cache":
-            guard let mode = CacheMode(parsing: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--cache' (auto, always, never, metadata)")
-            }
-            try cache.set(mode, from: option)
+            try cache.set(Self.parsed(CacheMode(parsing: value), value, for: "--cache", expects: "auto, always, never, metadata"), from: option)
         case "sandbox":
-            guard let mode = SandboxMode(rawValue: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--sandbox' (namespace, chroot, none)")
-            }
-            try sandbox.set(mode, from: option)
+            try sandbox.set(Self.parsed(SandboxMode(rawValue: value), value, for: "--sandbox", expects: "namespace, chroot, none"), from: option)
         case "xattrmap":
             guard !value.isEmpty else { throw OptionsError(.invalidValue, "'\(option)': empty xattr map") }
             try xattrMap.set(value, from: option)
         case "inode-file-handles":
             // "fallback" is the Rust daemon's deprecated alias for "prefer".
-            let parsed: InodeFileHandles? = value == "fallback" ? .prefer : InodeFileHandles(rawValue: value)
-            guard let choice = parsed else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--inode-file-handles' (never, prefer, mandatory)")
-            }
-            try inodeFileHandles.set(choice, from: option)
+            let choice: InodeFileHandles? = value == "fallback" ? .prefer : InodeFileHandles(rawValue: value)
+            try inodeFileHandles.set(Self.parsed(choice, value, for: "--inode-file-handles", expects: "never, prefer, mandatory"), from: option)
         case "log-level":
-            guard let level = LogLevel(parsing: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--log-level' (error, warn, info, debug, trace, off)")
-            }
-            try logLevel.set(level, from: option)
+            try logLevel.set(Self.parsed(LogLevel(parsing: value), value, for: "--log-level", expects: "error, warn, info, debug, trace, off"), from: option)
         case "processing":
-            guard let choice = ProcessingChoice(rawValue: value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--processing' (inline, pool, auto)")
-            }
-            try processing.set(choice, from: option)
+            try processing.set(Self.parsed(ProcessingChoice(rawValue: value), value, for: "--processing", expects: "inline, pool, auto"), from: option)
         case "seccomp":
             guard ["none", "kill", "log", "trap"].contains(value) else {
                 throw OptionsError(.invalidValue, "invalid value '\(value)' for '--seccomp' (none, kill, log, trap)")
@@ -141,11 +123,16 @@ extension Settings {
     }
 
     /// A decimal integer within `range`.
+    /// `result` when `text` parsed, else the one-line "invalid value" error naming the option
+    /// and what it accepts.
+    static func parsed<T>(_ result: T?, _ text: String, for name: String, expects: String) throws(OptionsError) -> T {
+        guard let result else { throw OptionsError(.invalidValue, "invalid value '\(text)' for '\(name)' (\(expects))") }
+        return result
+    }
+
     static func integer(_ text: String, option: String, in range: ClosedRange<Int>) throws(OptionsError) -> Int {
-        guard let number = Int(text), range.contains(number) else {
-            throw OptionsError(.invalidValue, "invalid value '\(text)' for '\(option.split(separator: "=").first ?? "")' (\(range.lowerBound)...\(range.upperBound))")
-        }
-        return number
+        try parsed(Int(text).flatMap { range.contains($0) ? $0 : nil }, text,
+                   for: String(option.split(separator: "=").first ?? ""), expects: "\(range.lowerBound)...\(range.upperBound)")
     }
 }
 
