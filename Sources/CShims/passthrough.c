@@ -145,40 +145,6 @@ int strait_syncfs(int fd) { return syncfs(fd); }
 int strait_flock(int fd, int operation) { return flock(fd, operation); }
 int strait_fcntl_lock(int fd, int cmd, struct flock *lk) { return fcntl(fd, cmd, lk); }
 
-static void strait_wake_handler(int sig) { (void)sig; }
-
-int strait_install_wake_signal(int sig) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = strait_wake_handler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    return sigaction(sig, &sa, NULL);
-}
-
-unsigned long strait_thread_self(void) { return (unsigned long)pthread_self(); }
-
-int strait_thread_wake(unsigned long thread, int sig) {
-    int r = pthread_kill((pthread_t)thread, sig);
-    if (r != 0) { errno = r; return -1; }
-    return 0;
-}
-
-int strait_thread_unblock_signal(int sig) {
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    if (pthread_sigmask(SIG_UNBLOCK, &set, &old) != 0) return -1;
-    return sigismember(&old, sig) ? 1 : 0;
-}
-
-int strait_thread_block_signal(int sig) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
-}
-
 const int strait_O_PATH = O_PATH, strait_O_TMPFILE = O_TMPFILE, strait_O_DIRECT = O_DIRECT,
           strait_O_NOATIME = O_NOATIME, strait_O_LARGEFILE = O_LARGEFILE,
           strait_AT_EMPTY_PATH = AT_EMPTY_PATH, strait_SEEK_DATA = SEEK_DATA,
@@ -188,3 +154,20 @@ const int strait_O_PATH = O_PATH, strait_O_TMPFILE = O_TMPFILE, strait_O_DIRECT 
           strait_RENAME_WHITEOUT = RENAME_WHITEOUT, strait_XATTR_CREATE = XATTR_CREATE,
           strait_XATTR_REPLACE = XATTR_REPLACE;
 const long strait_UTIME_NOW = UTIME_NOW, strait_UTIME_OMIT = UTIME_OMIT;
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+struct strait_open_how { uint64_t flags, mode, resolve; };
+#define STRAIT_RESOLVE_NO_MAGICLINKS 0x02
+#define STRAIT_RESOLVE_NO_SYMLINKS 0x04
+#define STRAIT_RESOLVE_BENEATH 0x08
+
+int strait_openat_beneath(int dirfd, const char *path, int flags, unsigned int mode) {
+    struct strait_open_how how = {
+        .flags = (uint64_t)(unsigned int)flags,
+        .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+        .resolve = STRAIT_RESOLVE_BENEATH | STRAIT_RESOLVE_NO_MAGICLINKS | STRAIT_RESOLVE_NO_SYMLINKS,
+    };
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}

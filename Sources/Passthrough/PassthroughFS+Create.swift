@@ -40,16 +40,41 @@ extension PassthroughFS {
     }
 
     /// Creates and opens a regular file as the caller; +1 lookup and a new handle.
+    /// The open is O_EXCL, so it never opens what is already there: an existing name (without
+    /// the guest's O_EXCL) is looked up and opened as OPEN would, which refuses FIFOs and device
+    /// nodes instead of blocking on them or handing them out (CVE-2020-35517).
     public func create(parent: UInt64, name: [UInt8], mode: UInt32, flags: Int32, umask: UInt32,
                        cred: Credentials? = nil) throws(FSError) -> (Entry, OpenResult)
     {
         let (dir, dirFD, cname) = try resolveParent(parent, name)
         let mode = try effectiveMode(mode & 0o7777, umask: umask, dirFD: dirFD)
-        let flags = (openFlags(flags) | O_CREAT | O_NOFOLLOW) & ~O_TMPFILE
-        let fd = try asCaller(cred) { () throws(FSError) in
-            try sysFD("create") { openat(dirFD.raw, cname, flags, mode_t(mode)) }
+        let flags = openFlags(flags) & ~O_TMPFILE
+        do throws(FSError) {
+            let fd = try asCaller(cred) { () throws(FSError) in
+                try sysFD("create") {
+                    Beneath.openat(dirFD.raw, cname, flags | O_CREAT | O_EXCL | O_NOFOLLOW, mode_t(mode))
+                }
+            }
+            return try registerOpened(fd, flags: flags | O_CREAT | O_EXCL, parentMountID: dir.key.mountID)
+        } catch where error.errno == EEXIST && flags & O_EXCL == 0 {
+            return try openExisting(in: dirFD, cname: cname, parentMountID: dir.key.mountID,
+                                    flags: flags & ~O_CREAT, cred: cred)
         }
-        return try registerOpened(fd, flags: flags, parentMountID: dir.key.mountID)
+    }
+
+    /// CREATE of a name that exists: a lookup (+1) and an OPEN of what it found.
+    private func openExisting(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64,
+                              flags: Int32, cred: Credentials?) throws(FSError) -> (Entry, OpenResult)
+    {
+        let entry = try lookup(in: dirFD, cname: cname, parentMountID: parentMountID)
+        do throws(FSError) {
+            let inode = try inode(entry.node)
+            if inode.isDirectory { throw FSError(errno: EISDIR, message: "create of a directory") }
+            return (entry, try open(node: entry.node, flags: flags, cred: cred))
+        } catch {
+            forget(node: entry.node, count: 1)
+            throw error
+        }
     }
 
     /// O_TMPFILE: an unnamed regular file in `parent`, owned by the caller.

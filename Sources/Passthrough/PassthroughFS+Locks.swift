@@ -16,44 +16,24 @@ extension PassthroughFS {
         return FileLock(start: start, end: end, type: Int32(fl.l_type), pid: 0)
     }
 
-    /// SETLK / SETLKW as open-file-description locks, one description per FUSE lock owner so
-    /// owners conflict with each other like processes do. With `wait` this blocks until the lock
-    /// is granted: run it off the queue thread. No table lock is held while it waits. With a
-    /// `waitToken` (the request's unique) `interruptLockWait(token:)` ends the wait with EINTR.
-    public func setlk(handle id: UInt64, owner: UInt64, lock: FileLock, wait: Bool,
-                      waitToken: UInt64? = nil) throws(FSError)
-    {
+    /// SETLK as an open-file-description lock, one description per FUSE lock owner so owners
+    /// conflict with each other like processes do. Never blocks: a SETLKW that finds the lock
+    /// busy is retried by the dispatcher off the queue thread (EAGAIN/EACCES mean "busy").
+    public func setlk(handle id: UInt64, owner: UInt64, lock: FileLock) throws(FSError) {
         let h = try handle(id)
         if lock.type == F_UNLCK, h.inode.lockFDs.withLock({ $0[owner] }) == nil { return }
         let fd = try lockFD(h, owner: owner)
         var fl = try Self.flockStruct(lock)
-        if wait, let waitToken {
-            try lockWaiters.wait(token: waitToken, what: "F_OFD_SETLKW") {
-                strait_fcntl_lock(fd.raw, strait_F_OFD_SETLKW, &fl)
-            }
-            return
-        }
-        let cmd = wait ? strait_F_OFD_SETLKW : strait_F_OFD_SETLK
-        _ = try sys("F_OFD_SETLK") { strait_fcntl_lock(fd.raw, cmd, &fl) }
-    }
-
-    /// INTERRUPT of a blocked SETLKW: its wait ends with EINTR. False if no such wait.
-    @discardableResult
-    public func interruptLockWait(token: UInt64) -> Bool {
-        lockWaiters.cancel(token: token)
-    }
-
-    /// Ends every blocked SETLKW with EINTR (DESTROY, disconnect).
-    public func interruptAllLockWaits() {
-        lockWaiters.cancelAll()
+        _ = try sys("F_OFD_SETLK") { strait_fcntl_lock(fd.raw, strait_F_OFD_SETLK, &fl) }
     }
 
     /// BSD flock on the handle's own open file description (FUSE_LK_FLOCK).
-    public func flock(handle id: UInt64, operation: Int32, wait: Bool) throws(FSError) {
+    /// Never blocks (LOCK_NB), like `setlk`.
+    public func flock(handle id: UInt64, operation: Int32) throws(FSError) {
         let h = try handle(id)
         let op = operation & (LOCK_SH | LOCK_EX | LOCK_UN)
         guard op == LOCK_SH || op == LOCK_EX || op == LOCK_UN else { throw FSError.invalid("flock op") }
-        _ = try sys("flock") { strait_flock(h.fd.raw, op | (wait ? 0 : LOCK_NB)) }
+        _ = try sys("flock") { strait_flock(h.fd.raw, op | LOCK_NB) }
     }
 
     private func lockFD(_ h: Handle, owner: UInt64) throws(FSError) -> FileDescriptor {

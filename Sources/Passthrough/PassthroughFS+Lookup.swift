@@ -8,10 +8,16 @@ extension PassthroughFS {
         let dir = try inode(parent)
         guard dir.isDirectory else { throw FSError(errno: ENOTDIR, message: "lookup in non-directory") }
         let cname = try Names.lookupComponent(name)
-        if parent == InodeTable.rootNode && (name == [0x2E, 0x2E] || name == [0x2E]) {
+        if dir.key == rootKey && (name == [0x2E, 0x2E] || name == [0x2E]) {
             return try referenceRoot()
         }
         let dirFD = try pathFD(dir)
+        if name == [0x2E, 0x2E] || name == [0x2E] {
+            // Plain openat: RESOLVE_BENEATH refuses "..". Safe because `dir` is inside the share
+            // and not its root, so its parent is inside too; `register` maps the root to node 1.
+            let fd = try sysFD("lookup") { openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC) }
+            return try register(fd, parentMountID: dir.key.mountID)
+        }
         return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
     }
 
@@ -23,7 +29,7 @@ extension PassthroughFS {
             return known
         }
         let fd = try sysFD("lookup") {
-            openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+            Beneath.openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC)
         }
         return try register(fd, parentMountID: parentMountID)
     }
@@ -61,6 +67,7 @@ extension PassthroughFS {
     func register(_ fd: FileDescriptor, parentMountID: UInt64) throws(FSError) -> Entry {
         let (st, mountID) = try Self.statx(fd)
         let key = InodeKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mountID: mountID)
+        if key == rootKey { return try referenceRoot() }
         let fileType = st.st_mode & FileType.mask
         let handle = try fileHandle(for: fd, mountID: mountID, fileType: fileType)
         let inode = inodes.reference(key: key, handle: handle) { node in

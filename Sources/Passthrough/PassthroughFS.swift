@@ -18,13 +18,14 @@ public final class PassthroughFS: Sendable {
     let logger: Logger
     let procSelfFD: FileDescriptor
     let inodes: InodeTable
+    /// The shared directory's identity: whatever name reaches it is node 1, so `..` from any
+    /// other node id of it cannot climb out (file handles would otherwise make a second node).
+    let rootKey: InodeKey
     let handles: HandleTable
     /// One descriptor per mount seen, for open_by_handle_at.
     let mountFDs = Mutex<[UInt64: FileDescriptor]>([:])
     /// The process whose /proc/self/fd `procSelfFD` is.
     let creatorPID: pid_t
-    /// Threads blocked in SETLKW, for INTERRUPT.
-    let lockWaiters = LockWaiters()
     /// Credentials can only be switched (setfsuid) when we run as root.
     let canSwitchCredentials: Bool
 
@@ -50,6 +51,7 @@ public final class PassthroughFS: Sendable {
         let root = Inode(node: InodeTable.rootNode, key: key, fileType: st.st_mode & FileType.mask,
                          fd: rootFD, handle: nil)
         inodes = InodeTable(root: root)
+        rootKey = key
         if config.inodeFileHandles != .never {
             let mountFD = try sysFD("open shared directory \(config.root)") {
                 Glibc.open(config.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -100,7 +102,13 @@ public final class PassthroughFS: Sendable {
 
     /// A new descriptor for I/O on the inode. O_PATH fds are reopened through /proc/self/fd, so
     /// the open reaches exactly the pinned inode, never a path from the root.
+    /// Only regular files and directories are ever opened: a FIFO would block the calling thread
+    /// on host state the guest controls, and a device node would hand the guest a host device
+    /// (CVE-2020-35517). Special files are reached through their O_PATH descriptor only.
     func reopen(_ inode: Inode, flags: Int32) throws(FSError) -> FileDescriptor {
+        guard inode.isRegular || inode.isDirectory else {
+            throw FSError(errno: EBADF, message: "refusing to open special file (node \(inode.node))")
+        }
         let flags = (flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)
         if let fd = inode.fd {
             let name = fd.procName

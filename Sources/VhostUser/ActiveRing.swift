@@ -65,7 +65,7 @@ public struct ActiveRing: Sendable {
 
     /// While migration logging is on, marks the used index and the element just written.
     private func logUsed(slot: Int) {
-        guard log.isActive, let used = usedLogAddress else { return }
+        guard slot >= 0, log.isActive, let used = usedLogAddress else { return }
         log.mark(guest: used + 2, length: 2)
         log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
     }

@@ -97,6 +97,7 @@ extension Backend {
     func stop(_ i: Int) {
         guard let ring = slots[i].running else { return }
         device.stop(ring: i)
+        ring.queue.close()  // whatever the device still completes now goes nowhere
         slots[i].base = ring.queue.lastAvailIndex
         slots[i].running = nil
         logger.debug("ring stopped", metadata: ["ring": "\(i)", "base": "\(slots[i].base)"])

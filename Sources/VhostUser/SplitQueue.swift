@@ -14,7 +14,7 @@ public final class SplitQueue: @unchecked Sendable {
     private let walker: ChainWalker
 
     fileprivate struct PopState { var lastAvail: UInt16 }
-    private struct UsedState { var next: UInt16; var signalled: UInt16?; }
+    private struct UsedState { var next: UInt16; var signalled: UInt16?; var closed = false }
     fileprivate let popState: Mutex<PopState>
     private let usedState: Mutex<UsedState>
 
@@ -92,6 +92,7 @@ public final class SplitQueue: @unchecked Sendable {
     public func pushReportingSlot(head: UInt16, written: UInt32) -> (slot: Int, notify: Bool) {
         usedState.withLock { state in
             let slot = publish(&state, head: head, written: written)
+            if slot < 0 { return (slot, false) }
             strait_fence_seq_cst()
             return (slot, needsInterrupt(&state))
         }
@@ -105,8 +106,10 @@ public final class SplitQueue: @unchecked Sendable {
         usedState.withLock { state in publish(&state, head: head, written: written) }
     }
 
-    /// Writes the used element and publishes the new used index; returns the slot written.
+    /// Writes the used element and publishes the new used index; returns the slot written, or
+    /// -1 once the ring is closed (nothing is written then).
     private func publish(_ state: inout UsedState, head: UInt16, written: UInt32) -> Int {
+        if state.closed { return -1 }
         let slot = Int(state.next) % size
         let offset = RingLayout.usedRingOffset(slot)
         used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: offset, as: UInt32.self)
@@ -120,6 +123,7 @@ public final class SplitQueue: @unchecked Sendable {
     /// (EVENT_IDX: did the used index pass used_event in between).
     public func notifyNeeded() -> Bool {
         usedState.withLock { state in
+            if state.closed { return false }
             strait_fence_seq_cst()
             return needsInterrupt(&state)
         }
@@ -140,6 +144,13 @@ public final class SplitQueue: @unchecked Sendable {
 }
 
 extension SplitQueue {
+    /// Stops every completion from reaching guest memory: called when the frontend takes the ring
+    /// back (GET_VRING_BASE, reset, disconnect), so a request that finishes later (a lock granted
+    /// after the stop) is dropped instead of written into a ring the guest may have reused.
+    public func close() {
+        usedState.withLock { $0.closed = true }
+    }
+
     /// Chains the guest has made available that the device has not taken yet.
     public var pendingCount: Int {
         popState.withLock { state in Int(UInt16(littleEndian: strait_load_acquire_u16(avail + 2)) &- state.lastAvail) }

@@ -1,4 +1,3 @@
-import Dispatch
 import FUSE
 import Glibc
 import Passthrough
@@ -15,6 +14,8 @@ final class LockWaiter: Sendable {
     let complete: @Sendable (UInt32) -> Void
     let attempt: @Sendable () throws(FSError) -> Void
     private let state = Mutex<State>(.waiting)
+    /// Nanoseconds before the next try: doubles from 1 ms up to 20 ms.
+    private let delay = Atomic<UInt64>(1_000_000)
 
     init(unique: UInt64, handle: UInt64, buffers: RequestBuffers,
          complete: @escaping @Sendable (UInt32) -> Void, attempt: @escaping @Sendable () throws(FSError) -> Void) {
@@ -41,6 +42,12 @@ final class LockWaiter: Sendable {
                 return .error(error.errno)
             }
         }
+    }
+
+    func nextDelay() -> UInt64 {
+        let next = min(delay.load(ordering: .relaxed) * 2, 20_000_000)
+        delay.store(next, ordering: .relaxed)
+        return next
     }
 
     /// Ends the wait if it is still running; true when the caller must send `reply`.
@@ -82,10 +89,10 @@ extension FuseDispatcher {
             case Int32(F_UNLCK): op = LOCK_UN
             default: throw FSError(errno: EINVAL, message: "flock type \(x.lk.type)")
             }
-            attempt = { () throws(FSError) in try fs.flock(handle: x.fh, operation: op, wait: false) }
+            attempt = { () throws(FSError) in try fs.flock(handle: x.fh, operation: op) }
         } else {
             let lock = Self.fileLock(x.lk)
-            attempt = { () throws(FSError) in try fs.setlk(handle: x.fh, owner: x.owner, lock: lock, wait: false) }
+            attempt = { () throws(FSError) in try fs.setlk(handle: x.fh, owner: x.owner, lock: lock) }
         }
         do {
             try attempt()
@@ -94,24 +101,28 @@ extension FuseDispatcher {
             let w = LockWaiter(unique: r.header.unique, handle: x.fh, buffers: r.buffers,
                                complete: complete, attempt: attempt)
             waiters.withLock { $0[w.unique] = w }
-            schedule(w, after: 0.001)
+            schedule(w, after: 1_000_000)
             return .later
         }
     }
 
-    /// Retries with backoff up to 20 ms between attempts.
-    private func schedule(_ w: LockWaiter, after delay: Double) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
+    /// Retries with backoff (1 ms doubling to 20 ms) on the dispatcher's retry thread.
+    private func schedule(_ w: LockWaiter, after delay: UInt64) {
+        let scheduled = retries.schedule(after: delay) { [weak self] () -> UInt64? in
             guard let self else {
                 if w.cancel() { w.send(.error(EINTR)) }
-                return
+                return nil
             }
             if let reply = w.step() {
                 self.waiters.withLock { _ = $0.removeValue(forKey: w.unique) }
                 w.send(reply)
-            } else if self.waiters.withLock({ $0[w.unique] === w }) {
-                self.schedule(w, after: min(delay * 2, 0.02))
+                return nil
             }
+            return self.waiters.withLock({ $0[w.unique] === w }) ? w.nextDelay() : nil
+        }
+        if !scheduled {
+            waiters.withLock { _ = $0.removeValue(forKey: w.unique) }
+            if w.cancel() { w.send(.error(ENOLCK)) }
         }
     }
 
@@ -123,6 +134,11 @@ extension FuseDispatcher {
             return found
         }
         for w in victims where w.cancel() { w.send(.error(EINTR)) }
+    }
+
+    /// The queue stops: its waiting SETLKW requests end with EINTR while the ring still runs.
+    public func cancelWaiting(queue: Int) {
+        cancelWaiters { $0.buffers.queue == queue }
     }
 
     /// Number of SETLKW requests still waiting (for tests and diagnostics).

@@ -16,6 +16,8 @@ public final class FuseDispatcher: Sendable {
     let session = Mutex<FuseSession?>(nil)
     /// SETLKW requests waiting for their lock, by `unique`, so INTERRUPT and DESTROY can end them.
     let waiters = Mutex<[UInt64: LockWaiter]>([:])
+    /// The thread that retries them.
+    let retries = RetryTimer(name: "straitd-locks")
 
     /// Requests other than WRITE carry at most names, a symlink target or an xattr value.
     static let maxArgumentBytes = 1 << 20 + 8192
@@ -40,6 +42,11 @@ public final class FuseDispatcher: Sendable {
             c.daxMapAlignment = UInt16(Int.bitWidth - 1 - page.leadingZeroBitCount)
         }
         initConfig = c
+    }
+
+    deinit {
+        cancelWaiters { _ in true }
+        retries.stop()
     }
 
     /// Handles one request. Calls `complete(bytesWritten)` exactly once, possibly later on

@@ -10,10 +10,14 @@ public struct RequestBuffers: @unchecked Sendable {
     public var readable: [UnsafeRawBufferPointer]
     /// Device -> driver: out header and reply.
     public var writable: [UnsafeMutableRawBufferPointer]
+    /// The virtqueue the request came on: a request answered later (a waiting SETLKW) is ended
+    /// when that queue stops (`RequestHandler.cancelWaiting(queue:)`).
+    public var queue: Int
 
-    public init(readable: [UnsafeRawBufferPointer], writable: [UnsafeMutableRawBufferPointer]) {
+    public init(readable: [UnsafeRawBufferPointer], writable: [UnsafeMutableRawBufferPointer], queue: Int = 0) {
         self.readable = readable
         self.writable = writable
+        self.queue = queue
     }
 
     public var readableCount: Int { readable.reduce(0) { $0 + $1.count } }

@@ -9,9 +9,15 @@ public protocol RequestHandler: AnyObject, Sendable {
     /// will be called instead. A handler that answers at once never calls `later`, so the
     /// common case allocates no completion closure.
     func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32?
+
+    /// Ends every request of `queue` still waiting to be answered later (with an error reply),
+    /// before the queue stops: nothing may complete into a ring the frontend has taken back.
+    func cancelWaiting(queue: Int)
 }
 
 extension RequestHandler {
+    public func cancelWaiting(queue: Int) {}
+
     public func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32? {
         handle(buffers, complete: later())
         return nil

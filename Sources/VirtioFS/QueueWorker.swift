@@ -36,11 +36,13 @@ final class QueueWorker: @unchecked Sendable {
         }
     }
 
-    /// Stops taking requests, then waits (bounded) for those in flight to complete.
+    /// Stops taking requests, ends those waiting to be answered later (a SETLKW gets EINTR),
+    /// then waits (bounded) for those in flight; the caller closes the ring after this.
     func stop() {
         var one: UInt64 = 1
         _ = write(stopFD.rawValue, &one, 8)
         done.wait()
+        handler.cancelWaiting(queue: ring.index)
         let deadline = monotonicSeconds() + 5
         while inFlight.load(ordering: .acquiring) > 0 && monotonicSeconds() < deadline { usleep(1000) }
         let left = inFlight.load(ordering: .acquiring)
@@ -141,7 +143,7 @@ final class QueueWorker: @unchecked Sendable {
 
     /// Inline processing: the interrupt is batched until the ring is empty (or `maxDeferred`).
     private func processOnQueueThread(_ chain: DescriptorChain) {
-        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable)
+        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }
         }
@@ -168,7 +170,7 @@ final class QueueWorker: @unchecked Sendable {
     func process(_ chain: DescriptorChain) {
         let start = monotonicNanoseconds()
         defer { if case .auto = mode { recordService(monotonicNanoseconds() &- start) } }
-        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable)
+        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }
         }

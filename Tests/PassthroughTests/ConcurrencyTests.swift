@@ -21,7 +21,7 @@ import Testing
                             let payload = bytes("worker \(worker) round \(round)")
                             try writeAll(fs, o.handle, payload)
                             if try readAll(fs, o.handle) != payload { failed += 1 }
-                            try fs.setlk(handle: o.handle, owner: UInt64(worker), lock: FileLock(start: 0, end: 0, type: Int32(F_WRLCK)), wait: false)
+                            try fs.setlk(handle: o.handle, owner: UInt64(worker), lock: FileLock(start: 0, end: 0, type: Int32(F_WRLCK)))
                             try fs.flush(handle: o.handle, lockOwner: UInt64(worker))
                             try fs.release(handle: o.handle, lockOwner: UInt64(worker))
                             let renamed = name + bytes(".r")

@@ -81,7 +81,7 @@ import Testing
         for _ in 0..<20 {
             let e = try f.fs.lookup(parent: 1, name: bytes("f"))
             let o = try f.fs.open(node: e.node, flags: O_RDWR)
-            try f.fs.setlk(handle: o.handle, owner: 9, lock: FileLock(start: 0, end: 0, type: Int32(F_WRLCK)), wait: false)
+            try f.fs.setlk(handle: o.handle, owner: 9, lock: FileLock(start: 0, end: 0, type: Int32(F_WRLCK)))
             _ = errnoOf { try f.fs.getxattr(node: e.node, name: bytes("user.none"), size: 0) }
             try f.fs.release(handle: o.handle, lockOwner: 9)
             let d = try f.fs.lookup(parent: 1, name: bytes("d"))

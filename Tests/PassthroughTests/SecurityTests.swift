@@ -129,7 +129,7 @@ import Testing
             #expect(errnoOf { try f.fs.release(handle: handle) } == EBADF)
             #expect(errnoOf { try f.fs.fd(forHandle: handle) } == EBADF)
             #expect(errnoOf { try f.fs.lseek(handle: handle, offset: 0, whence: SEEK_SET) } == EBADF)
-            #expect(errnoOf { try f.fs.setlk(handle: handle, owner: 1, lock: FileLock(start: 0, end: 1, type: Int32(F_WRLCK)), wait: false) } == EBADF)
+            #expect(errnoOf { try f.fs.setlk(handle: handle, owner: 1, lock: FileLock(start: 0, end: 1, type: Int32(F_WRLCK))) } == EBADF)
             #expect(errnoOf { try f.fs.readdir(handle: handle, offset: 0, plus: true) { _, _ in true } } == EBADF)
         }
         // A file's node used as a directory.

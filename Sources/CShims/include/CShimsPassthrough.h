@@ -38,16 +38,10 @@ int strait_flock(int fd, int operation);
 /// fcntl(2) with a struct flock pointer (F_OFD_GETLK/SETLK/SETLKW).
 int strait_fcntl_lock(int fd, int cmd, struct flock *lk);
 
-/// Installs a do-nothing handler for `sig` without SA_RESTART, so a thread blocked in
-/// fcntl(F_OFD_SETLKW) that receives it returns EINTR. Returns 0 or -1 with errno.
-int strait_install_wake_signal(int sig);
-/// The calling thread's id, and pthread_kill(3) to it.
-unsigned long strait_thread_self(void);
-int strait_thread_wake(unsigned long thread, int sig);
-/// Unblocks `sig` in the calling thread; returns 1 if it was blocked (restore with
-/// strait_thread_block_signal), 0 if not, -1 on error.
-int strait_thread_unblock_signal(int sig);
-int strait_thread_block_signal(int sig);
+/// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS: the name can
+/// neither leave `dirfd` nor pass through any symlink (an O_PATH|O_NOFOLLOW open of a final symlink
+/// still returns the link). -1 with errno ENOSYS where the kernel has no openat2 (before 5.6).
+int strait_openat_beneath(int dirfd, const char *path, int flags, unsigned int mode);
 
 /// GNU and Linux constants, exported with the host architecture's values.
 extern const int strait_O_PATH, strait_O_TMPFILE, strait_O_DIRECT, strait_O_NOATIME,
