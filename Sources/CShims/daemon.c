@@ -6,8 +6,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int strait_unshare_sandbox(void) { return unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC); }
-
 int strait_mount_make_rslave(void) { return mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL); }
 
 int strait_bind_self(const char *path) { return mount(path, path, NULL, MS_BIND | MS_REC, NULL); }

@@ -10,6 +10,11 @@ public struct DaemonConfiguration: Sendable {
     /// straitd rewrites it to "/" after it pivots into the directory).
     public var passthrough: PassthroughConfig
     public var sandbox: SandboxMode
+    /// Seccomp action for a system call outside straitd's list (default kill).
+    public var seccomp: SeccompMode
+    /// Capabilities kept while serving: `Capability.serving` (+ DAC_READ_SEARCH with file
+    /// handles), changed by `--modcaps`. The bounding set is emptied.
+    public var capabilities: Set<Int>
     public var rlimit: RlimitPolicy
     public var logLevel: LogLevel
     public var syslog: Bool
@@ -92,6 +97,11 @@ extension Settings {
             allowDirectIO: allowDirectIO.value ?? false,
             inodeFileHandles: inodeFileHandles.value ?? .never,
             xattrMap: xattrMapValue)
+        var passthroughConfig = passthrough
+        passthroughConfig.readonly = readonly.value ?? false
+        var keep = Capability.serving
+        if passthroughConfig.inodeFileHandles != .never { keep.insert(Capability.dacReadSearch) }
+        let capabilities = CapabilityChange.apply(capabilityChanges, to: keep)
 
         var ignoredOptions = ignored
         if label {
@@ -104,7 +114,8 @@ extension Settings {
         case let limit?: .exactly(limit)
         }
         return DaemonConfiguration(
-            server: server, passthrough: passthrough, sandbox: sandbox.value ?? .namespace,
+            server: server, passthrough: passthroughConfig, sandbox: sandbox.value ?? .namespace,
+            seccomp: seccomp.value ?? .kill, capabilities: capabilities,
             rlimit: rlimit, logLevel: logLevel.value ?? .level(.info), syslog: syslog,
             socketGroup: socketGroup.value, posixLocks: posixLock.value ?? true,
             flock: flock.value ?? true, ignoredOptions: ignoredOptions)

@@ -71,9 +71,10 @@ extension Settings {
             try xattrMap.set(value, from: option)
         case "log_level":
             try logLevel.set(Self.parsed(LogLevel(parsing: value), value, for: "-o log_level", expects: "debug, info, warn, err"), from: option)
-        case "modcaps", "max_idle_threads":
-            // Capabilities are not dropped selectively by straitd; idle threads are not reaped.
-            ignored.append(option)
+        case "modcaps":
+            capabilityChanges += try CapabilityChange.parseList(value, option: "-o modcaps")
+        case "max_idle_threads":
+            ignored.append(option)  // idle pool threads are not reaped
         default:
             throw OptionsError(.unknownOption, "unknown option '\(option)'")
         }

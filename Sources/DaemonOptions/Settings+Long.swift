@@ -62,8 +62,7 @@ extension Settings {
             // mmap is allowed whenever the cache mode lets the guest map; O_NOATIME is always
             // stripped; straitd does not migrate device state.
             ignored.append(option)
-        case "readonly":
-            throw OptionsError(.unsupported, "'--readonly' is not supported by straitd")
+        case "readonly": readonly.set(true)
         case "daemonize":
             throw OptionsError(.unsupported, "'--daemonize' is not supported by straitd (run it under a supervisor)")
         default:
@@ -106,12 +105,11 @@ extension Settings {
         case "processing":
             try processing.set(Self.parsed(ProcessingChoice(rawValue: value), value, for: "--processing", expects: "inline, pool, auto"), from: option)
         case "seccomp":
-            guard ["none", "kill", "log", "trap"].contains(value) else {
-                throw OptionsError(.invalidValue, "invalid value '\(value)' for '--seccomp' (none, kill, log, trap)")
-            }
-            ignored.append(option)  // straitd installs no seccomp filter (yet).
-        case "tag", "modcaps", "migration-mode", "migration-on-error":
-            ignored.append(option)  // QEMU ignores the config tag; no capability list; no migration.
+            try seccomp.set(Self.parsed(SeccompMode(rawValue: value), value, for: "--seccomp", expects: "none, kill, log, trap"), from: option)
+        case "modcaps":
+            capabilityChanges += try CapabilityChange.parseList(value, option: "--modcaps")
+        case "tag", "migration-mode", "migration-on-error":
+            ignored.append(option)  // QEMU ignores the config tag; no migration.
         case "uid-map", "gid-map", "translate-uid", "translate-gid":
             throw OptionsError(.unsupported, "'--\(name)' is not supported by straitd")
         default:

@@ -18,6 +18,10 @@ struct Settings {
     var inodeFileHandles = Setting<InodeFileHandles>()
     var rlimitNofile = Setting<UInt64>()
     var logLevel = Setting<LogLevel>()
+    var seccomp = Setting<SeccompMode>()
+    /// `--modcaps` / `-o modcaps`, in the order given.
+    var capabilityChanges: [CapabilityChange] = []
+    var readonly = Toggle()
 
     var xattr = Toggle()
     var posixACL = Toggle()
@@ -46,6 +50,18 @@ public enum SandboxMode: String, Sendable, Equatable, CaseIterable {
     case chroot
     /// No isolation (the Rust daemon's `none`; for unprivileged runs and tests).
     case none
+}
+
+/// What the seccomp filter does with a system call straitd does not make (`--seccomp`).
+public enum SeccompMode: String, Sendable, Equatable, CaseIterable {
+    /// No filter (debugging only).
+    case none
+    /// The whole process is killed (the default, as both virtiofsd).
+    case kill
+    /// Allowed, but the kernel logs it (to find a missing entry).
+    case log
+    /// SIGSYS: straitd names the call on stderr, then exits.
+    case trap
 }
 
 /// Request processing as chosen with `--processing` (straitd's own option).

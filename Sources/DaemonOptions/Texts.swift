@@ -40,6 +40,7 @@ public enum Texts {
           --killpriv-v2 / --no-killpriv-v2   FUSE_HANDLE_KILLPRIV_V2 (default off)
           --announce-submounts / --no-announce-submounts   (default off)
           --inode-file-handles=never|prefer|mandatory   (default never)
+          --readonly               serve read-only: every modifying request gets EROFS
           -o timeout=SECS          entry/attribute timeout instead of the cache mode's
           -o posix_lock|no_posix_lock, flock|no_flock   remote locks (default on)
         Processing:
@@ -48,15 +49,19 @@ public enum Texts {
           --processing=MODE        inline, pool or auto (pins the mode)
           --request-queues=N       request queues offered besides hiprio (1-256, default 16)
         Process:
-          --sandbox=MODE           namespace (default), chroot, none
+          --sandbox=MODE           namespace (default: own PID, mount, net, IPC namespaces,
+                                   pivot_root into the share, nodev,nosuid), chroot, none
+          --seccomp=ACTION         system calls outside straitd's list: kill (default), log,
+                                   trap (named on stderr, exit 159), none
+          --modcaps=+CAP:-CAP      change the capabilities kept while serving (-o modcaps=)
           --rlimit-nofile=N        RLIMIT_NOFILE (0: unchanged; default min(1000000, fs.nr_open))
           --log-level=LEVEL        error, warn, info, debug, trace, off (-o log_level=, -d: debug)
           --syslog                 log to syslog instead of stderr
           --print-capabilities     print the vhost-user JSON and exit
           -V, --version            print the version and exit
           -h, --help               print this help and exit
-        Accepted and ignored: -f, --tag, --seccomp, --modcaps, --allow-mmap, --preserve-noatime,
-          --migration-*, -o modcaps=, max_idle_threads=, norace, allow_root.
+        Accepted and ignored: -f, --tag, --allow-mmap, --preserve-noatime,
+          --migration-*, -o max_idle_threads=, norace, allow_root.
         Errors in the command line exit with status 2.
         """
 }

@@ -44,6 +44,8 @@ public struct PassthroughConfig: Sendable {
     /// An open /proc/self/fd (O_PATH) for a daemon that has left /proc behind (pivot_root or
     /// chroot into the shared directory); PassthroughFS dups it. Nil: it opens /proc/self/fd itself.
     public var procSelfFD: Int32? = nil
+    /// `--readonly`: every request that would modify the share is answered EROFS.
+    public var readonly = false
 
     public init(
         root: String, cache: CacheMode = .auto, timeout: Double? = nil, writeback: Bool = false,

@@ -123,6 +123,9 @@ public final class FuseDispatcher: Sendable {
             throw FSError(errno: EINVAL, message: "\(opcode) arguments of \(argCount) bytes")
         }
         args = try arguments(args, count: argCount - FuseInHeader.size)
+        if config.readonly && Self.modifies(opcode, args) {
+            throw FSError(errno: EROFS, message: "\(opcode) on a read-only share")
+        }
         let req = Request(header: h, session: s, buffers: b, total: total)
         return try run(opcode, req, &args, later)
     }

@@ -5,8 +5,9 @@ import Passthrough
 import VhostUser
 import VirtioFS
 
-/// straitd's startup order: limits, socket, sandbox, file system, then serve until the
-/// frontend disconnects. The socket is created before the sandbox so its path is the host's.
+/// straitd's startup order: limits, socket, sandbox (namespaces: a child serves, the parent
+/// waits), signals, file system, confinement (capabilities, no_new_privs, seccomp), then serve
+/// until the frontend disconnects. The socket is created before the sandbox so its path is the host's.
 enum Daemon {
     static func run(_ configuration: DaemonConfiguration) -> Never {
         LogSetup.bootstrap(level: configuration.logLevel, syslog: configuration.syslog)
@@ -33,25 +34,28 @@ enum Daemon {
         }
         // The listener removes its socket through the directory it opened before the sandbox,
         // never by path (after pivot_root the path would name a file inside the share).
-        let cleanup: VirtioFSServer? = server
         do throws(StartupError) {
             try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
-            try SignalThread.start(logger: logger) { cleanup?.removeSocket() }
-            let handler = try isolateAndOpen(configuration, server: server, logger: logger)
+            let entered = try Sandbox.enter(configuration.sandbox, sharedDir: configuration.passthrough.root,
+                                            readonly: configuration.passthrough.readonly, logger: logger,
+                                            parentCleanup: { server.removeSocket() })
+            try SignalThread.start(logger: logger, asNamespaceInit: entered.isNamespaceInit) { server.removeSocket() }
+            let handler = try open(configuration, entered: entered, server: server, logger: logger)
+            try Confinement.apply(capabilities: configuration.capabilities, seccomp: configuration.seccomp,
+                                  syslog: configuration.syslog, logger: logger)
             try serveFrontend(server, handler: handler)
         } catch {
-            cleanup?.removeSocket()
+            server.removeSocket()
             throw error
         }
         logger.info("frontend disconnected, exiting")
-        cleanup?.removeSocket()
+        server.removeSocket()
         exit(0)
     }
 
-    /// Enters the sandbox, then opens the shared directory as the sandbox left it.
-    private static func isolateAndOpen(_ configuration: DaemonConfiguration, server: VirtioFSServer,
-                                       logger: Logger) throws(StartupError) -> RequestHandler {
-        let entered = try Sandbox.enter(configuration.sandbox, sharedDir: configuration.passthrough.root, logger: logger)
+    /// Opens the shared directory as the sandbox left it.
+    private static func open(_ configuration: DaemonConfiguration, entered: Sandbox.Entered,
+                             server: VirtioFSServer, logger: Logger) throws(StartupError) -> RequestHandler {
         var fsConfig = configuration.passthrough
         fsConfig.root = entered.root
         fsConfig.procSelfFD = entered.procSelfFD

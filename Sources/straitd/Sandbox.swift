@@ -12,9 +12,15 @@ enum Sandbox {
         var root: String
         /// /proc/self/fd opened before /proc went out of reach; nil with no sandbox.
         var procSelfFD: Int32?
+        /// PID 1 of a PID namespace of its own (signals need handlers to reach it).
+        var isNamespaceInit = false
     }
 
-    static func enter(_ mode: SandboxMode, sharedDir: String, logger: Logger) throws(StartupError) -> Entered {
+    /// Enters the sandbox. In the namespace mode the process forks into new PID, mount, network
+    /// and IPC namespaces: the parent stays behind to wait for the child, pass its signals on and
+    /// exit with its status (it never returns from here); the child returns and serves.
+    static func enter(_ mode: SandboxMode, sharedDir: String, readonly: Bool, logger: Logger,
+                      parentCleanup: @escaping () -> Void) throws(StartupError) -> Entered {
         try checkDirectory(sharedDir)
         switch mode {
         case .none:
@@ -27,22 +33,63 @@ enum Sandbox {
             logger.debug("chroot sandbox", metadata: ["root": "\(sharedDir)"])
             return Entered(root: "/", procSelfFD: proc)
         case .namespace:
+            try forkIntoNamespaces(logger: logger, parentCleanup: parentCleanup)
             let proc = try openProcSelfFD()
-            try pivot(into: sharedDir)
+            try pivot(into: sharedDir, readonly: readonly)
             logger.debug("namespace sandbox", metadata: ["root": "\(sharedDir)"])
-            return Entered(root: "/", procSelfFD: proc)
+            return Entered(root: "/", procSelfFD: proc, isNamespaceInit: true)
         }
     }
 
-    /// New mount, network and IPC namespaces; the shared directory becomes "/" and the old
-    /// root is detached, so no path leads back out.
-    private static func pivot(into sharedDir: String) throws(StartupError) {
-        guard strait_unshare_sandbox() == 0 else {
-            throw .system("unsharing mount, network and IPC namespaces (needs CAP_SYS_ADMIN; try --sandbox=chroot or none)")
+    /// The parent of the namespace child: forwards SIGTERM/SIGINT/SIGHUP, exits as the child did.
+    private static func forkIntoNamespaces(logger: Logger, parentCleanup: () -> Void) throws(StartupError) {
+        var chld = sigset_t()
+        sigemptyset(&chld)
+        sigaddset(&chld, SIGCHLD)
+        pthread_sigmask(SIG_BLOCK, &chld, nil)
+        let child = strait_fork_into_namespaces()
+        guard child >= 0 else {
+            throw .system("unsharing PID, mount, network and IPC namespaces (needs CAP_SYS_ADMIN; try --sandbox=chroot or none)")
         }
+        if child == 0 {
+            pthread_sigmask(SIG_UNBLOCK, &chld, nil)
+            // The parent is outside our namespace: if it goes, so do we.
+            guard strait_die_with_parent(SIGKILL) == 0 else { throw .system("PR_SET_PDEATHSIG") }
+            return
+        }
+        logger.debug("serving from a child in its own namespaces", metadata: ["pid": "\(child)"])
+        let status = waitForChild(child)
+        parentCleanup()
+        exit(status)
+    }
+
+    /// The exit status to pass on: the child's own, or 128 + the signal that ended it.
+    private static func waitForChild(_ child: pid_t) -> Int32 {
+        let signals: [Int32] = SignalThread.handled + [SIGCHLD]
+        while true {
+            var sender: pid_t = 0
+            let sig = signals.withUnsafeBufferPointer { strait_wait_signal($0.baseAddress, Int32($0.count), &sender) }
+            if sig != SIGCHLD {
+                if sig > 0 { kill(child, sig) }
+                continue
+            }
+            var status: Int32 = 0
+            let reaped = waitpid(child, &status, WNOHANG)
+            guard reaped == child else { continue }
+            let code = status & 0x7f
+            return code == 0 ? (status >> 8) & 0xff : 128 + code
+        }
+    }
+
+    /// The shared directory becomes "/" (nodev, nosuid; read-only with --readonly) and the old
+    /// root is detached, so no path leads back out.
+    private static func pivot(into sharedDir: String, readonly: Bool) throws(StartupError) {
         // Our mounts (the bind below, the detach) must not propagate back to the host.
         guard strait_mount_make_rslave() == 0 else { throw .system("making / a recursive slave mount") }
         guard strait_bind_self(sharedDir) == 0 else { throw .system("bind-mounting \(sharedDir) onto itself") }
+        guard strait_restrict_mounts(sharedDir, readonly ? 1 : 0) == 0 else {
+            throw .system("making \(sharedDir) nodev,nosuid\(readonly ? ",ro" : "")")
+        }
         guard chdir(sharedDir) == 0 else { throw .system("chdir \(sharedDir)") }
         // pivot_root(".", "."): the old root is stacked on top of the new one, then detached.
         guard strait_pivot_root(".", ".") == 0 else { throw .system("pivot_root into \(sharedDir)") }

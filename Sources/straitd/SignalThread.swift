@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 import Logging
 
@@ -15,8 +16,16 @@ enum SignalThread {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Starts the waiter. `cleanup` runs on it before the process exits.
-    static func start(logger: Logger, cleanup: @escaping @Sendable () -> Void) throws(StartupError) {
+    /// Starts the waiter. `cleanup` runs on it before the process exits. As PID 1 of a PID
+    /// namespace the process only receives signals it has handlers for: do-nothing handlers make
+    /// them deliverable, and since they stay blocked only the waiter's sigwait sees them.
+    static func start(logger: Logger, asNamespaceInit: Bool = false,
+                      cleanup: @escaping @Sendable () -> Void) throws(StartupError) {
+        if asNamespaceInit {
+            for signal in handled where strait_install_noop_handler(signal) != 0 {
+                throw .system("handler for signal \(signal)")
+            }
+        }
         let context = Context(logger: logger, cleanup: cleanup)
         let box = Unmanaged.passRetained(context).toOpaque()
         var thread = pthread_t()

@@ -87,7 +87,9 @@ import VirtioFS
         #expect(c.syslog)
         #expect(c.rlimit == .exactly(4096))
         #expect(c.socketGroup == "kvm")
-        #expect(c.ignoredOptions.contains("-o modcaps=+sys_admin:-chown"))
+        // modcaps changes the serving set: +sys_admin (21) in, -chown (0) out.
+        #expect(c.capabilities.contains(21) && !c.capabilities.contains(0))
+        #expect(!c.ignoredOptions.contains { $0.contains("modcaps") })
         #expect(c.ignoredOptions.contains("-f"))
     }
 

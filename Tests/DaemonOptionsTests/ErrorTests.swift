@@ -56,7 +56,9 @@ import Testing
         (["--fd=3", "--shared-dir=/s", "extra"], .unknownOption),
         (["--fd=3", "--shared-dir=/s", "--", "extra"], .unknownOption),
         // Known but refused: ignoring them would silently change what was asked.
-        (["--fd=3", "--shared-dir=/s", "--readonly"], .unsupported),
+        (["--fd=3", "--shared-dir=/s", "--modcaps=+nonsense"], .invalidValue),
+        (["--fd=3", "--shared-dir=/s", "--modcaps=chown"], .invalidValue),
+        (["--fd=3", "-o", "source=/s,modcaps=+chown::-fowner"], .invalidValue),
         (["--fd=3", "--shared-dir=/s", "--daemonize"], .unsupported),
         (["--fd=3", "--shared-dir=/s", "--translate-uid=map:0:1000:1"], .unsupported),
     ])

@@ -47,7 +47,19 @@ import VirtioFS
         #expect(c.logLevel == .level(.trace))
         #expect(c.rlimit == .unchanged)
         #expect(c.sandbox == .none)
-        #expect(c.ignoredOptions.count == 10)
+        #expect(c.seccomp == .none)
+        // --modcaps=-chown; file handles add DAC_READ_SEARCH (2) to what serving keeps.
+        #expect(c.capabilities == Set([1, 2, 3, 4, 6, 7, 27, 31]))
+        #expect(c.ignoredOptions.count == 8)
+    }
+
+    @Test func confinementDefaultsAndReadonly() throws {
+        let c = try configuration(["--shared-dir=/s", "--socket-path=/tmp/x", "--readonly"])
+        #expect(c.seccomp == .kill)
+        #expect(c.capabilities == Set([0, 1, 3, 4, 6, 7, 27, 31]))  // CapEff 0x880000db, as virtiofsd
+        #expect(c.passthrough.readonly)
+        #expect(try configuration(["--shared-dir=/s", "--fd=3", "--seccomp=trap"]).seccomp == .trap)
+        #expect(try configuration(["--shared-dir=/s", "--fd=3", "--modcaps=+CAP_SYS_ADMIN:+lease"]).capabilities.isSuperset(of: [21, 28]))
     }
 
     @Test func defaults() throws {

@@ -61,5 +61,6 @@ int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 int strait_errno(void);
 
 #include "CShimsDaemon.h"
+#include "CShimsConfine.h"
 
 #endif

@@ -1,9 +1,6 @@
 #ifndef CSHIMS_DAEMON_H
 #define CSHIMS_DAEMON_H
 
-/// unshare(2) of the mount, network and IPC namespaces (straitd's namespace sandbox).
-int strait_unshare_sandbox(void);
-
 /// Makes every mount below / a slave of the host's, recursively: host mounts still propagate in,
 /// ours never propagate out (what both virtiofsd do before pivot_root).
 int strait_mount_make_rslave(void);
