@@ -128,17 +128,29 @@ struct HostileGuestTests {
     func badNames(_ daemon: DaemonSpec) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
+        // Found by this suite: QEMU 7.2's C virtiofsd aborts (glibc's fortify check, "O_CREAT
+        // without mode") on a name that holds a NUL, so any guest can stop it.
+        let known = daemon.name == "virtiofsd-c"
+        try withKnownIssue("C virtiofsd 7.2 aborts on a name with a NUL", isIntermittent: !known) {
+            try sendBadNames(client, fixture, daemon)
+        } when: { known }
+    }
+
+    private func sendBadNames(_ client: FuseClient, _ fixture: DaemonFixture, _ daemon: DaemonSpec) throws {
         let names = ["../escape", "a/b", "/abs", "..", ".", "nul\u{0}x", String(repeating: "n", count: 300)]
         for name in names {
             _ = try? client.mkdir(parent: FuseProtocol.rootID, name: name)
             _ = try? client.create(parent: FuseProtocol.rootID, name: name)
             _ = try? client.mknod(parent: FuseProtocol.rootID, name: name, mode: S_IFREG | 0o644)
             _ = try? client.symlink(parent: FuseProtocol.rootID, name: name, target: "/etc/passwd")
+            if !fixture.process.isAlive {
+                Issue.record("\(daemon.name) died on the name \(name.debugDescription.prefix(40)): \(fixture.process.lastLogLines(1))")
+                return
+            }
         }
         #expect(access(fixture.root + "/escape", F_OK) != 0)
         #expect(access("/abs", F_OK) != 0)
-        var st = stat()
-        #expect(stat(fixture.shared + "/a", &st) != 0 || st.st_mode & S_IFMT != S_IFDIR || access(fixture.shared + "/a/b", F_OK) != 0)
+        #expect(access(fixture.shared + "/a/b", F_OK) != 0)
         stillAnswers(client, fixture)
     }
 
