@@ -86,6 +86,28 @@ public final class VirtualMachine: @unchecked Sendable {
         }
     }
 
+    /// Resets the guest (system_reset: the virtio-fs device is reset and set up again by the new
+    /// boot, the daemon keeps running) and waits until the new boot answers SSH.
+    public func reboot() throws(HarnessError) {
+        guard let dom = lock.withLock({ domain }) else { throw HarnessError(.boot, "\(name) is not running") }
+        let before = consoleMarkers()
+        let started = Date()
+        do { try dom.reset() } catch { throw HarnessError(.boot, "\(error)") }
+        let deadline = started.addingTimeInterval(bootTimeout)
+        while consoleMarkers() <= before && Date() < deadline && isActive { usleep(200_000) }
+        do {
+            _ = try ssh.waitReady(deadline: deadline) { self.isActive }
+        } catch {
+            throw HarnessError(.boot, "\(name) after reset: \(error.message)", bundle: keepBundle(reason: "not ready after reset: \(error)"))
+        }
+    }
+
+    /// How many times the guest has printed its ready marker (once per boot).
+    private func consoleMarkers() -> Int {
+        guard let data = FileManager.default.contents(atPath: consoleLog) else { return 0 }
+        return String(decoding: data, as: UTF8.self).components(separatedBy: ImageMarkers.readyMarker).count - 1
+    }
+
     /// Polls the console log for `marker` until `deadline` or until the domain stops.
     func waitForConsoleMarker(_ marker: String, until deadline: Date) {
         while Date() < deadline && isActive {

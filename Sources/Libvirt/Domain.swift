@@ -66,6 +66,16 @@ public final class Domain: @unchecked Sendable {
         }
     }
 
+    /// Resets the guest as a power cycle would (QEMU's system_reset): devices are reset and the
+    /// guest boots again in the same QEMU, talking to the same vhost-user backends.
+    public func reset() throws(LibvirtError) {
+        try withHandle { ptr throws(LibvirtError) in
+            guard virDomainReset(ptr, 0) == 0 else {
+                throw LibvirtError(.lifecycle, "reset \(name): \(Connection.lastError())")
+            }
+        }
+    }
+
     /// Stops the domain now (SIGTERM, then SIGKILL to QEMU). A transient domain is gone afterwards.
     public func destroy() throws(LibvirtError) {
         try withHandle { ptr throws(LibvirtError) in
