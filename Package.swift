@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "straitd", targets: ["straitd"]),
         .executable(name: "strait-load", targets: ["strait-load"]),
         .executable(name: "strait", targets: ["strait"]),
+        .executable(name: "strait-fuzz", targets: ["strait-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // Coverage-guided fuzz targets of the daemon's parsers (scripts/fuzz.sh builds them with libFuzzer).
+        .target(name: "FuzzTargets", dependencies: [
+            "VhostUser", "VirtioFS", "Passthrough", "FUSE", "Wire", "CShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "strait-fuzz", dependencies: ["FuzzTargets"]),
 
         // The VM harness: libvirt and libguestfs through their C APIs, images, VMs, the CLI.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
@@ -98,6 +105,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),

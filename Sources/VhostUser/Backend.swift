@@ -44,9 +44,9 @@ public final class Backend: @unchecked Sendable {
         }
     }
 
-    /// Handles one message, replying as the protocol requires; malformed payloads get a failure
+    /// Handles one message (the run loop and the fuzzer call this), replying as the protocol requires; malformed payloads get a failure
     /// ack (when asked for) and the connection goes on.
-    func handle(_ message: Message) throws(VhostUserError) {
+    public func handle(_ message: Message) throws(VhostUserError) {
         let header = message.header
         guard let request = FrontendRequest(rawValue: header.request) else {
             logger.warning("unknown vhost-user request", metadata: ["request": "\(header.request)"])
