@@ -15,13 +15,13 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(message chain dispatcher)
 scratch=.build-fuzz
 swift build --scratch-path "$scratch" --product strait-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSTRAIT_LIBFUZZER >&2
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -DSTRAIT_LIBFUZZER >&2
 bin=$scratch/debug/strait-fuzz
 status=0
 for t in "${targets[@]}"; do
     mkdir -p "$scratch/corpus/$t" "$scratch/findings/$t"
     echo "fuzz: $t for ${seconds}s" >&2
-    if ! "$bin" "$t" "$scratch/corpus/$t" "Tests/Fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
+    if ! STRAIT_FUZZ_TARGET=$t "$bin" "$scratch/corpus/$t" "Tests/Fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$scratch/findings/$t/" -print_final_stats=1 \
         > "$scratch/fuzz-$t.log" 2>&1; then
         echo "fuzz: $t FOUND A FAILURE; input(s) in $scratch/findings/$t/:" >&2
