@@ -10,6 +10,8 @@ public final class VirtualMachine: @unchecked Sendable {
         public var memoryMiB = 1024
         public var bootTimeout: Double = 240
         public var shares: [Filesystem] = []
+        /// Survive resets (`reboot()`); off, a reboot ends the domain.
+        public var restartOnReboot = false
         public init() {}
     }
 
@@ -47,6 +49,7 @@ public final class VirtualMachine: @unchecked Sendable {
         config.cmdline = image.cmdline
         config.sshPort = port
         config.filesystems = options.shares
+        config.restartOnReboot = options.restartOnReboot
         self.config = config
         self.bootTimeout = options.bootTimeout
     }

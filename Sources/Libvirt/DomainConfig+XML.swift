@@ -25,7 +25,7 @@ extension DomainConfig {
             x.leaf("cpu", ["mode": "host-passthrough"])
         }
         x.leaf("on_poweroff", text: "destroy")
-        x.leaf("on_reboot", text: "destroy")
+        x.leaf("on_reboot", text: restartOnReboot ? "restart" : "destroy")
         x.leaf("on_crash", text: "destroy")
         x.open("devices")
         if let emulator { x.leaf("emulator", text: emulator) }

@@ -25,6 +25,9 @@ public struct DomainConfig: Sendable, Equatable {
     public var runAsRoot: Bool = true
     /// QEMU binary; nil lets libvirt pick its default emulator.
     public var emulator: String?
+    /// A reset (guest reboot or virDomainReset) boots again instead of ending the domain: for
+    /// tests that reboot on purpose; otherwise a rebooting guest is a failure to see.
+    public var restartOnReboot = false
 
     public init(name: String, kernel: String, initrd: String?, disk: String, consoleLog: String) {
         self.name = name

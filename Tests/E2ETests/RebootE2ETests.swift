@@ -27,6 +27,7 @@ extension E2E {
             defer { _ = daemon.stop() }
             var options = VirtualMachine.Options()
             options.shares = [Filesystem(.virtiofsSocket(socket: daemon.socket, queueSize: 1024), tag: "share")]
+            options.restartOnReboot = true
             let vm = try VirtualMachine(run: run, vm: "reboot", image: image, accelerator: accel,
                                         key: try SSHKey.harnessKey(), connection: try Connection(), options: options)
             vm.daemonLogs["straitd.log"] = daemon.log
