@@ -6,13 +6,25 @@ extension FuseClient {
     /// the call eventfd (or spin) when nothing is there.
     func completionLoop(_ queue: DriverQueue) {
         let polling = frontend.configuration.pollUsedRings
+        let batched = frontend.configuration.driverStyle == .linux
         while !isStopping {
             let done: [DriverQueue.Completion]
             do { done = try queue.harvest() } catch {
                 failAll(queue: queue.index, error)
                 return
             }
-            for c in done { complete(queue: queue.index, c) }
+            if batched && !done.isEmpty {
+                // What these completions submit to this queue (the refills) goes out with one
+                // kick decision; submissions to other queues decide on their own.
+                queue.beginBatch()
+                for c in done { complete(queue: queue.index, c) }
+                do { try queue.endBatch() } catch {
+                    failAll(queue: queue.index, error)
+                    return
+                }
+            } else {
+                for c in done { complete(queue: queue.index, c) }
+            }
             if !done.isEmpty || queue.hasPending { continue }
             if polling { sched_yield() } else { queue.waitForCall(timeoutMs: 20) }
         }

@@ -28,19 +28,26 @@ struct DaemonRound {
         config.requestQueues = params.requestQueues
         config.queueSize = min(1024, max(128, nextPowerOfTwo(params.queueDepth * 4)))
         config.pollUsedRings = params.poll
+        if params.linuxGuest { config.driverStyle = .linux }
         config.connectTimeout = 15
         if params.workload == .daxRead4k { config.daxWindowSize = UInt64(params.queueDepth) * Workload.daxChunk }
         let client: FuseClient
+        let initOut: FuseInitOut
         do {
             let frontend = try VhostUserFrontend(socketPath: socket, configuration: config, alive: { process.isAlive })
             client = try FuseClient(frontend: frontend)
             client.callTimeout = 20
-            try client.initialize()
+            initOut = try client.initialize()
         } catch {
             throw process.failure("failed to start or set up (\(error))")
         }
         defer { client.close() }
         let load = FuseLoad(client: client, params: params)
+        if params.linuxGuest {
+            let model = GuestModel.linux(workload: params.workload, queueDepth: params.queueDepth, reply: initOut)
+            load.depth = model.depth
+            if let note = model.note, round == 1 { progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name): \(note)") }
+        }
         do { try load.prepare() } catch let u as Unsupported { throw u } catch {
             throw process.alive("failed preparing \(params.workload.rawValue): \(error)")
         }
