@@ -99,6 +99,10 @@ public final class DriverQueue: @unchecked Sendable {
 
     public var kickCounts: (kicks: Int, suppressed: Int) { counters.withLock { $0 } }
 
+    /// Interrupts taken (call eventfd reads that found it signalled).
+    public var interruptCount: Int { interrupts.withLock { $0 } }
+    private let interrupts = Mutex(0)
+
     func writeDescriptor(_ base: UnsafeMutableRawPointer, _ i: Int, _ s: Segment, flags: UInt16, next: UInt16) {
         let p = base + i * RingLayout.descriptorSize
         p.storeBytes(of: s.gpa.littleEndian, toByteOffset: 0, as: UInt64.self)
@@ -206,7 +210,9 @@ public final class DriverQueue: @unchecked Sendable {
 
     /// Takes every chain the device has returned. With EVENT_IDX it then asks to be called at the
     /// next one; the caller must re-check (`hasPending`) after that before sleeping.
-    public func harvest() throws(DriverError) -> [Completion] {
+    /// `rearm: false` leaves used_event where it is, as Linux does while its callbacks are
+    /// disabled (virtqueue_disable_cb during the harvest loop); `enableInterrupts()` re-arms.
+    public func harvest(rearm: Bool = true) throws(DriverError) -> [Completion] {
         var freed: [GuestBuffer] = []
         let result: Result<[Completion], DriverError> = state.withLock { st in
             var out: [Completion] = []
@@ -227,7 +233,7 @@ public final class DriverQueue: @unchecked Sendable {
                 out.append(Completion(token: slot.token, written: len))
                 st.lastUsed &+= 1
             }
-            if eventIdx {
+            if eventIdx && rearm {
                 avail.storeBytes(of: st.lastUsed.littleEndian, toByteOffset: RingLayout.usedEventOffset(size), as: UInt16.self)
                 strait_fence_seq_cst()
             }
@@ -235,6 +241,20 @@ public final class DriverQueue: @unchecked Sendable {
         }
         for t in freed { allocator.free(t) }
         return try result.get()
+    }
+
+    /// virtqueue_enable_cb: asks for an interrupt at the next used entry (EVENT_IDX: used_event =
+    /// the last harvested index); returns whether entries arrived meanwhile (then harvest again
+    /// instead of sleeping, as the Linux driver's `while (!virtqueue_enable_cb(vq))` loop does).
+    public func enableInterrupts() -> Bool {
+        let last: UInt16 = state.withLock { st in
+            if eventIdx {
+                avail.storeBytes(of: st.lastUsed.littleEndian, toByteOffset: RingLayout.usedEventOffset(size), as: UInt16.self)
+            }
+            return st.lastUsed
+        }
+        strait_fence_seq_cst()
+        return strait_load_acquire_u16(used + 2) != last
     }
 
     /// Whether the used ring holds chains not yet harvested.
@@ -253,7 +273,7 @@ public final class DriverQueue: @unchecked Sendable {
         let r = poll(&p, 1, timeoutMs)
         guard r > 0 else { return false }
         var value: UInt64 = 0
-        _ = read(callFD.rawValue, &value, 8)
+        if read(callFD.rawValue, &value, 8) == 8 { interrupts.withLock { $0 += 1 } }
         return true
     }
 }

@@ -9,7 +9,9 @@ extension FuseClient {
         let batched = frontend.configuration.driverStyle == .linux
         while !isStopping {
             let done: [DriverQueue.Completion]
-            do { done = try queue.harvest() } catch {
+            // Linux style: interrupts stay off while the loop finds work (used_event is not
+            // re-armed), and are re-enabled only before sleeping (virtio_fs's done work).
+            do { done = try queue.harvest(rearm: !batched) } catch {
                 failAll(queue: queue.index, error)
                 return
             }
@@ -26,6 +28,7 @@ extension FuseClient {
                 for c in done { complete(queue: queue.index, c) }
             }
             if !done.isEmpty || queue.hasPending { continue }
+            if batched && queue.enableInterrupts() { continue }
             if polling { sched_yield() } else { queue.waitForCall(timeoutMs: 20) }
         }
     }

@@ -58,7 +58,9 @@ struct DaemonRound {
         load.start(recorder)
         try watch(process, recorder, until: measureFrom)
         let before = process.usage()
+        let signalsBefore = notifications(client)
         try watch(process, recorder, until: deadline)
+        let signalsAfter = notifications(client)
         // Lanes finish what they have in flight; a daemon that stops answering is an error.
         let drainLimit = monotonicNanos() + 20_000_000_000
         while recorder.active > 0 {
@@ -73,9 +75,25 @@ struct DaemonRound {
         if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
         let s = recorder.snapshot
         let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
+        if s.ops > 0 {
+            let ops = Double(s.ops)
+            let kicks = Double(signalsAfter.kicks - signalsBefore.kicks) / ops
+            let suppressed = Double(signalsAfter.suppressed - signalsBefore.suppressed) / ops
+            let interrupts = Double(signalsAfter.interrupts - signalsBefore.interrupts) / ops
+            let tag = "[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round)"
+            progress(tag + ": per operation \(Report.fmt(kicks, 2)) kicks, \(Report.fmt(suppressed, 2)) suppressed, \(Report.fmt(interrupts, 2)) interrupts")
+        }
         return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram,
                            cpuSeconds: max(after.cpuSeconds - before.cpuSeconds, 0),
                            peakRSSKiB: after.peakRSSKiB)
+    }
+
+    /// Kicks sent and suppressed, and interrupts taken, over the request queues so far.
+    private func notifications(_ client: FuseClient) -> (kicks: Int, suppressed: Int, interrupts: Int) {
+        client.frontend.queues.dropFirst().reduce((0, 0, 0)) { sum, q in
+            let k = q.kickCounts
+            return (sum.0 + k.kicks, sum.1 + k.suppressed, sum.2 + q.interruptCount)
+        }
     }
 
     private func watch(_ process: DaemonProcess, _ recorder: LoadRecorder, until: UInt64) throws {

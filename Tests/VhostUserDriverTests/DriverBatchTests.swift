@@ -50,4 +50,27 @@ struct DriverBatchTests {
         var value: UInt64 = 0
         #expect(read(q.kickFD.rawValue, &value, 8) == 8 && value == 2)
     }
+
+    @Test("Linux style harvest: used_event stays put while harvesting, enableInterrupts re-arms and re-checks")
+    func interruptsOffWhileHarvesting() throws {
+        let (q, m, a) = try queue()
+        try submit(q, a, token: 10)
+        try submit(q, a, token: 11)
+        let used = try m.pointer(gpa: q.usedGPA, length: RingLayout.usedBytes(q.size))
+        let avail = try m.pointer(gpa: q.availGPA, length: RingLayout.availBytes(q.size))
+        func usedEvent() -> UInt16 { UInt16(littleEndian: avail.load(fromByteOffset: RingLayout.usedEventOffset(q.size), as: UInt16.self)) }
+        func deviceReturns(head: UInt16, at slot: Int) {
+            used.storeBytes(of: UInt32(head).littleEndian, toByteOffset: RingLayout.usedRingOffset(slot), as: UInt32.self)
+            used.storeBytes(of: UInt32(0), toByteOffset: RingLayout.usedRingOffset(slot) + 4, as: UInt32.self)
+            used.storeBytes(of: UInt16(slot + 1).littleEndian, toByteOffset: 2, as: UInt16.self)
+        }
+        deviceReturns(head: 0, at: 0)
+        #expect(try q.harvest(rearm: false).map(\.token) == [10])
+        #expect(usedEvent() == 0, "interrupts stay off while the driver is harvesting")
+        #expect(!q.enableInterrupts())
+        #expect(usedEvent() == 1, "re-armed for the next used entry")
+        deviceReturns(head: 1, at: 1)
+        #expect(q.enableInterrupts(), "an entry that arrived is reported instead of sleeping on it")
+        #expect(try q.harvest(rearm: false).map(\.token) == [11])
+    }
 }
