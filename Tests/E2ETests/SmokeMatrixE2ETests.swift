@@ -46,23 +46,22 @@ struct SmokeMatrixE2ETests {
             #expect(fio.allSatisfy { $0.rawOutput.map { FileManager.default.fileExists(atPath: results + "/" + $0) } == true })
         }
         // Issue 11: libaio at iodepth 16 must reach the daemon asynchronously. Had INIT left out
-        // FUSE_ASYNC_DIO, the guest would run each O_DIRECT aio inside io_submit: fio's submission
-        // latency would be a whole round trip, as long as a psync read's (measured 635 vs 715 us
-        // under TCG); asynchronous, it is the submission alone (0.15-0.3x of the psync read).
-        var libaioSubmit: [Double] = []
-        var psyncRead: [Double] = []
+        // FUSE_ASYNC_DIO, the guest would run each O_DIRECT aio inside io_submit and fio's
+        // submission latency would never be shorter than a round trip to the daemon: its minimum
+        // was 83-91 us under TCG with the old daemon, against 9-12 us for every asynchronous run
+        // (fixed straitd and both virtiofsd, 50 runs, however loaded the machine). The mean is no
+        // guard: a guest starved of CPU spends most of either kind of request submitting.
         for cell in doc.cells {
-            for workload in cell.workloads where workload.workload == "randread-libaio" || workload.workload == "randread-psync" {
+            for workload in cell.workloads where workload.workload == "randread-libaio" {
+                #expect(!workload.repetitions.isEmpty, "\(cell.cellID): randread-libaio did not run")
                 for r in workload.repetitions {
-                    guard let raw = r.rawOutput, let read = Self.fioRead(results + "/" + raw) else { continue }
-                    if workload.workload == "randread-libaio" { libaioSubmit.append(read.slat) } else { psyncRead.append(read.clat) }
+                    let slat = r.rawOutput.flatMap { Self.fioReadMinimumSubmitNanoseconds(results + "/" + $0) }
+                    let minimum = try #require(slat, "\(cell.cellID) randread-libaio: no slat in fio's output")
+                    E2EEnvironment.log(String(format: "e2e: %@ randread-libaio qd16: minimum submission latency %.1f us", cell.cellID, minimum / 1000))
+                    #expect(minimum < 40_000, "\(cell.cellID): libaio submits synchronously (minimum slat \(minimum) ns): is FUSE_ASYNC_DIO agreed?")
                 }
             }
         }
-        #expect(libaioSubmit.count == doc.cells.count && psyncRead.count == doc.cells.count)
-        let submitShare = libaioSubmit.reduce(0, +) / max(psyncRead.reduce(0, +), 1)
-        E2EEnvironment.log(String(format: "e2e: libaio qd16 submission latency / psync read latency = %.2f", submitShare))
-        #expect(submitShare < 0.6, "libaio iodepth 16 submits synchronously (slat \(libaioSubmit) ns vs psync clat \(psyncRead) ns): is FUSE_ASYNC_DIO agreed?")
 
         let env = doc.environment
         #expect(env.qemuVersion != nil && env.libvirtVersion != nil && env.imageHash != nil && env.guestKernel != nil)
@@ -79,16 +78,15 @@ struct SmokeMatrixE2ETests {
         E2EEnvironment.log(String(format: "e2e: smoke matrix took %.0f s (runner %.0f s)", Date().timeIntervalSince(started), outcome.seconds))
     }
 
-    /// Mean submission and completion latency (ns) of the read side of fio's JSON output, which
-    /// may follow a few lines of notes.
-    static func fioRead(_ path: String) -> (slat: Double, clat: Double)? {
+    /// The shortest submission latency (ns) of the read side of fio's JSON output, which may
+    /// follow a few lines of notes.
+    static func fioReadMinimumSubmitNanoseconds(_ path: String) -> Double? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8), let brace = text.firstIndex(of: "{"),
               let object = try? JSONSerialization.jsonObject(with: Data(text[brace...].utf8)) as? [String: Any],
               let job = (object["jobs"] as? [[String: Any]])?.first, let read = job["read"] as? [String: Any],
-              let slat = (read["slat_ns"] as? [String: Any])?["mean"] as? Double,
-              let clat = (read["clat_ns"] as? [String: Any])?["mean"] as? Double
+              let slat = read["slat_ns"] as? [String: Any], let minimum = slat["min"] as? NSNumber
         else { return nil }
-        return (slat, clat)
+        return minimum.doubleValue
     }
 }
 }
