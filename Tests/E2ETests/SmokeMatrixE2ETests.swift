@@ -48,7 +48,7 @@ struct SmokeMatrixE2ETests {
         // Issue 11: libaio at iodepth 16 must reach the daemon asynchronously. Had INIT left out
         // FUSE_ASYNC_DIO, the guest would run each O_DIRECT aio inside io_submit and fio's
         // submission latency would never be shorter than a round trip to the daemon: its minimum
-        // was 83-91 us under TCG with the old daemon, against 9-12 us for every asynchronous run
+        // was 77-91 us under TCG with the old daemon, against 9-12 us for every asynchronous run
         // (fixed straitd and both virtiofsd, 50 runs, however loaded the machine). The mean is no
         // guard: a guest starved of CPU spends most of either kind of request submitting.
         for cell in doc.cells {
