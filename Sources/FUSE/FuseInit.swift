@@ -23,8 +23,11 @@ public struct FuseInitConfig: Sendable, Equatable {
 
     /// The capabilities we would enable if the guest offers them all.
     public var wanted: FuseInitFlags {
+        // ASYNC_DIO: without it the guest's fuse_direct_IO runs every O_DIRECT aio synchronously
+        // inside io_submit, so a libaio (or io_uring) job at iodepth 16 reaches the daemon one
+        // request at a time (docs/benchmarks.md, issue 11). Both virtiofsd offer it.
         var f: FuseInitFlags = [
-            .asyncRead, .parallelDirops, .atomicOTrunc, .exportSupport, .bigWrites,
+            .asyncRead, .asyncDIO, .parallelDirops, .atomicOTrunc, .exportSupport, .bigWrites,
             .autoInvalData, .maxPages, .setxattrExt, .initExt,
         ]
         if readdirplus { f.formUnion([.doReaddirplus, .readdirplusAuto]) }

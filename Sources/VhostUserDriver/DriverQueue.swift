@@ -34,6 +34,9 @@ public final class DriverQueue: @unchecked Sendable {
         var slots: [Slot?]
         var availIdx: UInt16 = 0
         var lastUsed: UInt16 = 0
+        /// While a batch is open (`beginBatch`): the available index when it opened. Chains
+        /// published meanwhile are not kicked one by one; `endBatch` decides once for all.
+        var batchStart: UInt16?
     }
 
     public let index: Int
@@ -96,6 +99,10 @@ public final class DriverQueue: @unchecked Sendable {
 
     public var kickCounts: (kicks: Int, suppressed: Int) { counters.withLock { $0 } }
 
+    /// Interrupts taken (call eventfd reads that found it signalled).
+    public var interruptCount: Int { interrupts.withLock { $0 } }
+    private let interrupts = Mutex(0)
+
     func writeDescriptor(_ base: UnsafeMutableRawPointer, _ i: Int, _ s: Segment, flags: UInt16, next: UInt16) {
         let p = base + i * RingLayout.descriptorSize
         p.storeBytes(of: s.gpa.littleEndian, toByteOffset: 0, as: UInt64.self)
@@ -124,7 +131,8 @@ public final class DriverQueue: @unchecked Sendable {
             table = t
         }
         let needed = useIndirect ? 1 : segments.count
-        let published: (ok: Bool, kick: Bool) = state.withLock { st in
+        // kick: nil when a batch is open (its `endBatch` decides).
+        let published: (ok: Bool, kick: Bool?) = state.withLock { st in
             guard st.free.count >= needed else { return (false, false) }
             let ids = (0..<needed).map { _ in st.free.removeLast() }
             if let table {
@@ -146,19 +154,50 @@ public final class DriverQueue: @unchecked Sendable {
             avail.storeBytes(of: ids[0].littleEndian, toByteOffset: RingLayout.availRingOffset(Int(old) % size), as: UInt16.self)
             strait_store_release_u16(avail + 2, new)
             st.availIdx = new
-            strait_fence_seq_cst()
-            if eventIdx {
-                let event = strait_load_acquire_u16(used + RingLayout.availEventOffset(size))
-                return (true, UInt16(truncatingIfNeeded: new &- event &- 1) < UInt16(truncatingIfNeeded: new &- old))
-            }
-            return (true, strait_load_acquire_u16(used) & RingLayout.usedNoNotify == 0)
+            if st.batchStart != nil { return (true, nil) }
+            return (true, needsKick(old: old, new: new))
         }
         if !published.ok {
             if let table { allocator.free(table) }
             return false
         }
-        if published.kick { try kick() } else { counters.withLock { $0.suppressed += 1 } }
+        switch published.kick {
+        case true?: try kick()
+        case false?: counters.withLock { $0.suppressed += 1 }
+        case nil: break
+        }
         return true
+    }
+
+    /// virtqueue_kick_prepare: does the device want a kick for the entries old..<new? (EVENT_IDX:
+    /// did the available index pass avail_event in between; otherwise the used ring's NO_NOTIFY).
+    private func needsKick(old: UInt16, new: UInt16) -> Bool {
+        strait_fence_seq_cst()
+        if eventIdx {
+            let event = strait_load_acquire_u16(used + RingLayout.availEventOffset(size))
+            return UInt16(truncatingIfNeeded: new &- event &- 1) < UInt16(truncatingIfNeeded: new &- old)
+        }
+        return strait_load_acquire_u16(used) & RingLayout.usedNoNotify == 0
+    }
+
+    /// Opens a batch: chains submitted until `endBatch` are published at once but kicked once,
+    /// as the Linux driver does for what it adds before one `virtqueue_kick` (vring_need_event
+    /// over the whole batch: old = the available index before it, new = after). Nested calls
+    /// keep the outer batch.
+    public func beginBatch() {
+        state.withLock { st in if st.batchStart == nil { st.batchStart = st.availIdx } }
+    }
+
+    /// Closes the batch and kicks if the device asked for any of its entries.
+    public func endBatch() throws(DriverError) {
+        let decision: (added: Bool, kick: Bool) = state.withLock { st in
+            guard let start = st.batchStart else { return (false, false) }
+            st.batchStart = nil
+            guard start != st.availIdx else { return (false, false) }
+            return (true, needsKick(old: start, new: st.availIdx))
+        }
+        guard decision.added else { return }
+        if decision.kick { try kick() } else { counters.withLock { $0.suppressed += 1 } }
     }
 
     /// Writes the kick eventfd.
@@ -171,7 +210,9 @@ public final class DriverQueue: @unchecked Sendable {
 
     /// Takes every chain the device has returned. With EVENT_IDX it then asks to be called at the
     /// next one; the caller must re-check (`hasPending`) after that before sleeping.
-    public func harvest() throws(DriverError) -> [Completion] {
+    /// `rearm: false` leaves used_event where it is, as Linux does while its callbacks are
+    /// disabled (virtqueue_disable_cb during the harvest loop); `enableInterrupts()` re-arms.
+    public func harvest(rearm: Bool = true) throws(DriverError) -> [Completion] {
         var freed: [GuestBuffer] = []
         let result: Result<[Completion], DriverError> = state.withLock { st in
             var out: [Completion] = []
@@ -192,7 +233,7 @@ public final class DriverQueue: @unchecked Sendable {
                 out.append(Completion(token: slot.token, written: len))
                 st.lastUsed &+= 1
             }
-            if eventIdx {
+            if eventIdx && rearm {
                 avail.storeBytes(of: st.lastUsed.littleEndian, toByteOffset: RingLayout.usedEventOffset(size), as: UInt16.self)
                 strait_fence_seq_cst()
             }
@@ -200,6 +241,20 @@ public final class DriverQueue: @unchecked Sendable {
         }
         for t in freed { allocator.free(t) }
         return try result.get()
+    }
+
+    /// virtqueue_enable_cb: asks for an interrupt at the next used entry (EVENT_IDX: used_event =
+    /// the last harvested index); returns whether entries arrived meanwhile (then harvest again
+    /// instead of sleeping, as the Linux driver's `while (!virtqueue_enable_cb(vq))` loop does).
+    public func enableInterrupts() -> Bool {
+        let last: UInt16 = state.withLock { st in
+            if eventIdx {
+                avail.storeBytes(of: st.lastUsed.littleEndian, toByteOffset: RingLayout.usedEventOffset(size), as: UInt16.self)
+            }
+            return st.lastUsed
+        }
+        strait_fence_seq_cst()
+        return strait_load_acquire_u16(used + 2) != last
     }
 
     /// Whether the used ring holds chains not yet harvested.
@@ -218,7 +273,7 @@ public final class DriverQueue: @unchecked Sendable {
         let r = poll(&p, 1, timeoutMs)
         guard r > 0 else { return false }
         var value: UInt64 = 0
-        _ = read(callFD.rawValue, &value, 8)
+        if read(callFD.rawValue, &value, 8) == 8 { interrupts.withLock { $0 += 1 } }
         return true
     }
 }

@@ -19,6 +19,17 @@ public struct FrontendConfiguration: Sendable {
     public var connectTimeout: Double = 10
     /// Spin on the used rings instead of sleeping on the call eventfds.
     public var pollUsedRings = false
+    /// How the driver submits, as seen from the device.
+    public enum DriverStyle: Sendable, Equatable {
+        /// Every submission decides on its own kick (EVENT_IDX honoured).
+        case perRequest
+        /// As the Linux virtio driver under a workload that refills as completions arrive: the
+        /// completion thread harvests everything the device returned (interrupt-driven,
+        /// used_event re-armed after each harvest), and what the completions submit in turn
+        /// goes out as one batch with one kick decision (`DriverQueue.beginBatch`).
+        case linux
+    }
+    public var driverStyle = DriverStyle.perRequest
 
     public init() {}
 

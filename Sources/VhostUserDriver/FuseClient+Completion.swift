@@ -6,14 +6,29 @@ extension FuseClient {
     /// the call eventfd (or spin) when nothing is there.
     func completionLoop(_ queue: DriverQueue) {
         let polling = frontend.configuration.pollUsedRings
+        let batched = frontend.configuration.driverStyle == .linux
         while !isStopping {
             let done: [DriverQueue.Completion]
-            do { done = try queue.harvest() } catch {
+            // Linux style: interrupts stay off while the loop finds work (used_event is not
+            // re-armed), and are re-enabled only before sleeping (virtio_fs's done work).
+            do { done = try queue.harvest(rearm: !batched) } catch {
                 failAll(queue: queue.index, error)
                 return
             }
-            for c in done { complete(queue: queue.index, c) }
+            if batched && !done.isEmpty {
+                // What these completions submit to this queue (the refills) goes out with one
+                // kick decision; submissions to other queues decide on their own.
+                queue.beginBatch()
+                for c in done { complete(queue: queue.index, c) }
+                do { try queue.endBatch() } catch {
+                    failAll(queue: queue.index, error)
+                    return
+                }
+            } else {
+                for c in done { complete(queue: queue.index, c) }
+            }
             if !done.isEmpty || queue.hasPending { continue }
+            if batched && queue.enableInterrupts() { continue }
             if polling { sched_yield() } else { queue.waitForCall(timeoutMs: 20) }
         }
     }

@@ -83,13 +83,7 @@ final class QueueWorker: @unchecked Sendable {
     /// Set when the guest corrupted the ring (available index out of range): the thread stops
     /// serving it instead of spinning on an index that stays ahead. Queue thread only.
     private var broken = false
-    /// Completions made on the queue thread whose interrupt is still owed (see `flush`).
-    private var deferred = 0
-    /// A long batch still interrupts the guest every this many completions.
-    private static let maxDeferred = 16
-
     private func drain() {
-        defer { flush() }
         while true {
             let next: SplitQueue.Next
             do { next = try ring.queue.pop() } catch {
@@ -105,7 +99,6 @@ final class QueueWorker: @unchecked Sendable {
                 ring.complete(head: head, written: 0)
             case .chain(let chain):
                 dispatch(chain)
-                if deferred >= Self.maxDeferred { flush() }
             }
         }
     }
@@ -141,24 +134,17 @@ final class QueueWorker: @unchecked Sendable {
         serviceNanoseconds.store(AutoSwitch.average(old, sample: ns), ordering: .relaxed)
     }
 
-    /// Inline processing: the interrupt is batched until the ring is empty (or `maxDeferred`).
+    /// Inline processing. The interrupt is decided per completion, right after it is published:
+    /// with EVENT_IDX the guest's used_event already suppresses every interrupt it does not
+    /// need (a Linux guest re-arms it only after harvesting), so holding interrupts back until
+    /// the available ring is empty saves none the guest wants to skip and makes a guest wait
+    /// for completions already made while the rest of the batch is processed (issue 11).
     private func processOnQueueThread(_ chain: DescriptorChain) {
         let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }
         }
-        if let written {
-            ring.completeDeferred(chain, written: written)
-            inFlight.subtract(1, ordering: .releasing)
-            deferred += 1
-        }
-    }
-
-    /// Interrupts the guest for the completions made on the queue thread, if it wants one.
-    private func flush() {
-        guard deferred > 0 else { return }
-        deferred = 0
-        ring.flushNotify()
+        if let written { finish(chain, written) }
     }
 
     private func submit(_ chain: DescriptorChain) {

@@ -28,19 +28,26 @@ struct DaemonRound {
         config.requestQueues = params.requestQueues
         config.queueSize = min(1024, max(128, nextPowerOfTwo(params.queueDepth * 4)))
         config.pollUsedRings = params.poll
+        if params.linuxGuest { config.driverStyle = .linux }
         config.connectTimeout = 15
         if params.workload == .daxRead4k { config.daxWindowSize = UInt64(params.queueDepth) * Workload.daxChunk }
         let client: FuseClient
+        let initOut: FuseInitOut
         do {
             let frontend = try VhostUserFrontend(socketPath: socket, configuration: config, alive: { process.isAlive })
             client = try FuseClient(frontend: frontend)
             client.callTimeout = 20
-            try client.initialize()
+            initOut = try client.initialize()
         } catch {
             throw process.failure("failed to start or set up (\(error))")
         }
         defer { client.close() }
         let load = FuseLoad(client: client, params: params)
+        if params.linuxGuest {
+            let model = GuestModel.linux(workload: params.workload, queueDepth: params.queueDepth, reply: initOut)
+            load.depth = model.depth
+            if let note = model.note, round == 1 { progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name): \(note)") }
+        }
         do { try load.prepare() } catch let u as Unsupported { throw u } catch {
             throw process.alive("failed preparing \(params.workload.rawValue): \(error)")
         }
@@ -51,7 +58,9 @@ struct DaemonRound {
         load.start(recorder)
         try watch(process, recorder, until: measureFrom)
         let before = process.usage()
+        let signalsBefore = notifications(client)
         try watch(process, recorder, until: deadline)
+        let signalsAfter = notifications(client)
         // Lanes finish what they have in flight; a daemon that stops answering is an error.
         let drainLimit = monotonicNanos() + 20_000_000_000
         while recorder.active > 0 {
@@ -66,9 +75,25 @@ struct DaemonRound {
         if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
         let s = recorder.snapshot
         let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
+        if s.ops > 0 {
+            let ops = Double(s.ops)
+            let kicks = Double(signalsAfter.kicks - signalsBefore.kicks) / ops
+            let suppressed = Double(signalsAfter.suppressed - signalsBefore.suppressed) / ops
+            let interrupts = Double(signalsAfter.interrupts - signalsBefore.interrupts) / ops
+            let tag = "[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round)"
+            progress(tag + ": per operation \(Report.fmt(kicks, 2)) kicks, \(Report.fmt(suppressed, 2)) suppressed, \(Report.fmt(interrupts, 2)) interrupts")
+        }
         return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram,
                            cpuSeconds: max(after.cpuSeconds - before.cpuSeconds, 0),
                            peakRSSKiB: after.peakRSSKiB)
+    }
+
+    /// Kicks sent and suppressed, and interrupts taken, over the request queues so far.
+    private func notifications(_ client: FuseClient) -> (kicks: Int, suppressed: Int, interrupts: Int) {
+        client.frontend.queues.dropFirst().reduce((0, 0, 0)) { sum, q in
+            let k = q.kickCounts
+            return (sum.0 + k.kicks, sum.1 + k.suppressed, sum.2 + q.interruptCount)
+        }
     }
 
     private func watch(_ process: DaemonProcess, _ recorder: LoadRecorder, until: UInt64) throws {

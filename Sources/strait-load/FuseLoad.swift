@@ -42,12 +42,15 @@ final class FuseLoad: @unchecked Sendable {
     var dir: UInt64 = 0
     var dirHandle: UInt64 = 0
     var lanes: [Lane] = []
+    /// Operations in flight: the requested queue depth, or what the guest model allows.
+    var depth: Int
     let sequential = Atomic<UInt64>(0)
     let lookups = Atomic<UInt64>(0)
 
     init(client: FuseClient, params: RunParameters) {
         self.client = client
         self.params = params
+        depth = params.queueDepth
     }
 
     /// Lookups and opens the workload needs, lane buffers, and a DAX probe.
@@ -58,7 +61,7 @@ final class FuseLoad: @unchecked Sendable {
         dir = try client.lookup(parent: root, name: Dataset.directory).nodeid
         dirHandle = try client.opendir(node: dir).fh
         let queues = max(client.frontend.requestQueueCount, 1)
-        for i in 0..<params.queueDepth {
+        for i in 0..<depth {
             let lane = Lane(index: i, queue: 1 + i % queues, seed: params.seed)
             if params.workload.isWrite {
                 let b = try client.allocator.allocate(params.workload.blockSize, alignment: 4096)

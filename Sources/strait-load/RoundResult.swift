@@ -28,4 +28,7 @@ struct RunParameters: Sendable {
     var fileSize: UInt64
     var poll: Bool
     var seed: UInt64
+    /// `--guest linux`: batch refills with one kick, and keep in flight only what a Linux
+    /// guest's FUSE layer would (`GuestModel`).
+    var linuxGuest: Bool = false
 }

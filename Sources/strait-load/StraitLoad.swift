@@ -46,6 +46,9 @@ struct StraitLoad: ParsableCommand {
     @Flag(help: "Poll the used rings instead of waiting on call eventfds.")
     var poll = false
 
+    @Option(help: "Guest driver model: 'simple' (each request kicks on its own, every lane at --qd) or 'linux' (refills batched with one kick as the Linux virtio driver does, and only as many requests in flight as a Linux guest's FUSE layer allows with what the daemon agreed at INIT: without FUSE_ASYNC_DIO, O_DIRECT I/O runs one at a time).")
+    var guest: String = "simple"
+
     @Flag(help: "Print one JSON object on stdout instead of the table.")
     var json = false
 
@@ -68,6 +71,7 @@ struct StraitLoad: ParsableCommand {
         guard queueDepths.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--qd must be 1...256") }
         guard rounds >= 5 else { throw ValidationError("--rounds must be at least 5") }
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive") }
+        guard guest == "simple" || guest == "linux" else { throw ValidationError("--guest must be simple or linux") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard fileMiB >= 4, fileMiB % 2 == 0 else { throw ValidationError("--file-mib must be even and at least 4") }
         var names = Set<String>()
@@ -96,7 +100,8 @@ struct StraitLoad: ParsableCommand {
         outer: for w in parsedWorkloads.compactMap(Workload.init(rawValue:)) {
             for qd in queueDepths {
                 let params = RunParameters(workload: w, queueDepth: qd, seconds: seconds, warmup: warmup,
-                                           requestQueues: threads, fileSize: fileMiB << 20, poll: poll, seed: seed)
+                                           requestQueues: threads, fileSize: fileMiB << 20, poll: poll, seed: seed,
+                                           linuxGuest: guest == "linux")
                 var results: [String: [RoundResult]] = [:]
                 var unsupported = Set<String>()
                 for round in 1...rounds {

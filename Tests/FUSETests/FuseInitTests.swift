@@ -20,7 +20,7 @@ import Testing
         #expect(bytes.count == 64)
         #expect(out.major == 7 && out.minor == 38 && out.maxReadahead == 0x20000)
         let agreed = FuseInitFlags(low: out.flags, high: out.flags2)
-        for f: FuseInitFlags in [.asyncRead, .parallelDirops, .atomicOTrunc, .exportSupport, .bigWrites,
+        for f: FuseInitFlags in [.asyncRead, .asyncDIO, .parallelDirops, .atomicOTrunc, .exportSupport, .bigWrites,
                                  .autoInvalData, .doReaddirplus, .readdirplusAuto, .maxPages, .setxattrExt,
                                  .initExt, .posixLocks, .flockLocks] {
             #expect(agreed.contains(f), "\(f)")
@@ -32,6 +32,23 @@ import Testing
         #expect(out.maxPages == 256 && out.maxWrite == 1 << 20 && out.mapAlignment == 0 && out.timeGran == 1)
         #expect(session.setxattrExt && session.minor == 38)
         #expect(try FuseInitOut(bytes: bytes) == out)
+    }
+
+    /// Issue 11: without ASYNC_DIO a 6.1 guest runs each O_DIRECT aio synchronously in io_submit
+    /// (fuse_direct_IO: io->async = fc->async_dio), so libaio at iodepth 16 behaved as QD1.
+    /// Both virtiofsd agree it by default; so must we, whatever the options.
+    @Test func asyncDirectIOIsAlwaysAgreed() throws {
+        for writeback in [false, true] {
+            var c = FuseInitConfig()
+            c.writeback = writeback
+            c.readdirplus = false; c.posixLocks = false; c.flockLocks = false
+            let (out, _, session) = try #require(negotiate(config: c))
+            #expect(out.flags & UInt32(truncatingIfNeeded: FuseInitFlags.asyncDIO.rawValue) != 0)
+            #expect(session.flags.contains(.asyncDIO))
+        }
+        // Not offered, not agreed.
+        let (out, _, _) = try #require(negotiate(flags: [.asyncRead]))
+        #expect(out.flags == FuseInitFlags.asyncRead.low)
     }
 
     @Test func optionalCapabilities() throws {

@@ -80,7 +80,7 @@ import Testing
     @Test func shippedMatricesParseAndExpand() throws {
         let smoke = try Matrix.load(path: Repo.matrix("smoke.yaml")).expand()
         #expect(smoke.cells.map(\.id) == ["straitd-none-inline", "straitd-auto-inline", "straitd-always-inline"])
-        #expect(smoke.workloads.map(\.name) == ["randread-psync", "seqwrite-psync", "tar"])
+        #expect(smoke.workloads.map(\.name) == ["randread-psync", "randread-libaio", "seqwrite-psync", "seqwrite-libaio", "tar"])
 
         let nightly = try Matrix.load(path: Repo.matrix("nightly.yaml")).expand()
         #expect(nightly.cells.count == 6 + 6 + 6 + 3 + 1)
