@@ -55,24 +55,11 @@ public struct ActiveRing: Sendable {
         complete(head: chain.head, written: written)
     }
 
-    /// Completes a chain but leaves the interrupt to `flushNotify()`: a thread that completes a
-    /// batch interrupts the guest once for it, so the guest harvests (and refills) in batches
-    /// instead of waking per request.
-    public func completeDeferred(_ chain: DescriptorChain, written: UInt32) {
-        log.mark(writable: chain.writable, written: Int(written), memory: chain.memory)
-        logUsed(slot: queue.pushDeferred(head: chain.head, written: written))
-    }
-
     /// While migration logging is on, marks the used index and the element just written.
     private func logUsed(slot: Int) {
         guard slot >= 0, log.isActive, let used = usedLogAddress else { return }
         log.mark(guest: used + 2, length: 2)
         log.mark(guest: used + UInt64(RingLayout.usedRingOffset(slot)), length: UInt64(RingLayout.usedElementSize))
-    }
-
-    /// Interrupts the guest if what was completed since the last decision calls for it.
-    public func flushNotify() {
-        if queue.notifyNeeded() { call.signal() }
     }
 }
 

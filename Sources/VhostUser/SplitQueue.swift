@@ -98,14 +98,6 @@ public final class SplitQueue: @unchecked Sendable {
         }
     }
 
-    /// Returns a chain to the guest without deciding on an interrupt: the caller batches
-    /// completions and asks `notifyNeeded()` once for all of them (vhost's add_used_n + signal).
-    /// Returns the used-ring slot it filled.
-    @discardableResult
-    public func pushDeferred(head: UInt16, written: UInt32) -> Int {
-        usedState.withLock { state in publish(&state, head: head, written: written) }
-    }
-
     /// Writes the used element and publishes the new used index; returns the slot written, or
     /// -1 once the ring is closed (nothing is written then).
     private func publish(_ state: inout UsedState, head: UInt16, written: UInt32) -> Int {
@@ -117,16 +109,6 @@ public final class SplitQueue: @unchecked Sendable {
         state.next &+= 1
         strait_store_release_u16(used + 2, state.next.littleEndian)
         return slot
-    }
-
-    /// Whether the guest wants an interrupt for what was pushed since the last decision
-    /// (EVENT_IDX: did the used index pass used_event in between).
-    public func notifyNeeded() -> Bool {
-        usedState.withLock { state in
-            if state.closed { return false }
-            strait_fence_seq_cst()
-            return needsInterrupt(&state)
-        }
     }
 
     private func needsInterrupt(_ state: inout UsedState) -> Bool {
