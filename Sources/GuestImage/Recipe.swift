@@ -35,8 +35,9 @@ public struct Recipe: Codable, Sendable, Equatable {
         name = try c.decode(String.self, forKey: .name)
         suite = try c.decodeIfPresent(String.self, forKey: .suite) ?? "bookworm"
         architecture = try c.decodeIfPresent(String.self, forKey: .architecture) ?? "amd64"
+        // No mirror in the repository: by default the host's own (HostMirrors).
         sources = try c.decodeIfPresent([String].self, forKey: .sources)
-            ?? ["deb http://deb.debian.org/debian \(suite) main"]
+            ?? HostMirrors.debSources(suite: suite)
         kernel = try c.decodeIfPresent(String.self, forKey: .kernel) ?? "linux-image-amd64"
         packages = try c.decodeIfPresent([String].self, forKey: .packages) ?? []
         initrdModules = try c.decodeIfPresent([String].self, forKey: .initrdModules) ?? []
@@ -75,7 +76,10 @@ public struct Recipe: Codable, Sendable, Equatable {
         for p in packages + [kernel] where p.isEmpty || !safe(p) {
             throw ImageError(.recipe, "\(file): package name '\(p)' is not a Debian package name")
         }
-        guard !sources.isEmpty, sources.allSatisfy({ $0.hasPrefix("deb ") }) else {
+        guard !sources.isEmpty else {
+            throw ImageError(.recipe, "\(file): no sources, and none for the host's release in /etc/apt (give 'sources:')")
+        }
+        guard sources.allSatisfy({ $0.hasPrefix("deb ") }) else {
             throw ImageError(.recipe, "\(file): sources must be 'deb URL SUITE COMPONENTS' lines")
         }
         guard diskSizeMiB >= 512 else { throw ImageError(.recipe, "\(file): disk_size_mib \(diskSizeMiB) is below 512") }
