@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "Strait",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "straitd", targets: ["straitd"]),
         .executable(name: "strait-load", targets: ["strait-load"]),
@@ -13,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -21,25 +19,27 @@ let package = Package(
     targets: [
         // The only C: macros and syscalls Swift cannot reach, plus the kernel's own headers.
         .target(name: "CShims"),
+        // Beneath both wings, Foundation-free: threads, semaphores, the monotonic clock, the one
+        // process supervisor (posix_spawn, process groups, deadlines), /proc accounting, free
+        // ports and the one seeded generator.
+        .target(name: "Posix"),
+        // The vhost-user-fs daemons' command lines: one template per daemon kind, NAME=COMMAND.
+        .target(name: "DaemonLaunch"),
         // Bounds-checked little-endian cursors shared by every wire codec.
         .target(name: "Wire"),
         // FUSE wire protocol: codecs and negotiation, pure Swift, no I/O.
         .target(name: "FUSE", dependencies: ["Wire"]),
         // The host side: inode table, handles and file operations on the shared directory.
         .target(name: "Passthrough", dependencies: [
-            "CShims",
-            .product(name: "SystemPackage", package: "swift-system"),
-            .product(name: "Logging", package: "swift-log"),
+            "CShims", .product(name: "Logging", package: "swift-log"),
         ]),
         // vhost-user protocol (both sides), guest memory, split virtqueues.
         .target(name: "VhostUser", dependencies: [
-            "CShims", "Wire",
-            .product(name: "SystemPackage", package: "swift-system"),
-            .product(name: "Logging", package: "swift-log"),
+            "CShims", "Wire", .product(name: "Logging", package: "swift-log"),
         ]),
         // The device: virtqueue workers -> FUSE dispatcher -> Passthrough.
         .target(name: "VirtioFS", dependencies: [
-            "FUSE", "Passthrough", "VhostUser", "CShims",
+            "FUSE", "Passthrough", "VhostUser", "Wire", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // virtiofsd-compatible command line, both styles, as a library so it is unit tested.
@@ -47,7 +47,7 @@ let package = Package(
             "VirtioFS", "Passthrough", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "straitd", dependencies: [
-            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims",
+            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
             // The Swift runtime linked in, not loaded as a dozen shared libraries: 8 MB resident
@@ -55,12 +55,9 @@ let package = Package(
             .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
-        .target(name: "VhostUserDriver", dependencies: [
-            "VhostUser", "FUSE", "CShims",
-            .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        .target(name: "VhostUserDriver", dependencies: ["VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch"]),
         .executableTarget(name: "strait-load", dependencies: [
-            "VhostUserDriver", "FUSE",
+            "VhostUserDriver", "VhostUser", "FUSE", "Posix", "DaemonLaunch", "Stats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
@@ -76,44 +73,53 @@ let package = Package(
         .systemLibrary(name: "CGuestfs", pkgConfig: "libguestfs", providers: [.apt(["libguestfs-dev"])]),
         .target(name: "Libvirt", dependencies: ["CLibvirt"]),
         .target(name: "GuestImage", dependencies: [
-            "CGuestfs", .product(name: "Yams", package: "Yams"),
+            "CGuestfs", "Posix", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Harness", dependencies: ["Libvirt", "GuestImage"]),
+        .target(name: "Harness", dependencies: ["Libvirt", "GuestImage", "Posix", "DaemonLaunch"]),
         .executableTarget(name: "strait", dependencies: [
-            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports",
+            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports", "DaemonLaunch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
         .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Stats"),
+        .target(name: "Stats", dependencies: ["Posix"]),
         .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
         // The matrix runner: cells on real VMs, workloads, verification, results, the gate.
         .target(name: "Runner", dependencies: [
-            "Harness", "GuestImage", "Libvirt", "Matrix", "Stats", "Results", "Reports",
+            "Harness", "GuestImage", "Libvirt", "Matrix", "Stats", "Results", "Reports", "Posix", "DaemonLaunch",
         ]),
 
-        .testTarget(name: "FUSETests", dependencies: ["FUSE", "CShims"]),
-        .testTarget(name: "PassthroughTests", dependencies: ["Passthrough"]),
-        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "CShims", "Wire"]),
+        .testTarget(name: "FUSETests", dependencies: ["FUSE", "Wire", "CShims"]),
+        .testTarget(name: "PassthroughTests", dependencies: ["Passthrough", "CShims"]),
+        .testTarget(name: "VhostUserTests", dependencies: [
+            "VhostUser", "CShims", "Wire", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VirtioFSTests", dependencies: [
-            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser",
+            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: [
-            "DaemonOptions", "VhostUserDriver", "FUSE",
-            .product(name: "Logging", package: "swift-log"),
+            "DaemonOptions", "VhostUserDriver", "FUSE", "Passthrough", "VirtioFS", "Posix",
         ]),
-        .testTarget(name: "VhostUserDriverTests", dependencies: ["VhostUserDriver", "VhostUser", "FUSE"]),
+        .testTarget(name: "VhostUserDriverTests", dependencies: [
+            "VhostUserDriver", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch",
+        ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "E2ETests", dependencies: ["Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results"]),
+        .testTarget(name: "E2ETests", dependencies: [
+            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports", "DaemonLaunch",
+        ]),
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
-        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "Posix"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results", "Posix"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "DaemonLaunchTests", dependencies: ["DaemonLaunch"]),
+        // Reads Package.swift and every import line: the layering rules as a test.
+        .testTarget(name: "LayeringTests"),
     ]
 )

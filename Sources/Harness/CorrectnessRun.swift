@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Libvirt
@@ -31,7 +32,7 @@ public struct CorrectnessRun: Sendable {
 
     public var image: BuiltImage
     public var accelerator: Accelerator
-    public var daemon: DaemonSpec
+    public var daemon: DaemonCommandLine
     public var modes: [String] = ["none", "auto", "always"]
     public var script: String
     public var scriptEnvironment: [String: String] = [:]
@@ -39,7 +40,7 @@ public struct CorrectnessRun: Sendable {
     public var uri = Connection.defaultURI
     public var log: @Sendable (String) -> Void = { print($0) }
 
-    public init(image: BuiltImage, accelerator: Accelerator, daemon: DaemonSpec, script: String) {
+    public init(image: BuiltImage, accelerator: Accelerator, daemon: DaemonCommandLine, script: String) {
         self.image = image
         self.accelerator = accelerator
         self.daemon = daemon
@@ -57,9 +58,9 @@ public struct CorrectnessRun: Sendable {
         do {
             key = try SSHKey.harnessKey()
             connection = try Connection(uri: uri)
-        } catch { throw HarnessError(.prerequisite, "\(error)") }
+        } catch { throw HarnessError(.prerequisite, "setup", cause: error) }
 
-        var daemons: [String: DaemonProcess] = [:]
+        var daemons: [String: ShareDaemon] = [:]
         var shareDirs: [String: String] = [:]
         var options = VirtualMachine.Options()
         defer { for d in daemons.values { d.stop() } }
@@ -67,8 +68,8 @@ public struct CorrectnessRun: Sendable {
             let dir = try run.makeDirectory("share-\(mode)", mode: 0o777)
             shareDirs[mode] = dir
             let socket = run.path("\(daemon.name)-\(mode).sock")
-            daemons[mode] = try DaemonProcess(spec: daemon, socket: socket, dir: dir, cache: mode,
-                                              log: run.path("\(daemon.name)-\(mode).log"))
+            daemons[mode] = try ShareDaemon(command: daemon, socket: socket, dir: dir, cache: mode,
+                                           log: run.path("\(daemon.name)-\(mode).log"))
             options.shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: "share-\(mode)"))
         }
         let vm = try VirtualMachine(run: run, vm: "\(daemon.name)", image: image, accelerator: accelerator,

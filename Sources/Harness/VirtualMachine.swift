@@ -1,6 +1,7 @@
 import Foundation
 import GuestImage
 import Libvirt
+import Posix
 
 /// A test VM: per-VM qcow2 overlay on the cached image, transient libvirt domain with shared
 /// file-backed memory, direct kernel boot, SSH forwarded to 127.0.0.1. Ready means SSH works.
@@ -40,7 +41,8 @@ public final class VirtualMachine: @unchecked Sendable {
         name = run.name(vm)
         overlay = run.path(vm + ".qcow2")
         consoleLog = run.path(vm + "-console.log")
-        let port = try Ports.freeLoopbackPort()
+        let port: Int
+        do { port = Int(try FreePort.loopback()) } catch { throw HarnessError(.io, "no free loopback port", cause: error) }
         ssh = SSHClient(port: port, key: key.privateKeyPath)
         var config = DomainConfig(name: name, kernel: image.kernel, initrd: image.initrd, disk: overlay, consoleLog: consoleLog)
         config.accelerator = accelerator.kind == .kvm ? .kvm : .qemu

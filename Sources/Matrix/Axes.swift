@@ -1,5 +1,5 @@
 /// The daemon or file system that serves the share to the guest.
-public enum Backend: String, CaseIterable, Sendable, Codable, Hashable {
+public enum ShareBackend: String, CaseIterable, Sendable, Codable, Hashable {
     case straitd
     case virtiofsdC = "virtiofsd-c"
     case virtiofsdRust = "virtiofsd-rust"

@@ -1,6 +1,6 @@
 /// One point of a matrix: a backend configuration. Every workload of the matrix runs in every cell.
 public struct Cell: Sendable, Codable, Hashable {
-    public var backend: Backend
+    public var backend: ShareBackend
     public var cache: String
     public var dax: Dax
     /// nil for backends without a daemon-side request path (9p, sshfs).
@@ -11,7 +11,7 @@ public struct Cell: Sendable, Codable, Hashable {
     public var label: String?
 
     public init(
-        backend: Backend, cache: String, dax: Dax = .off, processing: Processing? = nil, options: [String] = [],
+        backend: ShareBackend, cache: String, dax: Dax = .off, processing: Processing? = nil, options: [String] = [],
         label: String? = nil
     ) {
         self.backend = backend

@@ -34,7 +34,7 @@ public struct CellFilter: Sendable, Hashable {
     private static func normalize(key: String, value: String) throws(MatrixError) -> String {
         switch key {
         case "backend":
-            guard Backend(rawValue: value) != nil else {
+            guard ShareBackend(rawValue: value) != nil else {
                 throw MatrixError(.badFilter, "unknown backend '\(value)'", field: "filter.backend")
             }
         case "dax":

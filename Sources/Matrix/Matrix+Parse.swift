@@ -117,9 +117,9 @@ struct MatrixParser {
             let path = "axes.\(key)"
             switch key {
             case "backend":
-                matrix.backends = try reader.values(value, path, expected: Self.backendNames) { Backend(rawValue: $0) }
+                matrix.backends = try reader.values(value, path, expected: Self.backendNames) { ShareBackend(rawValue: $0) }
             case "cache":
-                let all = Set(Backend.allCases.flatMap(\.cacheModes))
+                let all = Set(ShareBackend.allCases.flatMap(\.cacheModes))
                 matrix.caches = try reader.values(value, path, expected: "a cache mode (\(all.sorted().joined(separator: ", ")))") {
                     all.contains($0) ? $0 : nil
                 }
@@ -133,7 +133,7 @@ struct MatrixParser {
         if matrix.caches.isEmpty { throw reader.fail(.missingField, "axes need a cache list", node, "axes.cache") }
     }
 
-    static let backendNames = "a backend (\(Backend.allCases.map(\.rawValue).joined(separator: ", ")))"
+    static let backendNames = "a backend (\(ShareBackend.allCases.map(\.rawValue).joined(separator: ", ")))"
     static let processingForms = "a processing mode (inline, pool:N, auto:THRESHOLD[:POOL])"
 
     func workloads(_ node: Node) throws(MatrixError) -> [Workload] {
@@ -205,10 +205,10 @@ struct MatrixParser {
         return tar
     }
 
-    func backendOptions(_ node: Node) throws(MatrixError) -> [Backend: [String]] {
-        var out: [Backend: [String]] = [:]
-        for (key, value) in try reader.mapping(node, "backend-options", allowed: Set(Backend.allCases.map(\.rawValue))) {
-            guard let backend = Backend(rawValue: key) else { continue }
+    func backendOptions(_ node: Node) throws(MatrixError) -> [ShareBackend: [String]] {
+        var out: [ShareBackend: [String]] = [:]
+        for (key, value) in try reader.mapping(node, "backend-options", allowed: Set(ShareBackend.allCases.map(\.rawValue))) {
+            guard let backend = ShareBackend(rawValue: key) else { continue }
             out[backend] = try reader.list(value, "backend-options.\(key)").map { item, path throws(MatrixError) in
                 try reader.string(item, path)
             }
@@ -235,8 +235,8 @@ struct MatrixParser {
     func axisValue(_ axis: Axis, _ node: Node, _ field: String) throws(MatrixError) -> String {
         let text = try reader.string(node, field)
         let valid: String? = switch axis {
-        case .backend: Backend(rawValue: text)?.rawValue
-        case .cache: Backend.allCases.contains { $0.cacheModes.contains(text) } ? text : nil
+        case .backend: ShareBackend(rawValue: text)?.rawValue
+        case .cache: ShareBackend.allCases.contains { $0.cacheModes.contains(text) } ? text : nil
         case .dax: Dax(rawValue: text)?.rawValue
         case .processing: text == "none" ? text : Processing(parsing: text)?.description
         }
@@ -244,14 +244,14 @@ struct MatrixParser {
         return valid
     }
 
-    func includedCell(_ node: Node, _ field: String, options: [Backend: [String]]) throws(MatrixError) -> Cell {
+    func includedCell(_ node: Node, _ field: String, options: [ShareBackend: [String]]) throws(MatrixError) -> Cell {
         let allowed = Set(Axis.allCases.map(\.rawValue)).union(["options", "label"])
         let fields = try reader.mapping(node, field, allowed: allowed)
         func value(_ axis: Axis) throws(MatrixError) -> String? {
             guard let n = fields.first(where: { $0.0 == axis.rawValue })?.1 else { return nil }
             return try axisValue(axis, n, "\(field).\(axis.rawValue)")
         }
-        guard let backendName = try value(.backend), let backend = Backend(rawValue: backendName) else {
+        guard let backendName = try value(.backend), let backend = ShareBackend(rawValue: backendName) else {
             throw reader.fail(.missingField, "an include names its backend", node, "\(field).backend")
         }
         guard let cache = try value(.cache) else {

@@ -5,12 +5,12 @@ public struct Matrix: Sendable {
     public var description: String
     /// The file it came from, for messages.
     public var file: String
-    public var backends: [Backend]
+    public var backends: [ShareBackend]
     public var caches: [String]
     public var dax: [Dax]
     public var processing: [Processing]
     /// Extra options per backend, appended to its command line (or mount options for 9p/sshfs).
-    public var backendOptions: [Backend: [String]]
+    public var backendOptions: [ShareBackend: [String]]
     public var workloads: [Workload]
     public var repetitions: Int
     /// Repetitions per variant when `strait gate` runs this matrix. Two-sided Mann-Whitney cannot
@@ -22,8 +22,8 @@ public struct Matrix: Sendable {
     public var tolerances: Tolerances
 
     public init(
-        name: String, description: String = "", file: String = "<matrix>", backends: [Backend], caches: [String],
-        dax: [Dax] = [.off], processing: [Processing] = [.inline], backendOptions: [Backend: [String]] = [:],
+        name: String, description: String = "", file: String = "<matrix>", backends: [ShareBackend], caches: [String],
+        dax: [Dax] = [.off], processing: [Processing] = [.inline], backendOptions: [ShareBackend: [String]] = [:],
         workloads: [Workload], repetitions: Int = 1, exclude: [CellRule] = [], include: [Cell] = [],
         tolerances: Tolerances = Tolerances()
     ) {

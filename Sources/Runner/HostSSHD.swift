@@ -3,6 +3,7 @@ import Glibc
 import GuestImage
 import Harness
 import Matrix
+import Posix
 
 /// The host side of sshfs cells: a private sshd for one VM, on 127.0.0.1 and a free high port,
 /// with its own host key, config and authorized_keys under the run directory. The guest reaches
@@ -26,7 +27,6 @@ struct HostSSHD {
         var clientKey: String { directory + "/guest_ed25519" }
         var authorizedKeys: String { directory + "/authorized_keys" }
         var log: String { directory + "/sshd.log" }
-        var pidFile: String { directory + "/sshd.pid" }
     }
 
     /// sshd_config: only public-key root login with the run's key from loopback (slirp), SFTP
@@ -82,13 +82,6 @@ struct HostSSHD {
          "StrictHostKeyChecking=yes", "BatchMode=yes", "ConnectTimeout=10"]
     }
 
-    /// sshd closes every inherited descriptor at start, including the one Foundation's Process
-    /// watches to learn that its child ended; Foundation then blocks in waitpid on the live sshd
-    /// and stops reaping every other child (qemu-img hung as a zombie). So a shell that keeps the
-    /// descriptor is the child and waits for sshd, whose pid it writes to `$2` so `stop` can
-    /// signal sshd itself (the shell may have inherited SIGTERM ignored, and then cannot trap it).
-    static let supervisorScript = "\(binary) -D -e -f \"$1\" & echo $! > \"$2\"; wait $!"
-
     /// sshfs's remote source for a host directory.
     static func source(hostDir: String) -> String { "root@\(guestGateway):\(hostDir)" }
 
@@ -101,18 +94,19 @@ struct HostSSHD {
     }
 }
 
-/// A running private sshd (`-D -e`, supervised like the daemons): stopped with SIGTERM, then
-/// SIGKILL after a grace period.
-final class HostSSHDProcess: @unchecked Sendable {
+/// A running private sshd (`-D -e`, under the one supervisor like the daemons): stopped with
+/// SIGTERM, then SIGKILL after a grace period. sshd closes every inherited descriptor at start;
+/// the supervisor reaps by pid, so that no longer matters and sshd needs no waiting shell.
+final class HostSSHDProcess: Sendable {
     let layout: HostSSHD.Layout
     let port: Int
     let clientPrivateKey: Data
     let knownHostsLine: String
-    private let process: Process
-    private let lock = NSLock()
+    private let process: Subprocess
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    /// sshd's own pid (it runs directly under the supervisor).
+    var pid: Int32 { process.pid }
+    var isRunning: Bool { process.isAlive }
 
     /// Makes the keys and config in `directory`, starts sshd and waits until it listens.
     init(directory: String, timeout: Double = 15) throws(RunnerError) {
@@ -125,7 +119,7 @@ final class HostSSHDProcess: @unchecked Sendable {
             for key in [layout.hostKey, layout.clientKey] {
                 try HostCommand(HostSSHD.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "strait-sshfs", "-f", key]).check(timeout: 30)
             }
-            port = Int(try Self.freePort())
+            port = Int(try FreePort.loopback())
             let pub = try String(contentsOfFile: layout.clientKey + ".pub", encoding: .utf8)
             try HostSSHD.authorizedKeysLine(publicKey: pub).write(toFile: layout.authorizedKeys, atomically: true, encoding: .utf8)
             try HostSSHD.renderConfig(layout, port: port).write(toFile: layout.config, atomically: true, encoding: .utf8)
@@ -137,28 +131,22 @@ final class HostSSHDProcess: @unchecked Sendable {
         } catch let error as RunnerError {
             throw error
         } catch {
-            throw RunnerError(.prerequisite, "sshd for sshfs: \(error)")
+            throw RunnerError(.prerequisite, "sshd for sshfs", cause: error)
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", HostSSHD.supervisorScript, "strait-sshd", layout.config, layout.pidFile]
-        _ = FileManager.default.createFile(atPath: layout.log, contents: Data("# \(HostSSHD.binary) -D -e -f \(layout.config)\n".utf8))
-        let handle = FileHandle(forWritingAtPath: layout.log)
-        handle?.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw RunnerError(.prerequisite, "cannot start \(HostSSHD.binary): \(error)")
+        let argv = [HostSSHD.binary, "-D", "-e", "-f", layout.config]
+        do {
+            process = try Subprocess(name: "sshd", arguments: argv, logPath: layout.log,
+                                     header: "# \(argv.joined(separator: " "))\n")
+        } catch {
+            throw RunnerError(.prerequisite, "sshd for sshfs", cause: error)
         }
-        try? handle?.close()
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = monotonicSeconds() + timeout
         let ready = "Server listening on 127.0.0.1 port \(port)"
         while !((try? String(contentsOfFile: layout.log, encoding: .utf8))?.contains(ready) ?? false) {
-            guard process.isRunning else {
-                throw RunnerError(.prerequisite, "sshd exited (\(process.terminationStatus)) before listening; log \(layout.log)")
+            if let status = process.status {
+                throw RunnerError(.prerequisite, "sshd \(status) before listening; log \(layout.log)")
             }
-            guard Date() < deadline else {
+            guard monotonicSeconds() < deadline else {
                 stop()
                 throw RunnerError(.prerequisite, "sshd did not listen on port \(port) within \(Int(timeout)) s; log \(layout.log)")
             }
@@ -166,50 +154,8 @@ final class HostSSHDProcess: @unchecked Sendable {
         }
     }
 
-    /// sshd's own pid, when the pid file names a process still running this instance's config.
-    var sshdPID: Int32? {
-        guard let text = try? String(contentsOfFile: layout.pidFile, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let argv = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              String(decoding: argv, as: UTF8.self).contains(layout.config) else { return nil }
-        return pid
-    }
-
-    /// SIGTERM to sshd, up to `grace` seconds for it (and the shell waiting on it) to end, then
-    /// SIGKILL to both. Idempotent.
+    /// SIGTERM to sshd and its children, up to `grace` seconds, then SIGKILL. Idempotent.
     func stop(grace: Double = 5) {
-        lock.lock()
-        defer { lock.unlock() }
-        if process.isRunning {
-            let sshd = sshdPID
-            if let sshd { kill(sshd, SIGTERM) } else { kill(process.processIdentifier, SIGTERM) }
-            let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning {
-                if let sshd { kill(sshd, SIGKILL) }
-                kill(process.processIdentifier, SIGKILL)
-            }
-        }
-        process.waitUntilExit()
-    }
-
-    deinit { stop(grace: 1) }
-
-    /// A loopback port that was free a moment ago (the kernel picks it).
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RunnerError(.io, "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { ptr in
-            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
-            }
-        }
-        guard bound else { throw RunnerError(.io, "bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: addr.sin_port)
+        process.stop(grace: grace)
     }
 }

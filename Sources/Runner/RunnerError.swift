@@ -1,15 +1,18 @@
-/// Why a matrix run could not go on (a cell's own failure is a verdict, not an error).
+/// Why a matrix run could not go on (a cell's own failure is a verdict, not an error): the step,
+/// what happened, and the underlying error (kept as a value, printed once, after the message).
 public struct RunnerError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case prerequisite, matrix, build, vm, results, io
     }
     public let code: Code
     public let message: String
+    public let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
-    public var description: String { "\(code): \(message)" }
+    public var description: String { "\(code): \(message)" + (cause.map { ": \($0)" } ?? "") }
 }

@@ -9,7 +9,7 @@ import Stats
 final class SlotState {
     let slot: ShareSlot
     let hostDir: String
-    var daemon: DaemonProcess?
+    var daemon: ShareDaemon?
     var prepared = false
     var mountLine = ""
     var skip: String?

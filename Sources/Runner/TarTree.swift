@@ -1,6 +1,7 @@
 import Foundation
 import GuestImage
 import Matrix
+import Posix
 import Results
 
 /// The tar workload's reference tree on the host: generated deterministically from the seed (or
@@ -39,7 +40,7 @@ public struct TarTree: Sendable {
     /// `files` files of 0 to 8 KiB in a two-level directory tree, contents from a seeded generator:
     /// the same seed gives the same bytes on every machine.
     static func generate(root: String, files: Int, seed: UInt64) throws {
-        var rng = TreeRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let perDir = 40
         for i in 0..<files {
             let dir = root + String(format: "/d%02d/s%02d", i / (perDir * 10), (i / perDir) % 10)
@@ -103,18 +104,5 @@ public struct TarTree: Sendable {
             }
         }
         return Verification(passed: mismatches.isEmpty && checked == files.count, filesChecked: checked, mismatches: mismatches)
-    }
-}
-
-/// SplitMix64, local so the tree does not depend on the statistics module's generator.
-struct TreeRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import GuestImage
 import Harness
 import Libvirt
 import Matrix
+import Posix
 import Reports
 import Results
 
@@ -33,13 +34,13 @@ struct VMGroupRun {
             let slot = state.slot
             switch slot.cell.backend {
             case .straitd, .virtiofsdC, .virtiofsdRust:
-                guard let spec = slot.variant.binaries.spec(for: slot.cell) else { continue }
+                guard let command = slot.variant.binaries.command(for: slot.cell) else { continue }
                 let socket = run.path(slot.key + ".sock")
                 let daemonLog = run.path(slot.key + "-daemon.log")
                 state.evidence["daemon.log"] = daemonLog
                 do {
-                    state.daemon = try DaemonProcess(spec: spec, socket: socket, dir: state.hostDir,
-                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
+                    state.daemon = try ShareDaemon(command: command, socket: socket, dir: state.hostDir,
+                                                    cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
                     shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: slot.tag))
                 } catch {
                     state.fail("daemon did not start: \(error.message)")
@@ -182,7 +183,7 @@ struct VMGroupRun {
             problems += cell.sshfsProblems(argv: sections.count > 1 ? sections[1].split(separator: "\n").map(String.init) : [])
         }
         if let daemon = state.daemon {
-            if let argv = ProcessArgv.of(pid: daemon.pid) {
+            if let argv = Subprocess.argv(of: daemon.pid) {
                 problems += cell.daemonProblems(argv: argv)
             } else {
                 problems.append("daemon (pid \(daemon.pid)) is not running")

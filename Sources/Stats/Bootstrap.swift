@@ -1,3 +1,5 @@
+import Posix
+
 /// An estimate with its confidence interval.
 public struct Interval: Sendable, Codable, Hashable {
     public var estimate: Double

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Mann-Whitney U test, two-sided, computed as scipy.stats.mannwhitneyu does by default: exact
 /// when either sample has at most 8 values and there are no ties, otherwise the normal

@@ -1,6 +1,6 @@
-import Dispatch
 import FUSE
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 
@@ -137,14 +137,14 @@ extension ChainFuzzer {
     }
 
     private func execute(_ client: FuseClient, _ descs: [RawDescriptor], head: UInt16, capacity: UInt32) -> Outcome {
-        let done = DispatchSemaphore(value: 0)
+        let done = Semaphore()
         let written = Mutex<UInt32?>(nil)
         let submitted = (try? client.submitRaw(queue: 1, descriptors: descs, head: head) { result in
             if case .success(let v) = result { written.withLock { $0 = v.written } }
             done.signal()
         }) ?? false
         guard submitted else { return Outcome() }
-        guard done.wait(timeout: .now() + caseTimeout) == .success else { return Outcome() }
+        guard done.wait(timeout: caseTimeout) else { return Outcome() }
         guard let n = written.withLock({ $0 }) else {
             return Outcome(answered: false, finding: "the used ring returned something the driver rejects")
         }

@@ -1,5 +1,6 @@
 import FUSE
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 
@@ -35,7 +36,7 @@ public final class ChainFuzzer {
     }
 
     let target: FuzzTarget
-    var rng: UInt64
+    var rng: SplitMix64
     var configuration: FrontendConfiguration
     private var client: FuseClient?
     private var arena: GuestBuffer?
@@ -45,7 +46,7 @@ public final class ChainFuzzer {
 
     public init(target: FuzzTarget, seed: UInt64, configuration: FrontendConfiguration = FrontendConfiguration()) {
         self.target = target
-        rng = seed
+        rng = SplitMix64(seed: seed)
         var c = configuration
         c.memory = GuestMemoryLayout(size: 32 << 20, regionCount: 2)
         c.queueSize = 256
@@ -54,15 +55,9 @@ public final class ChainFuzzer {
 
     deinit { client?.close() }
 
-    func random() -> UInt64 {
-        rng &+= 0x9E37_79B9_7F4A_7C15
-        var z = rng
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    func random() -> UInt64 { rng.next() }
 
-    func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(random() % UInt64(n)) }
+    func below(_ n: Int) -> Int { rng.below(n) }
 
     private func connect() throws(DriverError) -> FuseClient {
         if let c = client { return c }

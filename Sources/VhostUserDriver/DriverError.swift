@@ -1,7 +1,7 @@
 import Glibc
 
-/// The one error type of the frontend: a code, a message and, where a syscall or the daemon
-/// reported one, an errno.
+/// The one error type of the frontend: a code, a message, where a syscall or the daemon reported
+/// one, an errno, and the error it wraps, if any.
 public struct DriverError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         /// The daemon's socket never appeared or refused the connection.
@@ -27,11 +27,14 @@ public struct DriverError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     public let message: String
     public let errno: Int32?
+    /// The error this one wraps (a spawn failure, a thread that could not start), kept as a value.
+    public let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, errno: Int32? = nil) {
+    public init(_ code: Code, _ message: String, errno: Int32? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
+        self.cause = cause
     }
 
     /// A failed syscall, with `strerror` in the message.
@@ -39,5 +42,5 @@ public struct DriverError: Error, Sendable, CustomStringConvertible {
         DriverError(.system, "\(what): \(String(cString: strerror(errno)))", errno: errno)
     }
 
-    public var description: String { message }
+    public var description: String { message + (cause.map { ": \($0)" } ?? "") }
 }

@@ -1,6 +1,6 @@
-import Dispatch
 import FUSE
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 
@@ -52,7 +52,7 @@ public final class FuseClient: @unchecked Sendable {
     private let nextQueue = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     var stoppingFlag: Bool { stopping.load(ordering: .relaxed) }
-    private var threads: [DriverThread] = []
+    private var threads: [JoinableThread] = []
     /// Set by INIT: the daemon's negotiated session.
     public internal(set) var session: FUSE.FuseSession?
     /// Seconds a blocking call waits before calling the daemon stuck.
@@ -64,8 +64,8 @@ public final class FuseClient: @unchecked Sendable {
         allocator = frontend.allocator
         pending = frontend.queues.map { _ in PendingTable() }
         for q in frontend.queues {
-            let t = DriverThread { [unowned self] in self.completionLoop(q) }
-            try t.start()
+            let t = JoinableThread(name: "completion") { [unowned self] in self.completionLoop(q) }
+            do { try t.start() } catch { throw DriverError(.system, "completion thread", cause: error) }
             threads.append(t)
         }
     }
@@ -167,14 +167,14 @@ public final class FuseClient: @unchecked Sendable {
     /// Sends one request and waits for its reply, copied out of guest memory.
     public func call(opcode: FuseOpcode, nodeid: UInt64, args: [UInt8] = [], payload: [DriverQueue.Segment] = [],
                      replyCapacity: Int, queue: Int? = nil) throws(DriverError) -> Reply {
-        let done = DispatchSemaphore(value: 0)
+        let done = Semaphore()
         let box = Mutex<Result<Reply, DriverError>?>(nil)
         try submit(opcode: opcode, nodeid: nodeid, args: args, payload: payload, replyCapacity: replyCapacity, queue: queue) { result in
             let copied = result.map { Reply(error: $0.error, unique: $0.unique, body: [UInt8]($0.body)) }
             box.withLock { $0 = copied }
             done.signal()
         }
-        if done.wait(timeout: .now() + callTimeout) == .timedOut {
+        if !done.wait(timeout: callTimeout) {
             throw DriverError(.timeout, "no reply to \(opcode) within \(callTimeout) s")
         }
         guard let result = box.withLock({ $0 }) else { throw DriverError(.timeout, "no reply to \(opcode)") }

@@ -1,4 +1,6 @@
+import DaemonLaunch
 import Glibc
+import Posix
 
 /// What a fuzzer drives: a daemon it can (re)connect to and ask whether it crashed.
 public protocol FuzzTarget: AnyObject {
@@ -8,19 +10,19 @@ public protocol FuzzTarget: AnyObject {
     func crashDescription() -> String?
 }
 
-/// A daemon process started from a `DaemonSpec`, restarted whenever it has exited (both
+/// A daemon process started from a `DaemonCommandLine`, restarted whenever it has exited (both
 /// virtiofsd and straitd exit when their frontend hangs up).
 public final class ProcessFuzzTarget: FuzzTarget {
-    public let command: DaemonSpec
+    public let command: DaemonCommandLine
     public let directory: String
     private let workDir: String
-    private var process: DaemonProcess?
+    private var process: Subprocess?
     private var starts = 0
     private var crash: String?
     /// Called with each new daemon pid (and the previous one), so a supervisor can track it.
     public var onStart: ((_ previous: pid_t?, _ current: pid_t) -> Void)?
 
-    public init(command: DaemonSpec, sharedDirectory: String, workDirectory: String) {
+    public init(command: DaemonCommandLine, sharedDirectory: String, workDirectory: String) {
         self.command = command
         directory = sharedDirectory
         workDir = workDirectory
@@ -41,8 +43,11 @@ public final class ProcessFuzzTarget: FuzzTarget {
         starts += 1
         let socket = workDir + "/fuzz-\(starts).sock"
         unlink(socket)
-        let p = try DaemonProcess(name: command.name, arguments: command.expanded(socket: socket, dir: directory),
-                                  logPath: workDir + "/fuzz-\(starts).log")
+        let p: Subprocess
+        do {
+            p = try Subprocess(name: command.name, arguments: command.expanded(socket: socket, dir: directory),
+                               logPath: workDir + "/fuzz-\(starts).log")
+        } catch { throw DriverError(.daemon, "cannot start \(command.name)", cause: error) }
         onStart?(process?.pid, p.pid)
         process = p
         return socket
@@ -55,7 +60,7 @@ public final class ProcessFuzzTarget: FuzzTarget {
         try? record(p)
     }
 
-    private func record(_ p: DaemonProcess) throws(DriverError) {
+    private func record(_ p: Subprocess) throws(DriverError) {
         if let how = p.exitDescription, how.hasPrefix("killed"), crash == nil {
             crash = "\(command.name) \(how); log:\n" + p.lastLogLines(10).joined(separator: "\n")
         }

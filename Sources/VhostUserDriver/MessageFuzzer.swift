@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import Posix
 import VhostUser
 import Wire
 
@@ -14,22 +15,16 @@ public final class MessageFuzzer {
     }
 
     let target: FuzzTarget
-    var rng: UInt64
+    var rng: SplitMix64
 
     public init(target: FuzzTarget, seed: UInt64) {
         self.target = target
-        rng = seed ^ 0x5DEE_CE66_D1CE_4E5B
+        rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
 
-    func random() -> UInt64 {
-        rng &+= 0x9E37_79B9_7F4A_7C15
-        var z = rng
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    func random() -> UInt64 { rng.next() }
 
-    func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(random() % UInt64(n)) }
+    func below(_ n: Int) -> Int { rng.below(n) }
 
     public func run(cases: Int) throws(DriverError) -> FuzzReport {
         var report = FuzzReport()

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 import VhostUser
 
 /// Unix stream sockets for the frontend: connecting to a daemon's path (retrying until it
@@ -49,18 +50,4 @@ public enum UnixSocket {
         if rc != 0 { throw .system("socketpair") }
         return (OwnedFD(fds[0]), OwnedFD(fds[1]))
     }
-}
-
-/// CLOCK_MONOTONIC in seconds.
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// CLOCK_MONOTONIC in nanoseconds.
-public func monotonicNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }

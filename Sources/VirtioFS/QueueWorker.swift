@@ -1,6 +1,7 @@
 import CShims
 import Glibc
 import Logging
+import Posix
 import Synchronization
 import VhostUser
 

@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 

@@ -1,11 +1,13 @@
+import DaemonLaunch
 import FUSE
 import Glibc
+import Posix
 import VhostUserDriver
 
 /// One round of one daemon: start it on the dataset, connect, INIT, run the workload, tear down.
 /// A daemon that does not start, dies or stalls is an error naming it with its last log lines.
 struct DaemonRound {
-    let daemon: DaemonSpec
+    let daemon: DaemonCommandLine
     let dataset: Dataset
     let params: RunParameters
     let round: Int
@@ -15,8 +17,8 @@ struct DaemonRound {
         let tag = "\(daemon.name)-\(params.workload.rawValue)-qd\(params.queueDepth)-r\(round)"
         let socket = dataset.root + "/\(round % 2)-\(params.queueDepth).sock"
         unlink(socket)
-        let process = try DaemonProcess(name: daemon.name, arguments: daemon.expanded(socket: socket, dir: dataset.shared),
-                                        logPath: dataset.root + "/\(tag).log")
+        let process = try Subprocess(name: daemon.name, arguments: daemon.expanded(socket: socket, dir: dataset.shared),
+                                     logPath: dataset.root + "/\(tag).log")
         ProcessGuard.add(process.pid)
         defer {
             process.stop()
@@ -51,7 +53,7 @@ struct DaemonRound {
         do { try load.prepare() } catch let u as Unsupported { throw u } catch {
             throw process.alive("failed preparing \(params.workload.rawValue): \(error)")
         }
-        let t0 = monotonicNanos()
+        let t0 = monotonicNanoseconds()
         let measureFrom = t0 + UInt64(params.warmup * 1e9)
         let deadline = measureFrom + UInt64(params.seconds * 1e9)
         let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline)
@@ -62,11 +64,11 @@ struct DaemonRound {
         try watch(process, recorder, until: deadline)
         let signalsAfter = notifications(client)
         // Lanes finish what they have in flight; a daemon that stops answering is an error.
-        let drainLimit = monotonicNanos() + 20_000_000_000
+        let drainLimit = monotonicNanoseconds() + 20_000_000_000
         while recorder.active > 0 {
             if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
             guard process.isAlive else { throw process.failure("died during \(params.workload.rawValue)") }
-            guard monotonicNanos() < drainLimit else {
+            guard monotonicNanoseconds() < drainLimit else {
                 throw process.failure("stopped answering during \(params.workload.rawValue) (\(recorder.active) lanes stuck)")
             }
             usleep(1000)
@@ -96,11 +98,11 @@ struct DaemonRound {
         }
     }
 
-    private func watch(_ process: DaemonProcess, _ recorder: LoadRecorder, until: UInt64) throws {
-        while monotonicNanos() < until {
+    private func watch(_ process: Subprocess, _ recorder: LoadRecorder, until: UInt64) throws {
+        while monotonicNanoseconds() < until {
             if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
             guard process.isAlive else { throw process.failure("died during \(params.workload.rawValue)") }
-            let left = Double(until &- monotonicNanos()) / 1e9
+            let left = Double(until &- monotonicNanoseconds()) / 1e9
             usleep(UInt32(max(min(left, 0.05), 0.001) * 1e6))
         }
     }
@@ -112,7 +114,7 @@ func nextPowerOfTwo(_ n: Int) -> Int {
     return p
 }
 
-extension DaemonProcess {
+extension Subprocess {
     /// An error naming the daemon (alive or not) with its last log lines.
     func alive(_ what: String) -> DriverError { failure(what) }
 }

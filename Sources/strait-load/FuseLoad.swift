@@ -1,5 +1,6 @@
 import FUSE
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 import VhostUserDriver
@@ -14,7 +15,7 @@ struct Unsupported: Error, CustomStringConvertible {
 final class Lane: @unchecked Sendable {
     let index: Int
     let queue: Int
-    var rng: SplitMix
+    var rng: SplitMix64
     var sequence: UInt64 = 0
     var payload: GuestBuffer?
     var daxChunk: UInt64?
@@ -23,7 +24,7 @@ final class Lane: @unchecked Sendable {
     init(index: Int, queue: Int, seed: UInt64) {
         self.index = index
         self.queue = queue
-        rng = SplitMix(seed: seed &+ UInt64(index) &* 7919)
+        rng = SplitMix64.lane(seed: seed, index: index)
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 4096)
     }
 
@@ -94,7 +95,7 @@ final class FuseLoad: @unchecked Sendable {
 
     /// Issues the lane's next operation; on completion records it and continues.
     func issue(_ lane: Lane, _ recorder: LoadRecorder) {
-        let start = monotonicNanos()
+        let start = monotonicNanoseconds()
         let bytes = params.workload.blockSize
         operation(lane) { [self] error in
             if recorder.finished(startedAt: start, bytes: bytes, error: error) { issue(lane, recorder) }

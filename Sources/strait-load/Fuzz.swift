@@ -1,9 +1,10 @@
+import DaemonLaunch
 import VhostUserDriver
 
 /// `--fuzz N`: seeded hostile chains and vhost-user messages against each daemon; prints how
 /// many cases ran and what was found. Returns false if any daemon crashed or misbehaved.
 struct Fuzz {
-    let commands: [DaemonSpec]
+    let commands: [DaemonCommandLine]
     let dataset: Dataset
     let cases: Int
     let seed: UInt64

@@ -1,5 +1,6 @@
 import Glibc
 import Histogram
+import Posix
 import Synchronization
 import VhostUserDriver
 
@@ -14,7 +15,7 @@ struct HostLoad {
         let rootFD = open(dataset.shared, oPath | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw DriverError.system("open \(dataset.shared)") }
         defer { close(rootFD) }
-        let t0 = monotonicNanos()
+        let t0 = monotonicNanoseconds()
         let measureFrom = t0 + UInt64(params.warmup * 1e9)
         let deadline = measureFrom + UInt64(params.seconds * 1e9)
         let sequential = SharedCounter()
@@ -23,19 +24,19 @@ struct HostLoad {
         let cpus = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
         let count = min(params.queueDepth, cpus)
         let tallies = (0..<count).map { _ in HostTally() }
-        var threads: [HostThread] = []
+        var threads: [JoinableThread] = []
         for i in 0..<count {
             // One synchronous thread per unit of depth, but no more threads than CPUs: beyond that
             // the host baseline measures oversubscription, not the file system.
             let worker = try HostWorker(index: i, rootFD: rootFD, dataset: dataset, params: params)
             let tally = tallies[i]
-            let t = HostThread {
-                var rng = SplitMix(seed: params.seed &+ UInt64(i) &* 7919)
+            let t = JoinableThread(name: "host-\(i)") {
+                var rng = SplitMix64.lane(seed: params.seed, index: i)
                 var s = LoadRecorder.State()
                 while true {
-                    let start = monotonicNanos()
+                    let start = monotonicNanoseconds()
                     if let e = worker.operation(&rng, sequential) { s.error = e; break }
-                    let now = monotonicNanos()
+                    let now = monotonicNanoseconds()
                     if start >= measureFrom {
                         _ = s.histogram.record(max(now - start, 1))
                         s.ops += 1
@@ -99,7 +100,7 @@ final class HostWorker: @unchecked Sendable {
         if let m = mapping { munmap(m, Int(params.fileSize)) }
     }
 
-    private func offset(_ rng: inout SplitMix, _ sequential: SharedCounter) -> UInt64 {
+    private func offset(_ rng: inout SplitMix64, _ sequential: SharedCounter) -> UInt64 {
         let bs = UInt64(max(params.workload.blockSize, 4096))
         let blocks = max(params.fileSize / bs, 1)
         if params.workload.isRandom { return rng.below(blocks) * bs }
@@ -107,7 +108,7 @@ final class HostWorker: @unchecked Sendable {
     }
 
     /// One operation; nil on success, else what failed.
-    func operation(_ rng: inout SplitMix, _ sequential: SharedCounter) -> String? {
+    func operation(_ rng: inout SplitMix64, _ sequential: SharedCounter) -> String? {
         var st = stat()
         switch params.workload {
         case .getattr:
@@ -162,27 +163,6 @@ final class HostWorker: @unchecked Sendable {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// A joinable thread for host workers.
-final class HostThread: @unchecked Sendable {
-    private var handle: pthread_t?
-    private let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-
-    func start() throws {
-        let box = Unmanaged.passRetained(self)
-        var t = pthread_t()
-        let rc = pthread_create(&t, nil, { arg in
-            guard let arg else { return nil }
-            Unmanaged<HostThread>.fromOpaque(arg).takeRetainedValue().body()
-            return nil
-        }, box.toOpaque())
-        if rc != 0 { box.release(); throw DriverError.system("pthread_create", errno: rc) }
-        handle = t
-    }
-
-    func join() { if let t = handle { pthread_join(t, nil) } }
-}
 
 /// O_PATH (Glibc does not export it to Swift).
 let oPath: Int32 = 0o10000000

@@ -1,4 +1,5 @@
 import Histogram
+import Posix
 import Synchronization
 import VhostUserDriver
 
@@ -28,7 +29,7 @@ final class LoadRecorder: @unchecked Sendable {
 
     /// Records one finished operation; returns whether the lane should issue another.
     func finished(startedAt start: UInt64, bytes: Int, error: String?) -> Bool {
-        let now = monotonicNanos()
+        let now = monotonicNanoseconds()
         return state.withLock { s in
             if let error {
                 if s.error == nil { s.error = error }

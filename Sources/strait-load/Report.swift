@@ -1,4 +1,5 @@
 import Histogram
+import Stats
 
 /// All rounds of one daemon on one workload and depth, summarised as the issue specifies.
 struct Summary {
@@ -7,9 +8,10 @@ struct Summary {
     let queueDepth: Int
     let rounds: [RoundResult]
 
-    var opsPerSecond: Double { Statistics.median(rounds.map(\.opsPerSecond)) }
-    var mibPerSecond: Double { Statistics.median(rounds.map(\.mibPerSecond)) }
-    var cpuSeconds: Double { Statistics.median(rounds.map(\.cpuSeconds)) }
+    // Medians of the rounds; a daemon with no rounds reports 0 (Stats refuses an empty sample).
+    var opsPerSecond: Double { (try? Descriptive.median(rounds.map(\.opsPerSecond))) ?? 0 }
+    var mibPerSecond: Double { (try? Descriptive.median(rounds.map(\.mibPerSecond))) ?? 0 }
+    var cpuSeconds: Double { (try? Descriptive.median(rounds.map(\.cpuSeconds))) ?? 0 }
     var peakRSSKiB: UInt64 { rounds.map(\.peakRSSKiB).max() ?? 0 }
 
     var latency: Histogram<UInt64> {
@@ -40,9 +42,12 @@ enum Report {
         var out: [Ratio] = []
         for (i, a) in summaries.enumerated() {
             for b in summaries[(i + 1)...] where a.workload == b.workload && a.queueDepth == b.queueDepth {
-                let r = Statistics.medianRatio(a.rounds.map(\.opsPerSecond), b.rounds.map(\.opsPerSecond))
+                // Ratio of medians a/b with a percentile-bootstrap 95% interval (seeded, so a rerun
+                // on the same numbers gives the same interval); 0 when there is no ratio to give.
+                let r = try? Bootstrap.ratioOfMediansInterval(
+                    candidate: a.rounds.map(\.opsPerSecond), baseline: b.rounds.map(\.opsPerSecond), resamples: 5000, seed: 42)
                 out.append(Ratio(a: a.daemon, b: b.daemon, workload: a.workload, queueDepth: a.queueDepth,
-                                 median: r.median, low: r.low, high: r.high))
+                                 median: r?.estimate ?? 0, low: r?.low ?? 0, high: r?.high ?? 0))
             }
         }
         return out

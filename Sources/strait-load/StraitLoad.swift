@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonLaunch
 import Glibc
 import VhostUserDriver
 
@@ -76,8 +77,8 @@ struct StraitLoad: ParsableCommand {
         guard fileMiB >= 4, fileMiB % 2 == 0 else { throw ValidationError("--file-mib must be even and at least 4") }
         var names = Set<String>()
         for d in daemons {
-            let c: DaemonSpec
-            do { c = try DaemonSpec(spec: d) } catch { throw ValidationError(error.description) }
+            let c: DaemonCommandLine
+            do { c = try DaemonCommandLine(spec: d) } catch { throw ValidationError(error.description) }
             guard names.insert(c.name).inserted else { throw ValidationError("daemon name '\(c.name)' given twice") }
         }
     }
@@ -86,7 +87,7 @@ struct StraitLoad: ParsableCommand {
 
     func run() throws {
         ProcessGuard.install()
-        let commands = try daemons.map { try DaemonSpec(spec: $0) }
+        let commands = try daemons.map { try DaemonCommandLine(spec: $0) }
         let dataset = try Dataset(fileSize: fileMiB << 20)
         defer { dataset.remove() }
         if let fuzz {

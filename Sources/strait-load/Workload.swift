@@ -1,3 +1,6 @@
+import Posix
+import Synchronization
+
 /// The workloads strait-load knows; names are part of its stable command line.
 enum Workload: String, CaseIterable, Sendable {
     case getattr, lookup
@@ -23,21 +26,15 @@ enum Workload: String, CaseIterable, Sendable {
     static let daxChunk: UInt64 = 2 << 20
 }
 
-/// A seeded, lock-free-per-lane random generator (SplitMix64): runs are reproducible.
-struct SplitMix: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+extension SplitMix64 {
+    /// Lane or host thread `index`'s generator: runs are reproducible, lanes independent. (The
+    /// golden-ratio step in the seed keeps the sequences strait-load recorded before it shared
+    /// the one generator.)
+    static func lane(seed: UInt64, index: Int) -> SplitMix64 {
+        SplitMix64(seed: seed &+ UInt64(index) &* 7919 &+ SplitMix64.golden)
     }
-    mutating func below(_ n: UInt64) -> UInt64 { n == 0 ? 0 : next() % n }
 }
 
-import Synchronization
 
 /// A shared sequential-offset counter for lanes and host threads.
 final class SharedCounter: Sendable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Harness
@@ -11,7 +12,7 @@ struct BootCommand: ParsableCommand {
 
     @Option(help: "Image recipe.") var recipe = "images/debian-bookworm.yaml"
     @Option(help: "Host directory to share over virtio-fs (tag 'share').") var share: String?
-    @Option(help: "Daemon binary for --share (default: the C virtiofsd).") var daemon = DaemonSpec.cVirtiofsdPath
+    @Option(help: "Daemon binary for --share (default: the C virtiofsd).") var daemon = DaemonKind.cVirtiofsdPath
     @Option(help: "Cache mode for the daemon.") var cache = "auto"
     @Option(name: .customLong("run"), help: "Command to run in the guest once SSH works.") var command: String?
     @Option(help: "Seconds to keep the VM up after the command (for manual ssh).") var hold: Double = 0
@@ -28,12 +29,12 @@ struct BootCommand: ParsableCommand {
             runDir.release()
             print(Sweeper(uri: connect).sweep(runID: runDir.id))
         }
-        var daemonProcess: DaemonProcess?
+        var daemonProcess: ShareDaemon?
         var options = VirtualMachine.Options()
         if let share {
-            let spec = DaemonSpec(name: "daemon", argv: [daemon, "--socket-path={socket}", "-o", "source={dir},cache={cache}"])
+            let command = DaemonKind.virtiofsdC.command(binary: daemon)
             let socket = runDir.path("share.sock")
-            daemonProcess = try DaemonProcess(spec: spec, socket: socket, dir: share, cache: cache, log: runDir.path("daemon.log"))
+            daemonProcess = try ShareDaemon(command: command, socket: socket, dir: share, cache: cache, log: runDir.path("daemon.log"))
             options.shares = [Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: "share")]
         }
         defer { daemonProcess?.stop() }

@@ -1,6 +1,7 @@
 import CShims
 import Glibc
 import Logging
+import Posix
 
 /// SIGTERM, SIGINT and SIGHUP end straitd cleanly: a dedicated thread waits for them with
 /// sigwait (no async-signal-safety puzzles), removes the socket and exits 0, like virtiofsd.
@@ -26,37 +27,17 @@ enum SignalThread {
                 throw .system("handler for signal \(signal)")
             }
         }
-        let context = Context(logger: logger, cleanup: cleanup)
-        let box = Unmanaged.passRetained(context).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let context = Unmanaged<Context>.fromOpaque(raw).takeRetainedValue()
-            SignalThread.wait(context)
-        }, box)
-        guard result == 0 else {
-            Unmanaged<Context>.fromOpaque(box).release()
-            errno = result
+        guard PosixThread.start(name: "signals", { wait(logger: logger, cleanup: cleanup) }) else {
             throw .system("starting the signal thread")
         }
-        pthread_detach(thread)
     }
 
-    private final class Context: Sendable {
-        let logger: Logger
-        let cleanup: @Sendable () -> Void
-        init(logger: Logger, cleanup: @escaping @Sendable () -> Void) {
-            self.logger = logger
-            self.cleanup = cleanup
-        }
-    }
-
-    private static func wait(_ context: Context) -> Never {
+    private static func wait(logger: Logger, cleanup: @Sendable () -> Void) -> Never {
         var set = signalSet()
         var received: Int32 = 0
         while sigwait(&set, &received) != 0 {}
-        context.logger.info("signal received, exiting", metadata: ["signal": "\(received)"])
-        context.cleanup()
+        logger.info("signal received, exiting", metadata: ["signal": "\(received)"])
+        cleanup()
         // _exit: the queue threads may be mid-request; no atexit work may race them.
         _exit(0)
     }

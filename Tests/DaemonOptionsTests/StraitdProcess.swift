@@ -73,11 +73,3 @@ final class ScratchDirectory {
         return fd
     }
 }
-
-extension DaemonProcess {
-    /// The exit status if it exited normally, nil if still running or killed.
-    var exitStatus: Int32? {
-        guard let text = exitDescription, text.hasPrefix("exited with status ") else { return nil }
-        return Int32(text.dropFirst("exited with status ".count))
-    }
-}

@@ -1,6 +1,7 @@
-import FUSE
 import Foundation
+import FUSE
 import Glibc
+import Posix
 import Testing
 import VhostUserDriver
 
@@ -55,15 +56,15 @@ struct StraitdProcessTests {
         let scratch = try ScratchDirectory()
         try Data("hello".utf8).write(to: URL(fileURLWithPath: scratch.shared + "/host.txt"))
         let listener = try scratch.inheritableListener(at: scratch.socket)
-        let daemon = try DaemonProcess(name: "straitd", arguments: [
+        let daemon = try Subprocess(name: "straitd", arguments: [
             Straitd.path, "--fd=\(listener)",
             "-o", "source=\(scratch.shared),cache=auto,sandbox=chroot,xattr,posix_lock,flock", "--thread-pool-size=2",
-        ], logPath: scratch.root + "/straitd.log")
+        ], logPath: scratch.root + "/straitd.log", inheriting: [listener])
         close(listener)
         defer { daemon.stop() }
         try lookupHostFile(socket: scratch.socket, daemon: daemon)
         #expect(daemon.waitForExit(timeout: 10), "straitd still running after disconnect")
-        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.exitCode == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
     }
 
     /// The socket straitd created is gone after a disconnect, even from inside the namespace
@@ -73,13 +74,13 @@ struct StraitdProcessTests {
         let scratch = try ScratchDirectory()
         try Data("hello".utf8).write(to: URL(fileURLWithPath: scratch.shared + "/host.txt"))
         let mirror = try placeMirror(of: scratch.socket, in: scratch)
-        let daemon = try DaemonProcess(name: "straitd", arguments: [
+        let daemon = try Subprocess(name: "straitd", arguments: [
             Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=namespace",
         ], logPath: scratch.root + "/straitd.log")
         defer { daemon.stop() }
         try lookupHostFile(socket: scratch.socket, daemon: daemon)
         #expect(daemon.waitForExit(timeout: 10))
-        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.exitCode == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
         #expect(!scratch.exists(scratch.socket), "socket left behind")
         #expect(scratch.exists(mirror), "a file inside the shared directory was removed")
     }
@@ -96,7 +97,7 @@ struct StraitdProcessTests {
     private func sigterm(sandbox: String) throws {
         let scratch = try ScratchDirectory()
         let mirror = try placeMirror(of: scratch.socket, in: scratch)
-        let daemon = try DaemonProcess(name: "straitd", arguments: [
+        let daemon = try Subprocess(name: "straitd", arguments: [
             Straitd.path, "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", sandbox,
             "--log-level=debug",
         ], logPath: scratch.root + "/straitd.log")
@@ -108,7 +109,7 @@ struct StraitdProcessTests {
         #expect(scratch.exists(scratch.socket))
         kill(daemon.pid, SIGTERM)
         #expect(daemon.waitForExit(timeout: 10))
-        #expect(daemon.exitStatus == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.exitCode == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
         #expect(!scratch.exists(scratch.socket), "socket left behind")
         #expect(scratch.exists(mirror))
     }
@@ -119,7 +120,7 @@ struct StraitdProcessTests {
         var hard = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
         let wanted = min(UInt64(hard.rlim_max), 4321)
-        let daemon = try DaemonProcess(name: "straitd", arguments: [
+        let daemon = try Subprocess(name: "straitd", arguments: [
             Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
             "--socket-group=\(String(cString: getgrgid(getegid()).pointee.gr_name))", "--rlimit-nofile=\(wanted)",
         ], logPath: scratch.root + "/straitd.log")
@@ -156,7 +157,7 @@ struct StraitdProcessTests {
     }
 
     /// Connects as a VMM would, INITs, looks up host.txt (when present) and disconnects.
-    private func lookupHostFile(socket: String, daemon: DaemonProcess) throws {
+    private func lookupHostFile(socket: String, daemon: Subprocess) throws {
         var config = FrontendConfiguration()
         config.memory = GuestMemoryLayout(size: 16 << 20, regionCount: 1)
         let client = try FuseClient(frontend: try VhostUserFrontend(socketPath: socket, configuration: config,

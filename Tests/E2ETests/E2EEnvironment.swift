@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Harness
@@ -31,8 +32,8 @@ enum E2EEnvironment {
 
     static let missingCVirtiofsd: String? = {
         if let missing { return missing }
-        if !FileManager.default.isExecutableFile(atPath: DaemonSpec.cVirtiofsdPath) {
-            return "C virtiofsd not installed at \(DaemonSpec.cVirtiofsdPath) (../shared/peers/install-peers.sh)"
+        if !FileManager.default.isExecutableFile(atPath: DaemonKind.cVirtiofsdPath) {
+            return "C virtiofsd not installed at \(DaemonKind.cVirtiofsdPath) (../shared/peers/install-peers.sh)"
         }
         return nil
     }()

@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Harness
@@ -55,7 +56,7 @@ extension E2E {
               .enabled(if: E2EEnvironment.missingCVirtiofsd == nil, Comment(rawValue: E2EEnvironment.missingCVirtiofsd ?? "")),
               .timeLimit(.minutes(15)))
         func cVirtiofsdLaunchedByLibvirtE2E() throws {
-            try libvirtLaunched(binary: DaemonSpec.cVirtiofsdPath, name: "virtiofsd-c")
+            try libvirtLaunched(binary: DaemonKind.cVirtiofsdPath, name: "virtiofsd-c")
         }
 
         @Test("E2E: libvirt launches straitd via <binary>; guest mounts, writes, host verifies",

@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Harness
@@ -21,9 +22,9 @@ extension E2E {
                 E2EEnvironment.log(Sweeper().sweep(runID: run.id).description)
             }
             let share = try run.makeDirectory("share", mode: 0o777)
-            let daemon = try DaemonProcess(spec: .straitd(binary: E2EEnvironment.straitd ?? "straitd"),
-                                           socket: run.path("straitd.sock"), dir: share, cache: "auto",
-                                           log: run.path("straitd.log"))
+            let daemon = try ShareDaemon(command: DaemonKind.straitd.command(binary: E2EEnvironment.straitd ?? "straitd"),
+                                         socket: run.path("straitd.sock"), dir: share, cache: "auto",
+                                         log: run.path("straitd.log"))
             defer { _ = daemon.stop() }
             var options = VirtualMachine.Options()
             options.shares = [Filesystem(.virtiofsSocket(socket: daemon.socket, queueSize: 1024), tag: "share")]

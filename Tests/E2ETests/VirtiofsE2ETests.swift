@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Foundation
 import GuestImage
 import Harness
@@ -17,7 +18,7 @@ extension E2E {
     struct VirtiofsE2ETests {
         /// The whole flow for one daemon; the daemon is a parameter (name + argv with {socket},
         /// {dir}, {cache}), so straitd runs the very same test as the reference daemon.
-        func correctness(daemon: DaemonSpec) throws {
+        func correctness(daemon: DaemonCommandLine) throws {
             let started = Date()
             E2EEnvironment.log(Sweeper().sweep().description)
             let (image, accel) = try E2EEnvironment.prepare()
@@ -62,14 +63,14 @@ extension E2E {
               .enabled(if: E2EEnvironment.missingCVirtiofsd == nil, Comment(rawValue: E2EEnvironment.missingCVirtiofsd ?? "")),
               .timeLimit(.minutes(40)))
         func cVirtiofsdCorrectnessE2E() throws {
-            try correctness(daemon: .cVirtiofsd)
+            try correctness(daemon: DaemonKind.virtiofsdC.command(binary: DaemonKind.cVirtiofsdPath))
         }
 
         @Test("E2E: straitd serves cache=none/auto/always; guest correctness script passes",
               .enabled(if: E2EEnvironment.missingStraitd == nil, Comment(rawValue: E2EEnvironment.missingStraitd ?? "")),
               .timeLimit(.minutes(40)))
         func straitdCorrectnessE2E() throws {
-            try correctness(daemon: .straitd(binary: E2EEnvironment.straitd ?? "straitd"))
+            try correctness(daemon: DaemonKind.straitd.command(binary: E2EEnvironment.straitd ?? "straitd"))
         }
     }
 }

@@ -48,15 +48,6 @@ struct RunAndSweepTests {
     }
 }
 
-struct DaemonSpecTests {
-    @Test func placeholdersExpandEverywhere() {
-        let argv = DaemonSpec.cVirtiofsd.expand(socket: "/r/s.sock", dir: "/r/share", cache: "none")
-        #expect(argv == [DaemonSpec.cVirtiofsdPath, "--socket-path=/r/s.sock", "-o", "source=/r/share,cache=none,xattr"])
-        let custom = DaemonSpec(name: "x", argv: ["/bin/d", "--shared-dir", "{dir}", "--cache={cache}", "{socket}"])
-        #expect(custom.expand(socket: "S", dir: "D", cache: "C") == ["/bin/d", "--shared-dir", "D", "--cache=C", "S"])
-    }
-}
-
 struct GuestCheckTests {
     static let complete = """
         INFO mode=none

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 @testable import Runner
 import Testing
 
@@ -69,12 +70,15 @@ struct HostSSHDTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try HostSSHDProcess(directory: dir)
         #expect(server.isRunning)
-        #expect(server.sshdPID != nil, "sshd's pid file does not name a running sshd")
+        // sshd rewrites its title, so the config path is within one argument.
+        #expect(Subprocess.argv(of: server.pid)?.joined(separator: " ").contains(server.layout.config) == true,
+                "the supervised pid is not sshd with this config")
         #expect(server.port > 1024)
         #expect(server.knownHostsLine.hasPrefix("[10.0.2.2]:\(server.port) ssh-ed25519 "))
         #expect(String(decoding: server.clientPrivateKey, as: UTF8.self).contains("OPENSSH PRIVATE KEY"))
         // While sshd lives, other children must still be reaped (sshd closing Foundation's
-        // watch descriptor once left every later command hanging as a zombie).
+        // watch descriptor once left every later command hanging as a zombie; the supervisor
+        // reaps by pid now, and Foundation's Process beside it must keep working too).
         let done = DispatchSemaphore(value: 0)
         Thread {
             let other = Process()

@@ -1,5 +1,6 @@
 import Foundation
 import Matrix
+import Posix
 import Results
 @testable import Runner
 import Testing
@@ -62,20 +63,20 @@ struct CellDaemonTests {
     let binaries = DaemonBinaries(straitd: "/x/straitd", virtiofsdC: "/x/c", virtiofsdRust: "/x/rust")
 
     /// The argv the runner starts must pass the runner's own check that the configuration took effect.
-    @Test(arguments: [Backend.straitd, .virtiofsdC, .virtiofsdRust])
-    func daemonArgvPassesTheConfigurationCheck(backend: Backend) throws {
+    @Test(arguments: [ShareBackend.straitd, .virtiofsdC, .virtiofsdRust])
+    func daemonArgvPassesTheConfigurationCheck(backend: ShareBackend) throws {
         for cache in ["none", "auto", "always"] {
             for processing in [Processing.inline, .pool(16)] + (backend == .straitd ? [.autoSwitch(threshold: 4, pool: 8)] : []) {
                 let cell = Cell(backend: backend, cache: cache, processing: processing)
-                let spec = try #require(binaries.spec(for: cell))
-                let argv = spec.expand(socket: "/s", dir: "/d", cache: DaemonBinaries.daemonCache(for: cell))
+                let spec = try #require(binaries.command(for: cell))
+                let argv = spec.expanded(socket: "/s", dir: "/d", cache: DaemonBinaries.daemonCache(for: cell))
                 #expect(cell.daemonProblems(argv: argv).isEmpty, "\(cell.id): \(argv)")
                 // and a daemon started with another cache mode is caught
                 let other = Cell(backend: backend, cache: cache == "auto" ? "always" : "auto", processing: processing)
                 #expect(!other.daemonProblems(argv: argv).isEmpty, "\(other.id) accepted \(argv)")
             }
         }
-        #expect(binaries.spec(for: Cell(backend: .ninep, cache: "loose")) == nil)
+        #expect(binaries.command(for: Cell(backend: .ninep, cache: "loose")) == nil)
     }
 
     @Test func missingBinaryIsAReason() {
@@ -84,7 +85,7 @@ struct CellDaemonTests {
     }
 
     @Test func processArgvReadsOurOwnCommandLine() throws {
-        let argv = try #require(ProcessArgv.of(pid: getpid()))
+        let argv = try #require(Subprocess.argv(of: getpid()))
         #expect(argv.first == CommandLine.arguments.first)
     }
 

@@ -1,5 +1,7 @@
 import FUSE
 import Glibc
+import DaemonLaunch
+import Posix
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -7,7 +9,7 @@ import VhostUser
 /// FUSE through real daemons: every check here is against the host directory the daemon serves.
 @Suite("FUSE requests against real daemons", .serialized)
 struct FuseOperationTests {
-    func session(_ daemon: DaemonSpec, _ configure: (inout FrontendConfiguration) -> Void = { _ in })
+    func session(_ daemon: DaemonCommandLine, _ configure: (inout FrontendConfiguration) -> Void = { _ in })
         throws -> (DaemonFixture, FuseClient)? {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
@@ -19,7 +21,7 @@ struct FuseOperationTests {
     }
 
     @Test("INIT negotiates 7.x and a max write", arguments: PeerDaemons.all)
-    func initNegotiates(_ daemon: DaemonSpec) throws {
+    func initNegotiates(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let out = try client.initialize()
@@ -30,7 +32,7 @@ struct FuseOperationTests {
     }
 
     @Test("create, write, read back, getattr, lookup, unlink", arguments: PeerDaemons.all)
-    func fileRoundTrip(_ daemon: DaemonSpec) throws {
+    func fileRoundTrip(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         try client.initialize()
@@ -68,7 +70,7 @@ struct FuseOperationTests {
     }
 
     @Test("readdirplus lists what the host directory holds", arguments: PeerDaemons.all)
-    func readdirplus(_ daemon: DaemonSpec) throws {
+    func readdirplus(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let names = (0..<300).map { "entry-\($0)-" + String(repeating: "x", count: $0 % 40) }
@@ -102,7 +104,7 @@ struct FuseOperationTests {
     }
 
     @Test("forget drops the daemon's reference: the node id is no longer valid", arguments: PeerDaemons.all)
-    func forgetAccounting(_ daemon: DaemonSpec) throws {
+    func forgetAccounting(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         try writeHostFile(fixture.shared + "/f", [1, 2, 3])
@@ -125,7 +127,7 @@ struct FuseOperationTests {
     }
 
     @Test("many requests in flight complete, all with the right data", arguments: PeerDaemons.all)
-    func queueDepth(_ daemon: DaemonSpec) throws {
+    func queueDepth(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try session(daemon) else { return }
         defer { client.close(); _ = fixture }
         let content = (0..<(64 * 4096)).map { UInt8(truncatingIfNeeded: $0 / 4096 &+ $0) }
@@ -202,7 +204,7 @@ struct DaxPeerTests {
     /// With a window offered, SETUPMAPPING either maps file content into it (checked byte for
     /// byte, then REMOVEMAPPING) or is refused with ENOSYS/EOPNOTSUPP, as both virtiofsd do.
     @Test("SETUPMAPPING maps file content into the window, or is refused cleanly", arguments: PeerDaemons.all)
-    func setupMapping(_ daemon: DaemonSpec) throws {
+    func setupMapping(_ daemon: DaemonCommandLine) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return

@@ -1,3 +1,4 @@
+import DaemonLaunch
 import Glibc
 import Testing
 @testable import VhostUserDriver
@@ -9,7 +10,7 @@ struct FuzzTests {
         getenv("STRAIT_FUZZ_CASES").flatMap { Int(String(cString: $0)) } ?? 60
     }
 
-    func target(_ daemon: DaemonSpec) throws -> (ProcessFuzzTarget, DaemonFixture)? {
+    func target(_ daemon: DaemonCommandLine) throws -> (ProcessFuzzTarget, DaemonFixture)? {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return nil
@@ -20,7 +21,7 @@ struct FuzzTests {
     }
 
     @Test("hostile descriptor chains and FUSE headers", arguments: PeerDaemons.all)
-    func chains(_ daemon: DaemonSpec) throws {
+    func chains(_ daemon: DaemonCommandLine) throws {
         guard let (t, fixture) = try target(daemon) else { return }
         defer { t.stop(); _ = fixture }
         let report = try ChainFuzzer(target: t, seed: 7).run(cases: Self.cases)
@@ -33,7 +34,7 @@ struct FuzzTests {
     }
 
     @Test("malformed vhost-user messages", arguments: PeerDaemons.all)
-    func messages(_ daemon: DaemonSpec) throws {
+    func messages(_ daemon: DaemonCommandLine) throws {
         guard let (t, fixture) = try target(daemon) else { return }
         defer { t.stop(); _ = fixture }
         let report = try MessageFuzzer(target: t, seed: 11).run(cases: Self.cases / 3)

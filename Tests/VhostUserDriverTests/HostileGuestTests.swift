@@ -1,3 +1,4 @@
+import DaemonLaunch
 import FUSE
 import Glibc
 import Testing
@@ -11,24 +12,24 @@ import Testing
 struct HostileGuestTests {
     static let straitd = PeerDaemons.straitdBinary
     /// straitd in each sandbox, with and without file handles (the `..` vector needs them).
-    static let daemons: [DaemonSpec] = [
+    static let daemons: [DaemonCommandLine] = [
         straitdSpec("straitd-none", ["--sandbox=none"]),
         straitdSpec("straitd-none-handles", ["--sandbox=none", "--inode-file-handles=prefer"]),
         straitdSpec("straitd-chroot", ["--sandbox=chroot"]),
         straitdSpec("straitd-namespace", ["--sandbox=namespace"]),
         straitdSpec("straitd-namespace-handles", ["--sandbox=namespace", "--inode-file-handles=prefer"]),
-        DaemonSpec(name: "virtiofsd-c", arguments: [PeerDaemons.cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr"]),
-        DaemonSpec(name: "virtiofsd-rust", arguments: [PeerDaemons.rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
+        DaemonCommandLine(name: "virtiofsd-c", arguments: [PeerDaemons.cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr"]),
+        DaemonCommandLine(name: "virtiofsd-rust", arguments: [PeerDaemons.rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
     ]
 
-    static func straitdSpec(_ name: String, _ extra: [String]) -> DaemonSpec {
-        DaemonSpec(name: name, arguments: [straitd, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"] + extra)
+    static func straitdSpec(_ name: String, _ extra: [String]) -> DaemonCommandLine {
+        DaemonCommandLine(name: name, arguments: [straitd, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"] + extra)
     }
 
-    static var runnable: [DaemonSpec] { daemons.filter(PeerDaemons.available) }
+    static var runnable: [DaemonCommandLine] { daemons.filter(PeerDaemons.available) }
     static var isRoot: Bool { geteuid() == 0 }
 
-    func session(_ daemon: DaemonSpec) throws -> (DaemonFixture, FuseClient) {
+    func session(_ daemon: DaemonCommandLine) throws -> (DaemonFixture, FuseClient) {
         let fixture = try DaemonFixture(daemon)
         let client = try FuseClient(frontend: try fixture.connect())
         client.callTimeout = 5
@@ -44,7 +45,7 @@ struct HostileGuestTests {
 
     @Test("a guest-made device node is never opened (CVE-2020-35517)", .enabled(if: isRoot, "mknod of a device needs root"),
           arguments: runnable)
-    func deviceNode(_ daemon: DaemonSpec) throws {
+    func deviceNode(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         let root = FuseProtocol.rootID
@@ -67,7 +68,7 @@ struct HostileGuestTests {
     }
 
     @Test("CREATE and OPEN of a FIFO answer at once and the queue keeps going", arguments: runnable)
-    func fifo(_ daemon: DaemonSpec) throws {
+    func fifo(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         #expect(mkfifo(fixture.shared + "/fifo", 0o666) == 0)
@@ -86,7 +87,7 @@ struct HostileGuestTests {
     }
 
     @Test("'..' never climbs above the share, whatever node reaches the root", arguments: runnable)
-    func dotDot(_ daemon: DaemonSpec) throws {
+    func dotDot(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         try writeHostFile(fixture.root + "/beside", Array("outside".utf8))
@@ -105,7 +106,7 @@ struct HostileGuestTests {
     }
 
     @Test("symlinks to outside are never followed", arguments: runnable)
-    func symlinksOut(_ daemon: DaemonSpec) throws {
+    func symlinksOut(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         try writeHostFile(fixture.root + "/secret", Array("host secret".utf8))
@@ -125,7 +126,7 @@ struct HostileGuestTests {
     }
 
     @Test("names with '/', NUL, '..' or over 255 bytes create nothing", arguments: runnable)
-    func badNames(_ daemon: DaemonSpec) throws {
+    func badNames(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         // Found by this suite: QEMU 7.2's C virtiofsd aborts (glibc's fortify check, "O_CREAT
@@ -136,7 +137,7 @@ struct HostileGuestTests {
         } when: { known }
     }
 
-    private func sendBadNames(_ client: FuseClient, _ fixture: DaemonFixture, _ daemon: DaemonSpec) throws {
+    private func sendBadNames(_ client: FuseClient, _ fixture: DaemonFixture, _ daemon: DaemonCommandLine) throws {
         let names = ["../escape", "a/b", "/abs", "..", ".", "nul\u{0}x", String(repeating: "n", count: 300)]
         for name in names {
             _ = try? client.mkdir(parent: FuseProtocol.rootID, name: name)
@@ -155,7 +156,7 @@ struct HostileGuestTests {
     }
 
     @Test("node ids and handles never issued, forgotten or released twice", arguments: runnable)
-    func staleIdentifiers(_ daemon: DaemonSpec) throws {
+    func staleIdentifiers(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         for node: UInt64 in [0, 2, 0xdead_beef, UInt64.max] {
@@ -174,7 +175,7 @@ struct HostileGuestTests {
     }
 
     @Test("huge sizes and offsets are refused or bounded", arguments: runnable)
-    func hugeNumbers(_ daemon: DaemonSpec) throws {
+    func hugeNumbers(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         let (entry, h) = try client.create(parent: FuseProtocol.rootID, name: "f")
@@ -190,7 +191,7 @@ struct HostileGuestTests {
 
     @Test("privileged xattr namespaces are refused", .enabled(if: isRoot, "as root only a dropped capability refuses trusted.*"),
           arguments: runnable)
-    func privilegedXattrs(_ daemon: DaemonSpec) throws {
+    func privilegedXattrs(_ daemon: DaemonCommandLine) throws {
         let (fixture, client) = try session(daemon)
         defer { client.close(); _ = fixture }
         try writeHostFile(fixture.shared + "/f", [1])

@@ -1,5 +1,7 @@
 import FUSE
 import Glibc
+import DaemonLaunch
+import Posix
 import Testing
 @testable import VhostUserDriver
 
@@ -10,7 +12,7 @@ import Testing
 struct OpcodeTests {
     func unsupported(_ e: DriverError) -> Bool { e.code == .fuse && (e.errno == ENOSYS || e.errno == EOPNOTSUPP) }
 
-    func open(_ daemon: DaemonSpec) throws -> (DaemonFixture, FuseClient)? {
+    func open(_ daemon: DaemonCommandLine) throws -> (DaemonFixture, FuseClient)? {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return nil
@@ -22,7 +24,7 @@ struct OpcodeTests {
     }
 
     @Test("mkdir, symlink/readlink, link, rename2, mknod, access, statfs, rmdir", arguments: PeerDaemons.all)
-    func namespace(_ daemon: DaemonSpec) throws {
+    func namespace(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try open(daemon) else { return }
         defer { client.close(); _ = fixture }
         let root = FuseProtocol.rootID
@@ -67,7 +69,7 @@ struct OpcodeTests {
     }
 
     @Test("setattr, fallocate, lseek, copy_file_range, fsync, flush, locks, xattrs", arguments: PeerDaemons.all)
-    func fileOperations(_ daemon: DaemonSpec) throws {
+    func fileOperations(_ daemon: DaemonCommandLine) throws {
         guard let (fixture, client) = try open(daemon) else { return }
         defer { client.close(); _ = fixture }
         let root = FuseProtocol.rootID
@@ -134,7 +136,7 @@ struct BlockingLockTests {
     /// SETLKW that has to wait must not stall the queue: GETATTR on the same queue answers while
     /// it waits, and the unlock releases it. Daemons without it (ENOSYS/EOPNOTSUPP) say so.
     @Test("a waiting SETLKW does not block other requests", arguments: PeerDaemons.all)
-    func setlkwWaits(_ daemon: DaemonSpec) throws {
+    func setlkwWaits(_ daemon: DaemonCommandLine) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return

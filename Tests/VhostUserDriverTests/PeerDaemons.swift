@@ -1,4 +1,6 @@
+import DaemonLaunch
 import Glibc
+import Posix
 import Testing
 import VhostUserDriver
 
@@ -6,18 +8,18 @@ import VhostUserDriver
 /// this test binary) and both reference daemons, so every check is held against all three.
 /// STRAIT_DRIVER_DAEMONS (";"-separated specs) replaces the list.
 enum PeerDaemons {
-    static let cBinary = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
-    static let rustBinary = "/opt/virtiofs-peers/rust/virtiofsd"
+    static let cBinary = DaemonKind.cVirtiofsdPath
+    static let rustBinary = DaemonKind.rustVirtiofsdPath
 
-    static var all: [DaemonSpec] {
+    static var all: [DaemonCommandLine] {
         if let env = getenv("STRAIT_DRIVER_DAEMONS") {
-            return String(cString: env).split(separator: ";").compactMap { try? DaemonSpec(spec: String($0)) }
+            return String(cString: env).split(separator: ";").compactMap { try? DaemonCommandLine(spec: String($0)) }
         }
         return [
-            DaemonSpec(name: "straitd", arguments: [straitdBinary, "--socket-path={socket}", "--shared-dir={dir}",
+            DaemonCommandLine(name: "straitd", arguments: [straitdBinary, "--socket-path={socket}", "--shared-dir={dir}",
                                                     "--cache=auto", "--xattr", "--sandbox=none"]),
-            DaemonSpec(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,posix_lock"]),
-            DaemonSpec(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
+            DaemonCommandLine(name: "virtiofsd-c", arguments: [cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,posix_lock"]),
+            DaemonCommandLine(name: "virtiofsd-rust", arguments: [rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
         ]
     }
 
@@ -30,7 +32,7 @@ enum PeerDaemons {
         return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/straitd"
     }
 
-    static func available(_ d: DaemonSpec) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
+    static func available(_ d: DaemonCommandLine) -> Bool { access(d.arguments.first ?? "", X_OK) == 0 }
 }
 
 /// A temp dir with a shared directory, a socket path and a running daemon; removes all of it.
@@ -38,16 +40,16 @@ final class DaemonFixture {
     let root: String
     let shared: String
     let socket: String
-    let process: DaemonProcess
+    let process: Subprocess
 
-    init(_ command: DaemonSpec) throws {
+    init(_ command: DaemonCommandLine) throws {
         var template = Array("/tmp/strait-driver-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw DriverError.system("mkdtemp") }
         root = String(cString: made)
         shared = root + "/shared"
         socket = root + "/vhost.sock"
         mkdir(shared, 0o755)
-        process = try DaemonProcess(name: command.name, arguments: command.expanded(socket: socket, dir: shared),
+        process = try Subprocess(name: command.name, arguments: command.expanded(socket: socket, dir: shared),
                                     logPath: root + "/daemon.log")
     }
 
@@ -68,7 +70,6 @@ final class DaemonFixture {
     }
 
     private func runRemove(_ path: String) throws {
-        let p = try DaemonProcess(name: "rm", arguments: ["rm", "-rf", path], logPath: "/dev/null")
-        _ = p.waitForExit(timeout: 10)
+        _ = try Subprocess.run(["rm", "-rf", path], timeout: 10)
     }
 }

@@ -1,3 +1,4 @@
+import DaemonLaunch
 import FUSE
 import Testing
 import VhostUser
@@ -6,7 +7,7 @@ import VhostUser
 @Suite("vhost-user setup against real daemons", .serialized)
 struct SetupTests {
     @Test("negotiates features, memory and queues, then tears down", arguments: PeerDaemons.all)
-    func negotiates(_ daemon: DaemonSpec) throws {
+    func negotiates(_ daemon: DaemonCommandLine) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary \(daemon.arguments.first ?? "") is missing")
             return
@@ -41,7 +42,7 @@ struct SetupVariant: Sendable, CustomTestStringConvertible {
 @Suite("frontend variants against real daemons", .serialized)
 struct VariantTests {
     @Test("write and read back through each variant", arguments: PeerDaemons.all, SetupVariant.all)
-    func variant(_ daemon: DaemonSpec, _ variant: SetupVariant) throws {
+    func variant(_ daemon: DaemonCommandLine, _ variant: SetupVariant) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return
@@ -71,7 +72,7 @@ struct QueueTests {
     /// Asks for 4 request queues: gets what GET_QUEUE_NUM allows, and every configured queue
     /// answers (both virtiofsd have one; straitd serves all it offers).
     @Test("every configured request queue answers", arguments: PeerDaemons.all)
-    func everyQueue(_ daemon: DaemonSpec) throws {
+    func everyQueue(_ daemon: DaemonCommandLine) throws {
         guard PeerDaemons.available(daemon) else {
             print("skipped: \(daemon.name) binary is missing")
             return

@@ -1,19 +1,10 @@
 import Glibc
+import Posix
 import Testing
 @testable import VhostUserDriver
 
 @Suite("driver pieces without a daemon")
 struct UnitTests {
-    @Test("daemon specs split like a shell and fill placeholders")
-    func daemonSpec() throws {
-        let c = try DaemonSpec(spec: "c=/usr/bin/virtiofsd --socket-path={socket} -o 'source={dir},cache=auto' \"a b\"")
-        #expect(c.name == "c")
-        #expect(c.expanded(socket: "/s", dir: "/d") == ["/usr/bin/virtiofsd", "--socket-path=/s", "-o", "source=/d,cache=auto", "a b"])
-        #expect(try DaemonSpec(spec: "host").isHost)
-        #expect(throws: DriverError.self) { try DaemonSpec(spec: "nocommand") }
-        #expect(throws: DriverError.self) { try DaemonSpec(spec: "x=a 'unterminated") }
-    }
-
     @Test("guest addresses are not user addresses; ranges outside regions are refused")
     func memoryLayout() throws {
         let m = try GuestMemoryImage(layout: GuestMemoryLayout(size: 16 << 20, regionCount: 2))
@@ -52,7 +43,7 @@ struct UnitTests {
     func failingDaemon() throws {
         let log = "/tmp/strait-driver-fail-\(getpid()).log"
         defer { unlink(log) }
-        let p = try DaemonProcess(name: "broken", arguments: ["sh", "-c", "echo 'cannot open the shared dir' >&2; exit 3"], logPath: log)
+        let p = try Subprocess(name: "broken", arguments: ["sh", "-c", "echo 'cannot open the shared dir' >&2; exit 3"], logPath: log)
         #expect(throws: DriverError.self) {
             _ = try VhostUserFrontend(socketPath: "/tmp/strait-driver-none-\(getpid()).sock",
                                       configuration: FrontendConfiguration(), alive: { p.isAlive })

@@ -1,11 +1,11 @@
 import Glibc
 
-/// Ports on 127.0.0.1 for SSH forwarding.
-enum Ports {
-    /// A port that was free a moment ago (the kernel picks it; QEMU binds it right after).
-    static func freeLoopbackPort() throws(HarnessError) -> Int {
+/// The one free-port helper: a loopback TCP port that was free a moment ago (the kernel picks it;
+/// the caller, QEMU's hostfwd or a private sshd, binds it right after).
+public enum FreePort {
+    public static func loopback() throws(SystemCallError) -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError(.io, "socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SystemCallError("socket") }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -17,7 +17,7 @@ enum Ports {
                 bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
             }
         }
-        guard bound else { throw HarnessError(.io, "bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard bound else { throw SystemCallError("bind 127.0.0.1:0") }
+        return UInt16(bigEndian: addr.sin_port)
     }
 }

@@ -1,0 +1,197 @@
+import Glibc
+import Synchronization
+
+/// The one process supervisor. A child is spawned with posix_spawn into its own process group,
+/// with default signal dispositions and an empty mask, stdin from /dev/null (or a pipe) and its
+/// output in a log file or a pipe; no shell in between. It is reaped with waitpid on its own pid,
+/// so nothing the child does with inherited descriptors (sshd closes them all) can stop the
+/// reaping, and `stop` ends the whole tree: SIGTERM to the group and every descendant (sandboxes
+/// fork into new groups and namespaces), a grace period, then SIGKILL.
+public final class Subprocess: Sendable {
+    public let name: String
+    public let pid: pid_t
+    public let arguments: [String]
+    /// Where stdout and stderr go, when they go to a file.
+    public let logPath: String?
+    /// The wait status once reaped.
+    private let reaped = Mutex<Int32?>(nil)
+    /// How `stop` ended it; serialises concurrent stops.
+    private let ending = Mutex<Ending?>(nil)
+
+    /// How a process ended.
+    public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32), signalled(Int32)
+
+        init(waitStatus s: Int32) {
+            let sig = s & 0x7f
+            self = sig == 0 ? .exited((s >> 8) & 0xff) : .signalled(sig)
+        }
+
+        public var description: String {
+            switch self {
+            case let .exited(code): return "exited with status \(code)"
+            case let .signalled(sig): return "killed by signal \(sig)"
+            }
+        }
+    }
+
+    /// How `stop` ended a process: on its own (or on SIGTERM), or by SIGKILL after the grace.
+    public enum Ending: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32), signalled(Int32), killed
+
+        init(_ status: ExitStatus) {
+            switch status {
+            case let .exited(c): self = .exited(c)
+            case let .signalled(s): self = .signalled(s)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case let .exited(code): return "exited \(code)"
+            case let .signalled(sig): return "terminated by signal \(sig)"
+            case .killed: return "killed after the grace period"
+            }
+        }
+    }
+
+    /// Spawns `arguments` (arguments[0] is looked up in PATH when it has no slash) with stdout
+    /// and stderr in `logPath` (truncated; `header` written first) or /dev/null. Descriptors above
+    /// 2 stay behind unless `inheriting` names some (libvirt's `--fd=N`): then every descriptor
+    /// without close-on-exec is inherited, as a plain fork and exec would.
+    public convenience init(name: String? = nil, arguments: [String], logPath: String? = nil, header: String? = nil,
+                            environment: [String: String]? = nil, inheriting: [Int32] = []) throws(SubprocessError) {
+        guard let program = arguments.first else { throw SubprocessError(.spawn, name ?? "", "empty command") }
+        let out: Int32
+        if let logPath {
+            out = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard out >= 0 else { throw SubprocessError(.spawn, program, cause: SystemCallError("open \(logPath)")) }
+            if let header { Self.writeAll(out, Array(header.utf8)) }
+        } else {
+            out = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        }
+        defer { close(out) }
+        try self.init(name: name ?? Self.basename(program), arguments: arguments, logPath: logPath,
+                      stdin: nil, stdout: out, environment: environment, closeOthers: inheriting.isEmpty)
+    }
+
+    /// Spawns with explicit descriptors for stdin (nil: /dev/null) and stdout+stderr.
+    init(name: String, arguments: [String], logPath: String?, stdin: Int32?, stdout: Int32,
+         environment: [String: String]?, closeOthers: Bool = true) throws(SubprocessError) {
+        self.name = name
+        self.arguments = arguments
+        self.logPath = logPath
+        pid = try Self.spawn(arguments, stdin: stdin, stdout: stdout, environment: environment, closeOthers: closeOthers)
+    }
+
+    deinit { stop(grace: 1) }
+
+    // MARK: state
+
+    /// Reaps without blocking; true while the process runs.
+    public var isAlive: Bool { status == nil }
+
+    /// The exit status once it has ended (reaps without blocking), nil while it runs.
+    public var status: ExitStatus? {
+        let raw = reaped.withLock { s -> Int32? in
+            if let s { return s }
+            var status: Int32 = 0
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid {
+                s = status
+            } else if r < 0 && errno == ECHILD {
+                s = 0  // reaped elsewhere: gone, status unknown
+            }
+            return s
+        }
+        return raw.map(ExitStatus.init(waitStatus:))
+    }
+
+    /// "exited with status N" / "killed by signal N", or nil while running.
+    public var exitDescription: String? { status?.description }
+
+    /// The exit code when it exited normally, nil while running or when killed by a signal.
+    public var exitCode: Int32? {
+        if case let .exited(code) = status { return code }
+        return nil
+    }
+
+    /// Waits up to `timeout` seconds for the process to exit on its own; true if it did.
+    public func waitForExit(timeout: Double) -> Bool {
+        let deadline = monotonicSeconds() + timeout
+        while isAlive {
+            if monotonicSeconds() > deadline { return false }
+            usleep(5_000)
+        }
+        return true
+    }
+
+    /// SIGTERM to the group and every descendant, up to `grace` seconds, then SIGKILL to all of
+    /// them; reaps. Idempotent: a later call returns the first one's answer.
+    @discardableResult
+    public func stop(grace: Double = 3) -> Ending {
+        ending.withLock { done -> Ending in
+            if let done { return done }
+            let result = terminate(grace: grace)
+            done = result
+            return result
+        }
+    }
+
+    private func terminate(grace: Double) -> Ending {
+        if let status { return Ending(status) }
+        let family = ProcessUsage.descendants(of: pid)
+        kill(-pid, SIGTERM)
+        for p in family { kill(p, SIGTERM) }
+        let deadline = monotonicSeconds() + grace
+        while isAlive && monotonicSeconds() < deadline { usleep(5_000) }
+        var killed = false
+        if isAlive {
+            killed = true
+            kill(-pid, SIGKILL)
+            for p in family + ProcessUsage.descendants(of: pid) { kill(p, SIGKILL) }
+            while isAlive { usleep(5_000) }
+        }
+        // Whatever is left of the group (a child that outlived its parent) goes too.
+        kill(-pid, SIGKILL)
+        return killed ? .killed : Ending(status ?? .exited(0))
+    }
+
+    // MARK: output and accounting
+
+    /// The last `count` non-empty lines of the log.
+    public func lastLogLines(_ count: Int = 20) -> [String] {
+        guard let logPath, let text = ProcessUsage.readFile(logPath) else { return [] }
+        return Array(text.split(separator: "\n").map(String.init).suffix(count))
+    }
+
+    /// CPU seconds and peak RSS of the process and its descendants (sandboxes fork).
+    public func usage() -> ProcessUsage { ProcessUsage.tree(of: pid) }
+
+    /// The process's own argv from /proc (nil once it is gone).
+    public static func argv(of pid: pid_t) -> [String]? {
+        guard let text = ProcessUsage.readFile("/proc/\(pid)/cmdline"), !text.isEmpty else { return nil }
+        return text.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+}
+
+/// Why a process could not be started: what, and the underlying cause.
+public struct SubprocessError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable { case notFound, spawn }
+    public let code: Code
+    public let program: String
+    public let detail: String
+    public let cause: SystemCallError?
+
+    init(_ code: Code, _ program: String, _ detail: String = "", cause: SystemCallError? = nil) {
+        self.code = code
+        self.program = program
+        self.detail = detail
+        self.cause = cause
+    }
+
+    public var description: String {
+        let what = code == .notFound ? "\(program) not found on PATH" : "cannot start \(program)"
+        return [what, detail.isEmpty ? nil : detail, cause.map { "\($0)" }].compactMap { $0 }.joined(separator: ": ")
+    }
+}
