@@ -10,6 +10,26 @@ root=$(cd "$here/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 
+# A failed step leaves the host as it found it: the trap puts back the policy-rc.d this script
+# replaced (or removes the one it added) and stops the daemons it started.
+policy=/usr/sbin/policy-rc.d
+policy_backup=
+policy_placed=false
+started=()
+cleanup() {
+  local status=$?
+  if $policy_placed; then
+    if [ -n "$policy_backup" ]; then $SUDO mv -f "$policy_backup" "$policy"; else $SUDO rm -f "$policy"; fi
+    policy_placed=false
+  fi
+  if [ "$status" != 0 ]; then
+    for name in "${started[@]}"; do $SUDO pkill -x "$name" || true; done
+    echo "host-setup: failed (exit $status); host left as it was found" >&2
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+
 packages=(
   qemu-system-x86 qemu-utils qemu-system-common
   libvirt-daemon-system libvirt-clients libvirt-dev
@@ -31,10 +51,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "host-setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -q >/dev/null
-  # policy-rc.d keeps package scripts from trying to start services through a missing init.
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null; $SUDO chmod +x /usr/sbin/policy-rc.d
+  # policy-rc.d keeps package scripts from trying to start services through a missing init; an
+  # existing one is kept aside and put back (by the trap, also when apt fails).
+  if [ -e "$policy" ]; then policy_backup=$($SUDO mktemp /usr/sbin/policy-rc.d.strait-XXXXXX); $SUDO cp -a "$policy" "$policy_backup"; fi
+  policy_placed=true
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null; $SUDO chmod +x "$policy"
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  $SUDO rm -f /usr/sbin/policy-rc.d
+  if [ -n "$policy_backup" ]; then $SUDO mv -f "$policy_backup" "$policy"; else $SUDO rm -f "$policy"; fi
+  policy_placed=false
 fi
 
 # The reference daemons, for comparisons (C virtiofsd from QEMU 7.2, Rust virtiofsd 1.13).
@@ -48,8 +72,8 @@ fi
 [ "${1:-}" = "--no-daemons" ] && exit 0
 # libvirtd without systemd: needs its runtime directories and the libvirt-qemu user.
 $SUDO mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/qemu
-pgrep -x virtlogd >/dev/null || $SUDO virtlogd -d
-pgrep -x libvirtd >/dev/null || $SUDO libvirtd -d
+pgrep -x virtlogd >/dev/null || { $SUDO virtlogd -d; started+=(virtlogd); }
+pgrep -x libvirtd >/dev/null || { $SUDO libvirtd -d; started+=(libvirtd); }
 for _ in $(seq 50); do
   virsh -c qemu:///system version >/dev/null 2>&1 && break
   sleep 0.2
