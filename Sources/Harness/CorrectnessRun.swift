@@ -74,7 +74,7 @@ public struct CorrectnessRun: Sendable {
         }
         let vm = try VirtualMachine(run: run, vm: "\(daemon.name)", image: image, accelerator: accelerator,
                                     key: key, connection: connection, options: options)
-        for (mode, d) in daemons { vm.daemonLogs["daemon-\(mode).log"] = d.log }
+        for (mode, d) in daemons { vm.keepDaemonLog("daemon-\(mode).log", at: d.log) }
         defer { vm.shutdown() }
         log("e2e: booting \(vm.name) (\(accelerator)) with \(daemon.name) shares \(modes.joined(separator: ","))")
         try vm.start()

@@ -18,7 +18,10 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
         self.bundle = bundle
     }
 
+    /// The message followed by its cause (without the code and bundle).
+    public var detail: String { message + (cause.map { ": \($0)" } ?? "") }
+
     public var description: String {
-        "\(code): \(message)" + (cause.map { ": \($0)" } ?? "") + (bundle.map { " (failure bundle: \($0))" } ?? "")
+        "\(code): \(detail)" + (bundle.map { " (failure bundle: \($0))" } ?? "")
     }
 }

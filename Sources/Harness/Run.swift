@@ -1,11 +1,13 @@
 import Foundation
 import Glibc
 import GuestImage
+import Posix
+import Synchronization
 
 /// One harness run: an id, a directory for everything it creates (overlays, sockets, console
 /// logs, shared dirs) and a lock held while it lives. Everything it names starts with
 /// `strait-<id>`, which is how `sweep` recognises our leftovers and only ours.
-public final class Run: @unchecked Sendable {
+public final class Run: Sendable {
     /// Parent of every run directory.
     public static var root: String {
         ProcessInfo.processInfo.environment["STRAIT_RUN_ROOT"] ?? "/tmp/strait-runs"
@@ -28,22 +30,24 @@ public final class Run: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
         } catch {
-            throw HarnessError(.io, "cannot create run directory \(directory): \(error)")
+            throw HarnessError(.io, "cannot create run directory \(directory)", cause: error)
         }
         let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw HarnessError(.io, "cannot lock \(directory)/lock: \(String(cString: strerror(errno)))")
+            throw HarnessError(.io, "cannot lock the run", cause: SystemCallError("flock \(directory)/lock"))
         }
         lockFD = fd
     }
 
-    private var released = false
+    private let released = Mutex(false)
 
     /// Drops the lock: from now on `sweep` may treat this run as dead. Idempotent.
     public func release() {
-        guard !released else { return }
-        released = true
-        close(lockFD)
+        let first = released.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        if first { close(lockFD) }
     }
 
     deinit { release() }
@@ -68,7 +72,7 @@ public final class Run: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])
         } catch {
-            throw HarnessError(.io, "cannot create \(dir): \(error)")
+            throw HarnessError(.io, "cannot create \(dir)", cause: error)
         }
         return dir
     }

@@ -2,10 +2,11 @@ import Foundation
 import GuestImage
 import Libvirt
 import Posix
+import Synchronization
 
 /// A test VM: per-VM qcow2 overlay on the cached image, transient libvirt domain with shared
 /// file-backed memory, direct kernel boot, SSH forwarded to 127.0.0.1. Ready means SSH works.
-public final class VirtualMachine: @unchecked Sendable {
+public final class VirtualMachine: Sendable {
     public struct Options: Sendable {
         public var vcpus = 2
         public var memoryMiB = 1024
@@ -24,13 +25,27 @@ public final class VirtualMachine: @unchecked Sendable {
     public let consoleLog: String
     public let overlay: String
     public let config: DomainConfig
-    /// Daemon logs to include in a failure bundle (name in bundle -> path).
-    public var daemonLogs: [String: String] = [:]
     private let connection: Connection
-    private var domain: Domain?
-    private let lock = NSLock()
+
+    /// What changes while the VM lives, under one lock (as the daemon keeps its state).
+    private struct State {
+        var domain: Domain?
+        /// Daemon logs to include in a failure bundle (name in bundle -> path).
+        var daemonLogs: [String: String] = [:]
+        var bootToSSH: Double?
+    }
+    private let state = Mutex(State())
+
     /// Seconds from domain start to the first successful SSH command.
-    public private(set) var bootToSSH: Double?
+    public var bootToSSH: Double? { state.withLock { $0.bootToSSH } }
+
+    /// Daemon logs a failure bundle includes (name in bundle -> path).
+    public var daemonLogs: [String: String] { state.withLock { $0.daemonLogs } }
+
+    /// Adds a daemon's log to what a failure bundle keeps.
+    public func keepDaemonLog(_ name: String, at path: String) {
+        state.withLock { $0.daemonLogs[name] = path }
+    }
 
     public init(run: Run, vm: String, image: BuiltImage, accelerator: Accelerator, key: SSHKey,
                 connection: Connection, options: Options) throws(HarnessError) {
@@ -65,16 +80,17 @@ public final class VirtualMachine: @unchecked Sendable {
             try HostCommand("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image.disk, overlay])
                 .check(timeout: 60)
         } catch {
-            throw HarnessError(.boot, "overlay: \(error)")
+            throw HarnessError(.boot, "overlay", cause: error)
         }
         let xml: String
-        do { xml = try config.xml() } catch { throw HarnessError(.boot, "\(error)") }
+        do { xml = try config.xml() } catch { throw HarnessError(.boot, "domain XML", cause: error) }
         let started = Date()
         do {
             let dom = try connection.createTransient(xml: xml)
-            lock.withLock { domain = dom }
+            state.withLock { $0.domain = dom }
         } catch {
-            throw HarnessError(.boot, "\(error)", bundle: keepBundle(reason: "domain creation failed: \(error)", xml: xml))
+            throw HarnessError(.boot, "domain creation", cause: error,
+                               bundle: keepBundle(reason: "domain creation failed: \(error)", xml: xml))
         }
         do {
             // The image's strait-ready unit prints a marker on the console once sshd listens and
@@ -83,11 +99,12 @@ public final class VirtualMachine: @unchecked Sendable {
             // if an image without the unit never prints it.
             waitForConsoleMarker(ImageMarkers.readyMarker, until: started.addingTimeInterval(min(90, bootTimeout / 2)))
             _ = try ssh.waitReady(deadline: started.addingTimeInterval(bootTimeout)) { self.isActive }
-            bootToSSH = Date().timeIntervalSince(started)
+            let seconds = Date().timeIntervalSince(started)
+            state.withLock { $0.bootToSSH = seconds }
         } catch {
             let bundle = keepBundle(reason: "not ready: \(error)", xml: xml)
             destroy()
-            throw HarnessError(.boot, "\(name): \(error.message)", bundle: bundle)
+            throw HarnessError(.boot, "\(name) not ready", cause: error, bundle: bundle)
         }
     }
 
@@ -122,11 +139,11 @@ public final class VirtualMachine: @unchecked Sendable {
         }
     }
 
-    public var isActive: Bool { lock.withLock { domain }?.isActive() ?? false }
+    public var isActive: Bool { state.withLock { $0.domain }?.isActive() ?? false }
 
     /// Evidence for a failure found later (e.g. the guest script failed): same bundle layout.
     public func keepBundle(reason: String, xml: String? = nil) -> String {
-        let liveXML = (try? lock.withLock { domain }?.xml()) ?? nil
+        let liveXML = (try? state.withLock { $0.domain }?.xml()) ?? nil
         var files = ["console.log": consoleLog, "qemu.log": "/var/log/libvirt/qemu/\(name).log"]
         for (key, value) in daemonLogs { files[key] = value }
         return FailureBundle.keep(name: name, reason: reason, files: files,
@@ -146,9 +163,9 @@ public final class VirtualMachine: @unchecked Sendable {
 
     /// Stops the domain now. Safe to call repeatedly.
     public func destroy() {
-        let dom = lock.withLock { () -> Domain? in
-            defer { domain = nil }
-            return domain
+        let dom = state.withLock { s -> Domain? in
+            defer { s.domain = nil }
+            return s.domain
         }
         if let dom, dom.isActive() { try? dom.destroy() }
         // A transient domain vanishes once stopped; wait briefly so callers can assert that.

@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 
 /// An open connection to a libvirt daemon (`qemu:///system` unless told otherwise).
-public final class Connection: @unchecked Sendable {
+public final class Connection: Sendable {
     public static let defaultURI = "qemu:///system"
     public let uri: String
     /// libvirt connections are thread-safe; the lock serialises our calls anyway.

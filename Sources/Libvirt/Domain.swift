@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 
 /// A libvirt domain handle. Freed in deinit; the domain itself lives on until destroyed.
-public final class Domain: @unchecked Sendable {
+public final class Domain: Sendable {
     /// The states libvirt reports, reduced to what a harness acts on.
     public enum State: String, Sendable, Equatable {
         case noState, running, blocked, paused, shutdown, shutoff, crashed, suspended, unknown

@@ -11,7 +11,7 @@ import Results
 /// serves many cells and moving between them is a remount), checks each configuration took effect,
 /// runs the workloads in the interleaved schedule, and writes one document per variant plus the
 /// history. Cell failures are verdicts with a failure bundle; only setup problems throw.
-public final class MatrixRunner: @unchecked Sendable {
+public final class MatrixRunner: Sendable {
     public let matrix: Matrix
     public let options: RunOptions
 

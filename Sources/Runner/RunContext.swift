@@ -5,7 +5,7 @@ import Libvirt
 
 /// What every VM of a run shares: the image, the accelerator (probed, with its reason), the
 /// libvirt connection and the harness SSH key.
-struct RunContext: @unchecked Sendable {
+struct RunContext: Sendable {
     let image: BuiltImage
     let accelerator: Accelerator
     let connection: Connection

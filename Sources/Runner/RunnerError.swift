@@ -14,5 +14,8 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { "\(code): \(message)" + (cause.map { ": \($0)" } ?? "") }
+    /// The message followed by its cause (without the code).
+    public var detail: String { message + (cause.map { ": \($0)" } ?? "") }
+
+    public var description: String { "\(code): \(detail)" }
 }

@@ -30,7 +30,7 @@ extension VMGroupRun {
             log("strait: sshd for sshfs on 127.0.0.1:\(server.port) (supervisor pid \(server.pid), \(directory))")
         } catch {
             for state in cells {
-                state.fail("sshd for sshfs did not start: \(error.message)")
+                state.fail("sshd for sshfs did not start: \(error.detail)")
                 state.evidence["sshd.log"] = directory + "/sshd.log"
                 state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: "\(state.slot.cell.id): \(error)", files: state.evidence)
             }
@@ -44,7 +44,7 @@ extension VMGroupRun {
         do {
             try vm.ssh.check(HostSSHD.guestInstallCommand(knownHosts: server.knownHostsLine), input: server.clientPrivateKey, timeout: 60)
         } catch {
-            for state in sshfsStates { fail(state, "cannot install the sshfs key in the guest: \(error.message)", vm: vm) }
+            for state in sshfsStates { fail(state, "cannot install the sshfs key in the guest: \(error.detail)", vm: vm) }
         }
     }
 }

@@ -43,7 +43,7 @@ struct VMGroupRun {
                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
                     shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: slot.tag))
                 } catch {
-                    state.fail("daemon did not start: \(error.message)")
+                    state.fail("daemon did not start: \(error.detail)")
                     state.bundle = FailureBundle.keep(name: run.name(slot.key), reason: "\(slot.cell.id): \(error)", files: state.evidence)
                 }
             case .ninep:
@@ -67,19 +67,19 @@ struct VMGroupRun {
             vm = try VirtualMachine(run: run, vm: "vm\(index)", image: context.image, accelerator: context.accelerator,
                                     key: context.key, connection: context.connection, options: vmOptions)
         } catch {
-            for state in active { state.fail("VM setup: \(error.message)") }
+            for state in active { state.fail("VM setup: \(error.detail)") }
             finishAll(vm: nil)
             return false
         }
-        for state in states { if let path = state.evidence["daemon.log"] { vm.daemonLogs["\(state.slot.key)-daemon.log"] = path } }
-        if let server = sshfs.server { vm.daemonLogs["sshd.log"] = server.layout.log }
+        for state in states { if let path = state.evidence["daemon.log"] { vm.keepDaemonLog("\(state.slot.key)-daemon.log", at: path) } }
+        if let server = sshfs.server { vm.keepDaemonLog("sshd.log", at: server.layout.log) }
         defer { vm.shutdown() }
         log("strait: booting \(vm.name) with \(shares.count) share(s): " + active.map { "\($0.slot.key)=\($0.slot.variant.name == "run" ? "" : $0.slot.variant.name + ":")\($0.slot.cell.id)" }.joined(separator: " "))
         do {
             try vm.start()
         } catch {
             for state in active {
-                state.fail("VM did not boot: \(error.message)")
+                state.fail("VM did not boot: \(error.detail)")
                 state.bundle = error.bundle
             }
             finishAll(vm: nil)
@@ -173,7 +173,7 @@ struct VMGroupRun {
         do {
             output = try vm.ssh.check(command, timeout: 120)
         } catch {
-            fail(state, "mount failed: \(error.message)", vm: vm)
+            fail(state, "mount failed: \(error.detail)", vm: vm)
             return
         }
         let sections = output.components(separatedBy: "@@sshfs\n")

@@ -1,6 +1,8 @@
 import Glibc
 
 /// The dirty-page log of a migrating VM (LOG_SHMFD): mapped, kept, released with the connection.
+// @unchecked: holds the mapping as a raw pointer (not Sendable to the compiler); it is written
+// only through DirtyLog, which serialises access.
 final class LogMapping: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let length: Int

@@ -4,6 +4,8 @@ import Wire
 
 /// The backend side of a vhost-user connection: answers the frontend's messages, maps guest
 /// memory, builds rings and hands started rings to the device. One connection, one thread.
+/// @unchecked: its mutable state belongs to the one connection thread that runs it (see above);
+/// other threads only receive started rings from it.
 public final class Backend: @unchecked Sendable {
     public static let transportFeatures: UInt64 = VirtioFeature.version1 | VirtioFeature.ringIndirectDesc
         | VirtioFeature.ringEventIdx | VirtioFeature.protocolFeatures | VirtioFeature.logAll

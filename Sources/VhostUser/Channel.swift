@@ -6,7 +6,7 @@ import Wire
 /// One end of a vhost-user Unix socket: whole messages in, whole messages out, fds attached.
 /// Used by the backend for the frontend connection and the backend-request channel, and by the
 /// in-repo frontend (VhostUserDriver) for the other side.
-public final class Channel: @unchecked Sendable {
+public final class Channel: Sendable {
     public let fd: OwnedFD
     /// Serialises senders: the backend-request channel is written from several worker threads.
     private let sendLock = Mutex(())

@@ -1,5 +1,7 @@
 /// One request's buffers, walked from the descriptor table and translated into host memory:
 /// the device-readable part first, then the device-writable part, as virtio requires.
+/// @unchecked: the buffers point into guest memory kept mapped by the chain's `MappedRegion`s;
+/// raw buffer pointers are not Sendable to the compiler, and one worker owns a chain at a time.
 public struct DescriptorChain: @unchecked Sendable {
     /// The head index, returned with the used element.
     public let head: UInt16

@@ -5,7 +5,7 @@ import Synchronization
 /// logging on, every guest page the daemon writes (reply buffers, used rings) is marked, one bit
 /// per 4 KiB page, so the VMM re-sends it. Shared by the backend and every running ring, because
 /// logging starts and stops while rings run.
-public final class DirtyLog: @unchecked Sendable {
+public final class DirtyLog: Sendable {
     public static let pageSize: UInt64 = 4096
     private let mapping = Mutex<LogMapping?>(nil)
     private let active = Atomic<Bool>(false)

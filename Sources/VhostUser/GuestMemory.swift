@@ -2,6 +2,8 @@ import Glibc
 
 /// One mmapped region of guest memory. Unmapped when the last reference goes away, so a request
 /// still in flight keeps its buffers valid across a memory-table change.
+/// @unchecked: an immutable mapping behind a raw pointer (not Sendable to the compiler); the
+/// bytes it maps are the guest's, shared by design.
 public final class MappedRegion: @unchecked Sendable {
     public let description: MemoryRegionDescription
     /// Start of the mapping (file offset 0); guest address `guestPhysAddr` is at `base + mmapOffset`.

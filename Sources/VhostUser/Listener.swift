@@ -3,7 +3,7 @@ import Glibc
 
 /// The listening Unix socket the frontend connects to: created at `--socket-path`, or inherited
 /// already listening as `--fd=N` (libvirt's way).
-public final class Listener: @unchecked Sendable {
+public final class Listener: Sendable {
     public let fd: OwnedFD
     /// The path we created; nil for an inherited fd.
     public let path: String?

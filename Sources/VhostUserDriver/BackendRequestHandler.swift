@@ -5,6 +5,8 @@ import Wire
 
 /// Serves the backend-request channel (SET_BACKEND_REQ_FD): a thread that answers the daemon's
 /// FS_MAP / FS_UNMAP by mapping into the DAX window and acks when asked (REPLY_ACK).
+/// @unchecked: `thread` is set and cleared only by the owner (start/stop); the serving thread
+/// never touches it.
 public final class BackendRequestHandler: @unchecked Sendable {
     private let channel: Channel
     private let window: DaxWindowRegion?

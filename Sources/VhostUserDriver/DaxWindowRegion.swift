@@ -5,6 +5,8 @@ import VhostUser
 /// The DAX window: address space of our own (a PCI BAR in a real VMM) into which the daemon asks
 /// us to map file ranges through FS_MAP / FS_UNMAP on the backend-request channel. Unmapped parts
 /// are PROT_NONE, so reading a range the daemon never mapped faults instead of reading zeros.
+/// @unchecked: an address-space reservation behind a raw pointer (not Sendable to the compiler),
+/// fixed at init; what is mapped into it is the daemon's to change, as in a real VMM.
 public final class DaxWindowRegion: @unchecked Sendable {
     public let size: UInt64
     private let base: UnsafeMutableRawPointer

@@ -8,6 +8,8 @@ import VhostUser
 /// descriptor chains laid out like the Linux driver's (in header, arguments, payload; out header,
 /// reply), many in flight across the request queues, completed by one thread per queue that
 /// waits on the call eventfd (or polls the used ring). Thread-based; no async.
+/// @unchecked: `threads` and `session` are written by the owner during init and INIT, before any
+/// request is in flight; everything the completion threads share sits in Mutexes and atomics.
 public final class FuseClient: @unchecked Sendable {
     /// A reply while its buffer is still in guest memory: valid only inside the completion
     /// callback (benchmarks read it in place; `Reply` copies it out).
@@ -29,6 +31,8 @@ public final class FuseClient: @unchecked Sendable {
 
     public typealias Completion = (Result<ReplyView, DriverError>) -> Void
 
+    /// @unchecked: the completion closure is not @Sendable, but it is handed from the submitter to
+    /// the completion thread through the queue's Mutex and called once there.
     final class Pending: @unchecked Sendable {
         let opcode: UInt32
         let request: GuestBuffer?
@@ -188,7 +192,7 @@ public final class FuseClient: @unchecked Sendable {
 }
 
 /// In-flight requests of one queue, by unique.
-final class PendingTable: @unchecked Sendable {
+final class PendingTable: Sendable {
     private let table = Mutex<[UInt64: FuseClient.Pending]>([:])
     func withLock<R>(_ body: (inout [UInt64: FuseClient.Pending]) -> R) -> R {
         table.withLock { body(&$0) }

@@ -9,7 +9,7 @@ public struct GuestBuffer: Sendable, Equatable {
 
 /// First-fit allocator over the guest regions for rings, request and reply buffers. Requests
 /// rotate over the regions so both are used (and a daemon that mistranslates one is caught).
-public final class GuestAllocator: @unchecked Sendable {
+public final class GuestAllocator: Sendable {
     private struct Block { var start: UInt64; var length: UInt64 }
     private struct State {
         var free: [[Block]]

@@ -18,6 +18,8 @@ public struct GuestMemoryLayout: Sendable {
 /// Guest RAM in one memfd, mapped once into our address space and cut into regions whose guest
 /// physical addresses are deliberately unlike our user addresses, so a daemon that confuses the
 /// two address spaces fails loudly instead of working by accident.
+/// @unchecked: one mapping behind a raw pointer (not Sendable to the compiler), fixed at init;
+/// the bytes are the guest's, shared with the daemon by design.
 public final class GuestMemoryImage: @unchecked Sendable {
     public struct Region: Sendable, Equatable {
         public let guestPhysAddr: UInt64

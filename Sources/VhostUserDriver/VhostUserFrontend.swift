@@ -6,6 +6,8 @@ import Wire
 /// Plays the VMM against a vhost-user-fs daemon: guest memory, negotiation, the rings, the
 /// backend-request channel and the DAX window. Setup happens in `init`; `close()` tears down
 /// (GET_VRING_BASE per queue, as QEMU does on stop) and hangs up.
+/// @unchecked: the negotiated state is written during setup (in init and `close`) by the owner
+/// thread; the completion threads only read the queues built before they start.
 public final class VhostUserFrontend: @unchecked Sendable {
     public let channel: Channel
     public let memory: GuestMemoryImage

@@ -7,7 +7,7 @@ import Wire
 /// The backend-request channel as the FUSE layer uses it: DAX map and unmap requests to the
 /// frontend, which maps file ranges into the guest's DAX window. Empty until the frontend sends
 /// SET_BACKEND_REQ_FD; without it DAX requests fail and the guest gets ENOSYS.
-public final class BackendRequests: @unchecked Sendable {
+public final class BackendRequests: Sendable {
     private let channel = Mutex<Channel?>(nil)
 
     public init() {}

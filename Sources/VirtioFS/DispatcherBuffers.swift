@@ -4,6 +4,8 @@ import Passthrough
 
 /// One request's guest buffers, already translated and bounds-checked by the transport.
 /// The pointers stay valid until the dispatcher calls `complete` (the transport holds the chain).
+/// @unchecked: raw buffer pointers into guest memory are not Sendable to the compiler; the chain
+/// that owns the mapping travels with them, and one thread handles a request at a time.
 public struct RequestBuffers: @unchecked Sendable {
     /// Driver -> device: in header, arguments, write payload (the Linux driver puts the header
     /// and each argument in descriptors of their own).

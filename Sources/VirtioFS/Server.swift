@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
 /// straitd's main loop: listen, accept the frontend, serve it until it goes away. Like virtiofsd,
 /// one connection per process: when the frontend disconnects, `run` returns and the daemon exits.
-public final class VirtioFSServer: @unchecked Sendable {
+public final class VirtioFSServer: Sendable {
     public let configuration: ServerConfiguration
     public let backendRequests = BackendRequests()
     private let listener: Listener

@@ -5,7 +5,7 @@ import VhostUser
 /// The virtio-fs device behind one vhost-user connection: queue 0 is hiprio (FORGET, INTERRUPT),
 /// queues 1... carry requests, and every queue the frontend starts is served (the reference
 /// daemons serve one request queue only).
-public final class VirtioFSDevice: VhostUserDevice, @unchecked Sendable {
+public final class VirtioFSDevice: VhostUserDevice, Sendable {
     public let maxQueues: Int
     public let deviceFeatures: UInt64 = 0
     private let handler: RequestHandler

@@ -5,7 +5,7 @@ import VhostUser
 /// A fixed set of threads taking jobs in FIFO order (virtiofsd's thread pool, without its
 /// per-request allocation): a job is a chain and the worker that completes it, stored inline
 /// in a ring buffer; threads park on a semaphore when idle.
-final class WorkerPool: @unchecked Sendable {
+final class WorkerPool: Sendable {
     struct Job {
         let worker: QueueWorker
         let chain: DescriptorChain
@@ -15,11 +15,13 @@ final class WorkerPool: @unchecked Sendable {
     private let available = Semaphore()
     private let stopping = Atomic<Bool>(false)
     private let finished = Semaphore()
-    private(set) var threadCount = 0
+    /// Threads started (counted while init starts them; they never read it).
+    private let started = Atomic<Int>(0)
+    var threadCount: Int { started.load(ordering: .relaxed) }
 
     init(threads: Int, name: String) {
         for i in 0..<max(1, threads) {
-            if PosixThread.start(name: "\(name)-\(i)", { [self] in work() }) { threadCount += 1 }
+            if PosixThread.start(name: "\(name)-\(i)", { [self] in work() }) { started.add(1, ordering: .relaxed) }
         }
     }
 

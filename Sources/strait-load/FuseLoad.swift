@@ -11,7 +11,8 @@ struct Unsupported: Error, CustomStringConvertible {
 }
 
 /// Per-lane state: a lane issues one operation at a time, from the completion thread of its
-/// queue, so nothing here is shared between threads at once.
+/// queue, so nothing here is shared between threads at once (hence @unchecked: the compiler
+/// cannot see that one-at-a-time hand-off).
 final class Lane: @unchecked Sendable {
     let index: Int
     let queue: Int
@@ -33,6 +34,8 @@ final class Lane: @unchecked Sendable {
 
 /// Drives one workload through a `FuseClient` with `queueDepth` operations in flight: each
 /// lane's completion issues its next operation, until the deadline.
+/// @unchecked: the handles are set up before any lane starts and only read afterwards; per-lane
+/// state lives in `Lane`, the tally in `LoadRecorder`.
 final class FuseLoad: @unchecked Sendable {
     let client: FuseClient
     let params: RunParameters

@@ -65,7 +65,8 @@ struct HostLoad {
     }
 }
 
-/// One host thread's files and buffer.
+/// One host thread's files and buffer. @unchecked: each worker belongs to the one host thread it
+/// was made for (its buffer is a raw pointer, its counters mutable).
 final class HostWorker: @unchecked Sendable {
     let index: Int
     let rootFD: Int32

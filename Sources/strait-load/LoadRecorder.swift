@@ -6,7 +6,7 @@ import VhostUserDriver
 /// Collects completions from every lane: latency (ns) into one histogram, ops and bytes, the
 /// first error, and whether lanes are still running. Operations that start before the warm-up
 /// ends are done but not counted.
-final class LoadRecorder: @unchecked Sendable {
+final class LoadRecorder: Sendable {
     struct State {
         var histogram = RoundResult.emptyHistogram()
         var ops: UInt64 = 0

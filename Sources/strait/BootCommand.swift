@@ -40,7 +40,7 @@ struct BootCommand: ParsableCommand {
         defer { daemonProcess?.stop() }
         let vm = try VirtualMachine(run: runDir, vm: "boot", image: image, accelerator: accel, key: key,
                                     connection: try Connection(uri: connect), options: options)
-        if let daemonProcess { vm.daemonLogs["daemon.log"] = daemonProcess.log }
+        if let daemonProcess { vm.keepDaemonLog("daemon.log", at: daemonProcess.log) }
         defer { vm.shutdown() }
         try vm.start()
         print("boot-to-ssh: \(String(format: "%.1f", vm.bootToSSH ?? 0)) s  domain: \(vm.name)")

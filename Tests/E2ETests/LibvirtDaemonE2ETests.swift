@@ -26,7 +26,7 @@ extension E2E {
             options.shares = [Filesystem(.virtiofsBinary(binary: binary, source: dir, cache: "auto", xattr: true, queueSize: 1024), tag: "share")]
             let vm = try VirtualMachine(run: run, vm: "\(name)-binary", image: image, accelerator: accel,
                                         key: try SSHKey.harnessKey(), connection: try Connection(), options: options)
-            vm.daemonLogs["virtiofsd.log"] = "/var/log/libvirt/qemu/\(vm.name)-fs0-virtiofsd.log"
+            vm.keepDaemonLog("virtiofsd.log", at: "/var/log/libvirt/qemu/\(vm.name)-fs0-virtiofsd.log")
             defer { vm.destroy() }
             try vm.start()
             E2EEnvironment.log("e2e: boot-to-SSH \(String(format: "%.1f", vm.bootToSSH ?? 0)) s (libvirt-launched \(name))")
