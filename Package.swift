@@ -71,7 +71,7 @@ let package = Package(
         // The VM harness: libvirt and libguestfs through their C APIs, images, VMs, the CLI.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CGuestfs", pkgConfig: "libguestfs", providers: [.apt(["libguestfs-dev"])]),
-        .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+        .target(name: "Libvirt", dependencies: ["CLibvirt", "Posix"]),
         .target(name: "GuestImage", dependencies: [
             "CGuestfs", "Posix", .product(name: "Yams", package: "Yams"),
         ]),
@@ -83,7 +83,7 @@ let package = Package(
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
         .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Stats", dependencies: ["Posix"]),
-        .target(name: "Results", dependencies: ["Matrix", "Stats", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Results", dependencies: ["Matrix", "Stats", "Posix", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
         // The matrix runner: cells on real VMs, workloads, verification, results, the gate.
         .target(name: "Runner", dependencies: [

@@ -37,7 +37,7 @@ public struct BuiltImage: Codable, Sendable {
         do {
             try encoder.encode(self).write(to: URL(fileURLWithPath: dir + "/" + BuiltImage.manifestName))
         } catch {
-            throw ImageError(.io, "cannot write manifest in \(dir): \(error)")
+            throw ImageError(.io, "cannot write manifest in \(dir)", cause: error)
         }
     }
 }

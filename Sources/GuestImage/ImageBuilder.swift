@@ -41,7 +41,7 @@ struct ImageBuilder {
         do {
             try FileManager.default.moveItem(atPath: work, toPath: finalDir)
         } catch {
-            throw ImageError(.io, "cannot move \(work) to \(finalDir): \(error)")
+            throw ImageError(.io, "cannot move \(work) to \(finalDir)", cause: error)
         }
         return image
     }

@@ -1,18 +1,9 @@
-/// Why an image could not be built or found: the step, what happened, and the underlying error
-/// (kept as a value, printed once, after the message).
-public struct ImageError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
-        case recipe, resolve, bootstrap, guestfs, command, io, verify
-    }
-    public let code: Code
-    public let message: String
-    public let cause: (any Error & Sendable)?
+import Posix
 
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
+/// Why an image could not be built or found: the step, what happened, the underlying error.
+public typealias ImageError = Failure<ImageFailure>
 
-    public var description: String { "image \(code): \(message)" + (cause.map { ": \($0)" } ?? "") }
+public enum ImageFailure: FailureCode {
+    case recipe, resolve, bootstrap, guestfs, command, io, verify
+    public static let subject = "image"
 }

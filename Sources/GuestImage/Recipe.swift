@@ -57,7 +57,7 @@ public struct Recipe: Codable, Sendable, Equatable {
         } catch let error as DecodingError {
             throw ImageError(.recipe, "\(file): \(describe(error))")
         } catch {
-            throw ImageError(.recipe, "\(file): \(error)")
+            throw ImageError(.recipe, "\(file)", cause: error)
         }
         try recipe.validate(file: file)
         return recipe

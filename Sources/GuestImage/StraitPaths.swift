@@ -18,7 +18,7 @@ public enum StraitPaths {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: mode])
         } catch {
-            throw ImageError(.io, "cannot create \(dir): \(error)")
+            throw ImageError(.io, "cannot create \(dir)", cause: error)
         }
     }
 }

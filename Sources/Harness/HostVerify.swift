@@ -16,7 +16,7 @@ public enum HostVerify {
         do {
             got = try HostCommand("sha256sum", [dir + "/host-check.bin"]).check(timeout: 60)
                 .split(separator: " ").first.map(String.init) ?? ""
-        } catch { throw HarnessError(.guest, "host sha256sum: \(error)") }
+        } catch { throw HarnessError(.guest, "host sha256sum", cause: error) }
         guard got == want else {
             throw HarnessError(.guest, "host-check.bin: host sees sha256 \(got), guest wrote \(want)")
         }
@@ -32,7 +32,7 @@ public enum HostVerify {
         do {
             result = try HostCommand("sh", ["-c", "cd \"$1\" && sha256sum --quiet -c \"$2\"", "sh", dir + "/tarx/tree", manifest])
                 .run(timeout: 300)
-        } catch { throw HarnessError(.guest, "host sha256sum -c: \(error)") }
+        } catch { throw HarnessError(.guest, "host sha256sum -c", cause: error) }
         guard result.succeeded else {
             throw HarnessError(.guest, "host verification of the extracted tree failed: \(result.output.prefix(1500))")
         }

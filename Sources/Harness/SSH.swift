@@ -29,7 +29,7 @@ public struct SSHClient: Sendable {
         do {
             return try HostCommand("ssh", arguments + [command], input: input).run(timeout: timeout)
         } catch {
-            throw HarnessError(.ssh, "\(error)")
+            throw HarnessError(.ssh, "ssh", cause: error)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// Whole-file replacement that never leaves a half-written file under the final name: write a
@@ -40,7 +41,7 @@ public enum AtomicFile {
                 return 0
             }
             guard failure == 0 else {
-                throw ResultsError(.io, "write failed", path: temp, cause: String(cString: strerror(failure)))
+                throw ResultsError(.io, "write failed", path: temp, cause: SystemCallError("write", errno: failure))
             }
             guard fsync(fd) == 0 else { throw errnoError("fsync failed", temp) }
             closed = true
@@ -48,7 +49,7 @@ public enum AtomicFile {
             do {
                 try beforeRename(temp)
             } catch {
-                throw ResultsError(.io, "interrupted before rename", path: path, cause: "\(error)")
+                throw ResultsError(.io, "interrupted before rename", path: path, cause: error)
             }
             guard rename(temp, path) == 0 else { throw errnoError("rename failed", path) }
         } catch {
@@ -79,6 +80,6 @@ public enum AtomicFile {
     }
 
     private static func errnoError(_ message: String, _ path: String) -> ResultsError {
-        ResultsError(.io, message, path: path, cause: String(cString: strerror(errno)))
+        ResultsError(.io, message, path: path, cause: SystemCallError(message))
     }
 }

@@ -91,7 +91,7 @@ extension History {
         do {
             return try Verdict(label: row["verdict"], reason: row["reason"])
         } catch {
-            throw ResultsError(.decoding, "unknown verdict in history", path: path, cause: "\(error)")
+            throw ResultsError(.decoding, "unknown verdict in history", path: path, cause: error)
         }
     }
 

@@ -12,7 +12,7 @@ extension History {
             encoder.outputFormatting = .sortedKeys
             hostJSON = String(decoding: try encoder.encode(run.environment.host), as: UTF8.self)
         } catch {
-            throw ResultsError(.encoding, "cannot encode host fingerprint", cause: "\(error)")
+            throw ResultsError(.encoding, "cannot encode host fingerprint", cause: error)
         }
         try write { db in
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.runID])

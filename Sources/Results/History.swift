@@ -14,7 +14,7 @@ public final class History: Sendable {
         do {
             db = try DatabaseQueue(path: path)
         } catch {
-            throw ResultsError(.database, "cannot open history", path: path, cause: "\(error)")
+            throw ResultsError(.database, "cannot open history", path: path, cause: error)
         }
         try migrate()
     }
@@ -25,7 +25,7 @@ public final class History: Sendable {
         do {
             db = try DatabaseQueue()
         } catch {
-            throw ResultsError(.database, "cannot open in-memory history", cause: "\(error)")
+            throw ResultsError(.database, "cannot open in-memory history", cause: error)
         }
         try migrate()
     }
@@ -34,7 +34,7 @@ public final class History: Sendable {
         do {
             try Self.migrator.migrate(db)
         } catch {
-            throw ResultsError(.schema, "migration failed", path: path, cause: "\(error)")
+            throw ResultsError(.schema, "migration failed", path: path, cause: error)
         }
     }
 
@@ -48,7 +48,7 @@ public final class History: Sendable {
         do {
             return try db.write(body)
         } catch {
-            throw ResultsError(.database, "history write failed (rolled back)", path: path, cause: "\(error)")
+            throw ResultsError(.database, "history write failed (rolled back)", path: path, cause: error)
         }
     }
 
@@ -56,7 +56,7 @@ public final class History: Sendable {
         do {
             return try db.read(body)
         } catch {
-            throw ResultsError(.database, "history read failed", path: path, cause: "\(error)")
+            throw ResultsError(.database, "history read failed", path: path, cause: error)
         }
     }
 }

@@ -24,7 +24,7 @@ public struct ResultStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
-            throw ResultsError(.io, "cannot create results directory", path: root, cause: "\(error)")
+            throw ResultsError(.io, "cannot create results directory", path: root, cause: error)
         }
         return try History(path: historyPath)
     }

@@ -13,7 +13,7 @@ public final class ResultWriter: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ResultsError(.io, "cannot create results directory", path: directory, cause: "\(error)")
+            throw ResultsError(.io, "cannot create results directory", path: directory, cause: error)
         }
         path = URL(fileURLWithPath: directory).appendingPathComponent("\(document.runID).json").path
         var initial = document

@@ -4,10 +4,10 @@ public struct ResultsError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var message: String
     public var path: String?
-    /// The underlying error's description (errno text, GRDB's message).
-    public var cause: String?
+    /// The underlying error (a system call's errno, GRDB's error), kept as a value.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.path = path

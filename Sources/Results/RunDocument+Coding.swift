@@ -9,7 +9,7 @@ extension RunDocument {
         do {
             return try encoder.encode(self)
         } catch {
-            throw ResultsError(.encoding, "cannot encode run \(runID)", cause: "\(error)")
+            throw ResultsError(.encoding, "cannot encode run \(runID)", cause: error)
         }
     }
 
@@ -22,7 +22,7 @@ extension RunDocument {
         do {
             version = try decoder.decode(Version.self, from: data).schemaVersion
         } catch {
-            throw ResultsError(.decoding, "not a result document", path: path, cause: "\(error)")
+            throw ResultsError(.decoding, "not a result document", path: path, cause: error)
         }
         guard version <= schemaVersion else {
             throw ResultsError(.schema, "schema version \(version) is newer than \(schemaVersion)", path: path)
@@ -30,7 +30,7 @@ extension RunDocument {
         do {
             return try decoder.decode(RunDocument.self, from: data)
         } catch {
-            throw ResultsError(.decoding, "malformed result document", path: path, cause: "\(error)")
+            throw ResultsError(.decoding, "malformed result document", path: path, cause: error)
         }
     }
 

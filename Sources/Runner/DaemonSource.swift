@@ -45,7 +45,7 @@ public enum DaemonSource {
         } catch let error as RunnerError {
             throw error
         } catch {
-            throw RunnerError(.build, "cannot build \(reference): \(error)")
+            throw RunnerError(.build, "cannot build \(reference)", cause: error)
         }
         log(String(format: "strait: built %@ in %.0f s", short, Date().timeIntervalSince(t0)))
         return (binary, short)

@@ -40,7 +40,7 @@ public final class MatrixRunner: Sendable {
 
         let context = try RunContext.prepare(options: options)
         let run: Run
-        do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "\(error)") }
+        do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "cannot create the run", cause: error) }
         let signals = SignalSweep(run: run, uri: options.uri)
         defer {
             run.release()
@@ -56,7 +56,7 @@ public final class MatrixRunner: Sendable {
             let env = RunEnvironment.probe(image: context.image, accelerator: context.accelerator,
                                            connection: context.connection, straitdSHA: variant.straitdSHA)
             let doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
-            do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "\(error)") }
+            do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "cannot open the results", cause: error) }
         }
 
         let states = try makeSlots(expansion: expansion, run: run, context: context)
@@ -97,7 +97,7 @@ public final class MatrixRunner: Sendable {
                 let doc = try writer.finish()
                 try store.record(doc)
                 documents[variant.name] = RunDocumentRef(document: doc, path: writer.path)
-            } catch { throw RunnerError(.results, "\(error)") }
+            } catch { throw RunnerError(.results, "cannot finish the results", cause: error) }
         }
         let seconds = Date().timeIntervalSince(started)
         log(String(format: "strait: run %@ took %.0f s (%d VM boot%@)", run.id, seconds, boots, boots == 1 ? "" : "s"))
@@ -113,7 +113,7 @@ public final class MatrixRunner: Sendable {
                 let suffix = options.variants.count == 1 ? "" : String(UnicodeScalar(UInt8(97 + vi % 26)))
                 let slot = ShareSlot(variant: variant, cell: cell, key: "fs\(ci)\(suffix)")
                 let dir: String
-                do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "\(error)") }
+                do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "cannot make the share directory", cause: error) }
                 chmod(dir, 0o777)
                 let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
                 state.skip = cell.skipReason(daxWindow: nil, vmm: "QEMU \(context.qemu)")

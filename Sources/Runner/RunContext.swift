@@ -24,7 +24,7 @@ struct RunContext: Sendable {
             return RunContext(image: image, accelerator: accelerator, connection: connection,
                               key: try SSHKey.harnessKey(), qemu: qemu)
         } catch {
-            throw RunnerError(.prerequisite, "\(error)")
+            throw RunnerError(.prerequisite, "setup", cause: error)
         }
     }
 

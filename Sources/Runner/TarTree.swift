@@ -32,7 +32,7 @@ public struct TarTree: Sendable {
                                         "-C", base, "-cf", tarball, "tree"]).check(timeout: 600)
             }
         } catch {
-            throw RunnerError(.io, "tar workload: cannot prepare \(base): \(error)")
+            throw RunnerError(.io, "tar workload: cannot prepare \(base)", cause: error)
         }
         return TarTree(root: root, tarball: tarball, files: listFiles(root))
     }

@@ -65,7 +65,7 @@ extension FuseClient {
         } catch let e as DriverError {
             result = .failure(e)
         } catch {
-            result = .failure(DriverError(.protocolViolation, "undecodable reply: \(error)"))
+            result = .failure(DriverError(.protocolViolation, "undecodable reply", cause: error))
         }
         item.completion(result)
     }

@@ -22,7 +22,7 @@ extension FuseClient {
 
     func decode<T: FuseStruct>(_ type: T.Type, _ bytes: [UInt8], _ what: String) throws(DriverError) -> T {
         do { return try T(bytes: bytes) } catch {
-            throw DriverError(.protocolViolation, "\(what): short or bad reply (\(bytes.count) bytes): \(error)")
+            throw DriverError(.protocolViolation, "\(what): short or bad reply (\(bytes.count) bytes)", cause: error)
         }
     }
 
@@ -138,7 +138,7 @@ extension FuseClient {
         let body = try checked(call(opcode: plus ? .readdirplus : .readdir, nodeid: node, args: args, replyCapacity: size),
                                plus ? "READDIRPLUS" : "READDIR")
         do { return try FuseDirentRecord.decodeAll(body, plus: plus) } catch {
-            throw DriverError(.protocolViolation, "undecodable directory records: \(error)")
+            throw DriverError(.protocolViolation, "undecodable directory records", cause: error)
         }
     }
 

@@ -79,7 +79,7 @@ public final class VhostUserFrontend: @unchecked Sendable {
         } catch let e as DriverError {
             throw e
         } catch {
-            throw DriverError(.protocolViolation, "\(request): \(error)")
+            throw DriverError(.protocolViolation, "\(request)", cause: error)
         }
     }
 
@@ -87,7 +87,7 @@ public final class VhostUserFrontend: @unchecked Sendable {
         let payload = try call(request)
         var c = ByteCursor(payload)
         do { return try c.readU64() } catch {
-            throw DriverError(.protocolViolation, "\(request) reply has no u64: \(error)")
+            throw DriverError(.protocolViolation, "\(request) reply has no u64", cause: error)
         }
     }
 
