@@ -14,15 +14,6 @@ public enum PosixThread {
         create(name: name, stackSize: stackSize, detached: true, body) != nil
     }
 
-    /// Runs `body` on a detached thread after `seconds` (a timer without a dispatch queue).
-    @discardableResult
-    public static func after(seconds: Double, name: String = "timer", _ body: @escaping @Sendable () -> Void) -> Bool {
-        start(name: name, stackSize: 256 * 1024) {
-            sleep(seconds: seconds)
-            body()
-        }
-    }
-
     /// Creates a thread; returns its handle (already detached when `detached`), or nil.
     static func create(name: String?, stackSize: Int?, detached: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
         let box = Unmanaged.passRetained(Body(name: name, body)).toOpaque()

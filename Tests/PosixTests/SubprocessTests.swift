@@ -74,7 +74,7 @@ struct PrimitivesTests {
         t.join()
         #expect(s.wait(timeout: 5))
         #expect(!s.wait(timeout: 0.01))
-        #expect(PosixThread.after(seconds: 0.01) { s.signal() })
+        #expect(PosixThread.start(name: "detached") { s.signal() })
         #expect(s.wait(timeout: 5))
     }
 
