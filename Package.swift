@@ -55,9 +55,13 @@ let package = Package(
             .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
-        .target(name: "VhostUserDriver", dependencies: ["VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch"]),
+        .target(name: "VhostUserDriver", dependencies: ["VhostUser", "FUSE", "Wire", "CShims", "Posix"]),
+        // Hostile-frontend fuzzers (descriptor chains, vhost-user messages) over the frontend.
+        .target(name: "VhostUserFuzz", dependencies: [
+            "VhostUserDriver", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch",
+        ]),
         .executableTarget(name: "strait-load", dependencies: [
-            "VhostUserDriver", "VhostUser", "FUSE", "Posix", "DaemonLaunch", "Stats",
+            "VhostUserDriver", "VhostUserFuzz", "VhostUser", "FUSE", "Posix", "DaemonLaunch", "Stats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
@@ -96,14 +100,14 @@ let package = Package(
             "VhostUser", "CShims", "Wire", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VirtioFSTests", dependencies: [
-            "VirtioFS", "VhostUserDriver", "FUSE", "Passthrough", "VhostUser", "CShims",
+            "VirtioFS", "VhostUserDriver", "VhostUserFuzz", "FUSE", "Passthrough", "VhostUser", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: [
             "DaemonOptions", "VhostUserDriver", "FUSE", "Passthrough", "VirtioFS", "Posix",
         ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: [
-            "VhostUserDriver", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch",
+            "VhostUserDriver", "VhostUserFuzz", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch",
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),

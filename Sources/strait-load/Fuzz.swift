@@ -1,5 +1,6 @@
 import DaemonLaunch
 import VhostUserDriver
+import VhostUserFuzz
 
 /// `--fuzz N`: seeded hostile chains and vhost-user messages against each daemon; prints how
 /// many cases ran and what was found. Returns false if any daemon crashed or misbehaved.

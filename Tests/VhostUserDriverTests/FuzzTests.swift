@@ -2,6 +2,7 @@ import DaemonLaunch
 import Glibc
 import Testing
 @testable import VhostUserDriver
+@testable import VhostUserFuzz
 
 /// Seeded-random robustness runs. STRAIT_FUZZ_CASES scales them (default 60 chains, 20 messages).
 @Suite("seeded fuzzing of real daemons", .serialized)

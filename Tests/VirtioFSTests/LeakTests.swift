@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import VhostUserDriver
+import VhostUserFuzz
 @testable import VirtioFS
 
 /// Fuzzing straitd's stack in this process, where a crash fails the test run itself and every

@@ -1,3 +1,4 @@
+import VhostUserDriver
 import FUSE
 import Glibc
 import Posix

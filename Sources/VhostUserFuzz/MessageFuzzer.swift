@@ -1,3 +1,4 @@
+import VhostUserDriver
 import CShims
 import Glibc
 import Posix

@@ -1,3 +1,4 @@
+import VhostUserDriver
 import DaemonLaunch
 import Glibc
 import Posix
