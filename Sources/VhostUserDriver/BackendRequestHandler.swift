@@ -1,16 +1,16 @@
 import Glibc
+import Posix
 import Synchronization
 import VhostUser
 import Wire
 
 /// Serves the backend-request channel (SET_BACKEND_REQ_FD): a thread that answers the daemon's
 /// FS_MAP / FS_UNMAP by mapping into the DAX window and acks when asked (REPLY_ACK).
-/// @unchecked: `thread` is set and cleared only by the owner (start/stop); the serving thread
-/// never touches it.
-public final class BackendRequestHandler: @unchecked Sendable {
+public final class BackendRequestHandler: Sendable {
     private let channel: Channel
     private let window: DaxWindowRegion?
-    private var thread: pthread_t?
+    /// The serving thread; created with the handler, started by `start`.
+    private let thread = Mutex<JoinableThread?>(nil)
     /// Unexpected requests and failures, kept for tests and error reports.
     private let log = Mutex<[String]>([])
 
@@ -23,26 +23,15 @@ public final class BackendRequestHandler: @unchecked Sendable {
     public var events: [String] { log.withLock { $0 } }
 
     public func start() throws(DriverError) {
-        let box = Unmanaged.passRetained(self)
-        var t = pthread_t()
-        let rc = pthread_create(&t, nil, { arg in
-            guard let arg else { return nil }
-            let handler = Unmanaged<BackendRequestHandler>.fromOpaque(arg).takeRetainedValue()
-            handler.run()
-            return nil
-        }, box.toOpaque())
-        if rc != 0 {
-            box.release()
-            throw .system("pthread_create (backend requests)", errno: rc)
-        }
-        thread = t
+        let t = JoinableThread(name: "backend-requests") { [self] in run() }
+        do { try t.start() } catch { throw DriverError(.system, "backend-request thread", cause: error) }
+        thread.withLock { $0 = t }
     }
 
     /// Ends the thread: shutting our end down makes its receive return.
     public func stop() {
         shutdown(channel.fd.rawValue, Int32(SHUT_RDWR))
-        if let t = thread { pthread_join(t, nil) }
-        thread = nil
+        thread.withLock { t -> JoinableThread? in defer { t = nil }; return t }?.join()
     }
 
     private func run() {
