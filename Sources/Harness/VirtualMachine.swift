@@ -111,16 +111,16 @@ public final class VirtualMachine: Sendable {
     /// Resets the guest (system_reset: the virtio-fs device is reset and set up again by the new
     /// boot, the daemon keeps running) and waits until the new boot answers SSH.
     public func reboot() throws(HarnessError) {
-        guard let dom = lock.withLock({ domain }) else { throw HarnessError(.boot, "\(name) is not running") }
+        guard let dom = state.withLock({ $0.domain }) else { throw HarnessError(.boot, "\(name) is not running") }
         let before = consoleMarkers()
         let started = Date()
-        do { try dom.reset() } catch { throw HarnessError(.boot, "\(error)") }
+        do { try dom.reset() } catch { throw HarnessError(.boot, "reset", cause: error) }
         let deadline = started.addingTimeInterval(bootTimeout)
         while consoleMarkers() <= before && Date() < deadline && isActive { usleep(200_000) }
         do {
             _ = try ssh.waitReady(deadline: deadline) { self.isActive }
         } catch {
-            throw HarnessError(.boot, "\(name) after reset: \(error.message)", bundle: keepBundle(reason: "not ready after reset: \(error)"))
+            throw HarnessError(.boot, "\(name) not ready after reset", cause: error, bundle: keepBundle(reason: "not ready after reset: \(error)"))
         }
     }
 

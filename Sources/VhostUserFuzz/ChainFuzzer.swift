@@ -36,7 +36,7 @@ public final class ChainFuzzer {
         case garbageHeader, truncatedHeader, lengthMismatch, randomOpcode
     }
 
-    let target: FuzzTarget
+    let target: FuzzedDaemon
     var rng: SplitMix64
     var configuration: FrontendConfiguration
     private var client: FuseClient?
@@ -45,7 +45,7 @@ public final class ChainFuzzer {
     /// Treat notes as findings (for straitd, which must refuse loops outright).
     public var strict = false
 
-    public init(target: FuzzTarget, seed: UInt64, configuration: FrontendConfiguration = FrontendConfiguration()) {
+    public init(target: FuzzedDaemon, seed: UInt64, configuration: FrontendConfiguration = FrontendConfiguration()) {
         self.target = target
         rng = SplitMix64(seed: seed)
         var c = configuration

@@ -15,10 +15,10 @@ public final class MessageFuzzer {
         case vringIndex, features, memRegion, backendFd
     }
 
-    let target: FuzzTarget
+    let target: FuzzedDaemon
     var rng: SplitMix64
 
-    public init(target: FuzzTarget, seed: UInt64) {
+    public init(target: FuzzedDaemon, seed: UInt64) {
         self.target = target
         rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }

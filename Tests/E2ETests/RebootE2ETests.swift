@@ -31,7 +31,7 @@ extension E2E {
             options.restartOnReboot = true
             let vm = try VirtualMachine(run: run, vm: "reboot", image: image, accelerator: accel,
                                         key: try SSHKey.harnessKey(), connection: try Connection(), options: options)
-            vm.daemonLogs["straitd.log"] = daemon.log
+            vm.keepDaemonLog("straitd.log", at: daemon.log)
             defer { vm.shutdown() }
             try vm.start()
             let mount = "mkdir -p /mnt/share && mount -t virtiofs share /mnt/share"

@@ -7,7 +7,7 @@ import VhostUserFuzz
 
 /// Fuzzing straitd's stack in this process, where a crash fails the test run itself and every
 /// fd the daemon side opens is visible in /proc/self/fd.
-final class InProcessFuzzTarget: FuzzTarget {
+final class InProcessFuzzTarget: FuzzedDaemon {
     let daemon: InProcessDaemon
     private var serving = true
 

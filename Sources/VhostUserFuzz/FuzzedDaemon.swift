@@ -4,7 +4,7 @@ import Glibc
 import Posix
 
 /// What a fuzzer drives: a daemon it can (re)connect to and ask whether it crashed.
-public protocol FuzzTarget: AnyObject {
+public protocol FuzzedDaemon: AnyObject {
     /// A socket path with a daemon listening (restarting it if it exited cleanly).
     func socketPath() throws(DriverError) -> String
     /// A description if the daemon crashed (killed by a signal), else nil.
@@ -13,7 +13,7 @@ public protocol FuzzTarget: AnyObject {
 
 /// A daemon process started from a `DaemonCommandLine`, restarted whenever it has exited (both
 /// virtiofsd and straitd exit when their frontend hangs up).
-public final class ProcessFuzzTarget: FuzzTarget {
+public final class ProcessFuzzTarget: FuzzedDaemon {
     public let command: DaemonCommandLine
     public let directory: String
     private let workDir: String
