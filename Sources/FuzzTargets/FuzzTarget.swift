@@ -29,7 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
 /// Splits the input into vhost-user messages (12-byte header, then `size` bytes of payload, as
 /// on the socket) and hands each to a fresh backend; replies go to a socketpair that is drained.
-final class MessageFuzz: @unchecked Sendable {
+final class MessageFuzz: Sendable {
     static let shared = MessageFuzz()
     private let peer: Int32
     private let channel: Channel
@@ -61,7 +61,7 @@ final class MessageFuzz: @unchecked Sendable {
 }
 
 /// A device that serves nothing: the fuzzer exercises the backend, not the rings.
-private final class StubDevice: VhostUserDevice, @unchecked Sendable {
+private final class StubDevice: VhostUserDevice, Sendable {
     let deviceFeatures: UInt64 = 0
     let maxQueues = 3
     func start(ring: ActiveRing) {}
@@ -72,6 +72,7 @@ private final class StubDevice: VhostUserDevice, @unchecked Sendable {
 
 /// Guest memory of one 1 MiB region: the input becomes, in order, the descriptor table of a
 /// 16-entry queue, its available ring, then buffer bytes; every published chain is popped.
+/// @unchecked: guest memory behind raw pointers; libFuzzer calls the target from one thread.
 final class ChainFuzz: @unchecked Sendable {
     static let shared = ChainFuzz()
     static let guestBase: UInt64 = 0x1_0000_0000
@@ -127,6 +128,7 @@ final class ChainFuzz: @unchecked Sendable {
 
 /// FUSE requests straight into the dispatcher over a scratch directory: the input is one request
 /// (in header + arguments), answered into a 64 KiB writable buffer. INIT happens once, first.
+/// @unchecked: the reply buffer is a raw pointer; libFuzzer calls the target from one thread.
 final class DispatcherFuzz: @unchecked Sendable {
     static let shared = DispatcherFuzz()
     private let dispatcher: FuseDispatcher
