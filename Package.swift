@@ -67,7 +67,7 @@ let package = Package(
         ]),
         // Coverage-guided fuzz targets of the daemon's parsers (scripts/fuzz.sh builds them with libFuzzer).
         .target(name: "FuzzTargets", dependencies: [
-            "VhostUser", "VirtioFS", "Passthrough", "FUSE", "Wire", "CShims",
+            "VhostUser", "VirtioFS", "Passthrough", "FUSE", "Wire", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "strait-fuzz", dependencies: ["FuzzTargets"]),

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// Reading a corpus: a file is one input; a directory holds one input per regular file.
 public enum CorpusFiles {
@@ -16,17 +17,5 @@ public enum CorpusFiles {
         return files.sorted()
     }
 
-    public static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n < 0 { return nil }
-            if n == 0 { return out }
-            out += buffer[..<n]
-        }
-    }
+    public static func read(_ path: String) -> [UInt8]? { readWholeFile(path) }
 }
