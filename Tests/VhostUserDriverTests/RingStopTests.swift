@@ -1,5 +1,6 @@
 import FUSE
 import Glibc
+import Posix
 import Synchronization
 import Testing
 import VhostUser
