@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs and starts what Strait needs on a Debian bookworm host, idempotently:
 # QEMU (vhost-user-fs-pci), libvirt (daemon, client, C headers), libguestfs (C headers, tools),
-# fio, debootstrap, OpenSSH client and server (binaries only), FUSE, and the reference daemons (../shared/peers/install-peers.sh).
+# fio, debootstrap, OpenSSH client and server (binaries only), FUSE, and the reference daemons (scripts/install-peers.sh).
 # Starts virtlogd and libvirtd when they are not running (no systemd on these machines).
 # Usage: scripts/host-setup.sh [--no-daemons]     Needs root (or sudo) and apt.
 set -euo pipefail
@@ -61,13 +61,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   policy_placed=false
 fi
 
-# The reference daemons, for comparisons (C virtiofsd from QEMU 7.2, Rust virtiofsd 1.13).
-peers=$root/../shared/peers/install-peers.sh
-if [ -x "$peers" ]; then
-  $SUDO "$peers" /opt/virtiofs-peers >/dev/null
-else
-  echo "host-setup: $peers not found; reference daemons not installed" >&2
-fi
+# The reference daemons, for comparisons (C virtiofsd from QEMU 7.2, Rust virtiofsd 1.13), with
+# the project's own installer: private roots under /opt/virtiofs-peers, never the host's libraries.
+$SUDO "$root/scripts/install-peers.sh" /opt/virtiofs-peers >/dev/null
 
 [ "${1:-}" = "--no-daemons" ] && exit 0
 # libvirtd without systemd: needs its runtime directories and the libvirt-qemu user.

@@ -34,7 +34,7 @@ public enum DaemonKind: String, Sendable, CaseIterable {
     case virtiofsdC = "virtiofsd-c"
     case virtiofsdRust = "virtiofsd-rust"
 
-    /// QEMU 7.2's C virtiofsd as ../shared/peers/install-peers.sh installs it.
+    /// QEMU 7.2's C virtiofsd as scripts/install-peers.sh installs it.
     public static let cVirtiofsdPath = "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"
     /// The Rust virtiofsd as install-peers.sh installs it.
     public static let rustVirtiofsdPath = "/opt/virtiofs-peers/rust/virtiofsd"

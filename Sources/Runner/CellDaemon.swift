@@ -38,7 +38,7 @@ public struct DaemonBinaries: Sendable, Hashable {
     public func missing(for cell: Cell) -> String? {
         guard let exe = command(for: cell)?.executable else { return nil }
         guard FileManager.default.isExecutableFile(atPath: exe) else {
-            let hint = cell.backend == .straitd ? "build it or pass --straitd" : "run ../shared/peers/install-peers.sh"
+            let hint = cell.backend == .straitd ? "build it or pass --straitd" : "run scripts/install-peers.sh"
             return "\(cell.backend.rawValue) binary \(exe) is not executable (\(hint))"
         }
         return nil

@@ -33,7 +33,7 @@ enum E2EEnvironment {
     static let missingCVirtiofsd: String? = {
         if let missing { return missing }
         if !FileManager.default.isExecutableFile(atPath: DaemonKind.cVirtiofsdPath) {
-            return "C virtiofsd not installed at \(DaemonKind.cVirtiofsdPath) (../shared/peers/install-peers.sh)"
+            return "C virtiofsd not installed at \(DaemonKind.cVirtiofsdPath) (scripts/install-peers.sh)"
         }
         return nil
     }()
