@@ -40,6 +40,10 @@ public final class DaxWindowRegion: @unchecked Sendable {
     /// FS_MAP: the file range [fdOffset, +length) of `fd` appears at window offset `offset`.
     public func map(fd: Int32, fdOffset: UInt64, offset: UInt64, length: UInt64, flags: UInt64) throws(DriverError) {
         try check(offset, length)
+        // A backend is as untrusted to this frontend as a guest is to the backend.
+        guard fdOffset <= UInt64(Int64.max) - length else {
+            throw DriverError(.memory, "FS_MAP file offset 0x\(String(fdOffset, radix: 16)) + 0x\(String(length, radix: 16)) is past off_t")
+        }
         var prot: Int32 = 0
         if flags & FsMapMessage.flagRead != 0 { prot |= PROT_READ }
         if flags & FsMapMessage.flagWrite != 0 { prot |= PROT_WRITE }

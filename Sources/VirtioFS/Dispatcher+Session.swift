@@ -36,6 +36,13 @@ extension FuseDispatcher {
         guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
         let x = try a.decode(FuseSetupmappingIn.self)
         if let size = dax.size { try Self.checkWindow(offset: x.moffset, length: x.len, size: size) }
+        // The file range must be one the host can map: no offset past off_t, no wrap-around, and
+        // page aligned like the window (the VMM would otherwise be handed a range it cannot mmap).
+        let page = UInt64(1) << UInt64(initConfig.daxMapAlignment ?? 12)
+        guard x.foffset % page == 0, x.moffset % page == 0, x.len > 0,
+              x.foffset <= UInt64(Int64.max), x.len <= UInt64(Int64.max) - x.foffset else {
+            throw FSError(errno: EINVAL, message: "DAX mapping of file \(x.foffset)+\(x.len) at \(x.moffset)")
+        }
         let fd = try fs.fd(forHandle: x.fh)
         try dax.map(fd: fd, fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
                     writable: x.flags & FuseFlag.setupmappingWrite != 0)

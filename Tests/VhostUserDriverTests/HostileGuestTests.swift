@@ -1,3 +1,4 @@
+import CShims
 import DaemonLaunch
 import FUSE
 import Glibc
@@ -50,7 +51,7 @@ struct HostileGuestTests {
         defer { client.close(); _ = fixture }
         let root = FuseProtocol.rootID
         // /dev/urandom is 1:9; the FUSE rdev is the kernel's new_encode_dev: minor | major << 8.
-        _ = try? client.mknod(parent: root, name: "urnd", mode: S_IFCHR | 0o666, rdev: 1 << 8 | 9)
+        _ = try? client.mknod(parent: root, name: "urnd", mode: Glibc.S_IFCHR | 0o666, rdev: 1 << 8 | 9)
         var opened: [String] = []
         for flags in [O_RDWR | O_CREAT, O_RDONLY | O_CREAT] {
             if let (_, h) = try? client.create(parent: root, name: "urnd", flags: flags) {
@@ -115,7 +116,7 @@ struct HostileGuestTests {
         _ = try? client.symlink(parent: FuseProtocol.rootID, name: "guestlink", target: "../secret")
         for name in ["hostdir", "guestlink"] {
             let link = try client.lookup(parent: FuseProtocol.rootID, name: name)
-            #expect(link.attr.mode & UInt32(S_IFMT) == UInt32(S_IFLNK))
+            #expect(link.attr.mode & UInt32(Glibc.S_IFMT) == UInt32(Glibc.S_IFLNK))
             #expect(throws: DriverError.self) { try client.lookup(parent: link.nodeid, name: "secret") }
         }
         let file = try client.lookup(parent: FuseProtocol.rootID, name: "hostfile")
@@ -142,7 +143,7 @@ struct HostileGuestTests {
         for name in names {
             _ = try? client.mkdir(parent: FuseProtocol.rootID, name: name)
             _ = try? client.create(parent: FuseProtocol.rootID, name: name)
-            _ = try? client.mknod(parent: FuseProtocol.rootID, name: name, mode: S_IFREG | 0o644)
+            _ = try? client.mknod(parent: FuseProtocol.rootID, name: name, mode: Glibc.S_IFREG | 0o644)
             _ = try? client.symlink(parent: FuseProtocol.rootID, name: name, target: "/etc/passwd")
             if !fixture.process.isAlive {
                 Issue.record("\(daemon.name) died on the name \(name.debugDescription.prefix(40)): \(fixture.process.lastLogLines(1))")
@@ -201,4 +202,57 @@ struct HostileGuestTests {
         }
         stillAnswers(client, fixture)
     }
+
+    @Test("SETUPMAPPING outside the window or the file is refused", arguments: runnable)
+    func mappingOffsets(_ daemon: DaemonCommandLine) throws {
+        let fixture = try DaemonFixture(daemon)
+        let client = try FuseClient(frontend: try fixture.connect { $0.daxWindowSize = 16 << 20 })
+        defer { client.close(); _ = fixture }
+        client.callTimeout = 5
+        try client.initialize()
+        let (entry, h) = try client.create(parent: FuseProtocol.rootID, name: "f")
+        _ = try client.write(node: entry.nodeid, handle: h.fh, offset: 0, data: [UInt8](repeating: 7, count: 8192))
+        let hostile: [(file: UInt64, length: UInt64, window: UInt64)] = [
+            (0, 2 << 20, 16 << 20),                 // just past the window
+            (0, UInt64.max, 0),                     // a length that wraps
+            (0, 2 << 20, UInt64.max - 4095),        // a window offset that wraps
+            (UInt64.max - 4095, 4096, 0),           // a file offset that wraps
+            (0, 4096, 4095),                        // not page aligned
+        ]
+        for m in hostile {
+            #expect(throws: DriverError.self, "\(daemon.name) mapped \(m)") {
+                try client.setupMapping(node: entry.nodeid, handle: h.fh, fileOffset: m.file, length: m.length, windowOffset: m.window)
+            }
+        }
+        #expect(throws: DriverError.self) {
+            try client.setupMapping(node: entry.nodeid, handle: 0xdead, fileOffset: 0, length: 4096, windowOffset: 0)
+        }
+        stillAnswers(client, fixture)
+    }
+
+    /// With an xattr map that confines the guest to user.virtiofs.*, a guest's trusted.* name
+    /// lands under the prefix, never as a host trusted.* attribute.
+    @Test("xattrmap keeps a guest's trusted.* under its prefix", .enabled(if: isRoot, "trusted.* is only settable as root"),
+          arguments: xattrmapDaemons.filter(PeerDaemons.available))
+    func xattrmapPrefix(_ daemon: DaemonCommandLine) throws {
+        let (fixture, client) = try session(daemon)
+        defer { client.close(); _ = fixture }
+        try writeHostFile(fixture.shared + "/f", [1])
+        let file = try client.lookup(parent: FuseProtocol.rootID, name: "f")
+        _ = try? client.setxattr(node: file.nodeid, name: "trusted.overlay.opaque", value: Array("y".utf8))
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let fd = open(fixture.shared + "/f", O_RDONLY | O_CLOEXEC)
+        defer { close(fd) }
+        let n = strait_listxattr(fd, nil, &buffer, buffer.count)
+        let names = n > 0 ? buffer[..<n].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) } : []
+        #expect(!names.contains { $0.hasPrefix("trusted.") }, "\(daemon.name) set \(names) on the host")
+        stillAnswers(client, fixture)
+    }
+
+    static let map = ":prefix:all::user.virtiofs.::bad:all:::"
+    static let xattrmapDaemons: [DaemonCommandLine] = [
+        straitdSpec("straitd-xattrmap", ["--sandbox=none", "--xattrmap=\(map)"]),
+        DaemonCommandLine(name: "virtiofsd-c", arguments: [PeerDaemons.cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr,xattrmap=\(map)"]),
+        DaemonCommandLine(name: "virtiofsd-rust", arguments: [PeerDaemons.rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr", "--xattrmap=\(map)"]),
+    ]
 }
