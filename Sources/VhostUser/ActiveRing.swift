@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 
 /// The interrupt side of a ring: the call eventfd, which the frontend may replace while the ring runs.
-public final class CallNotifier: @unchecked Sendable {
+public final class CallNotifier: Sendable {
     private let fd: Mutex<OwnedFD?>
 
     public init(_ fd: OwnedFD?) { self.fd = Mutex(fd) }

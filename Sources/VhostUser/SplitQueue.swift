@@ -4,6 +4,8 @@ import Synchronization
 /// The device side of one split virtqueue in guest memory: takes chains from the available ring,
 /// returns them on the used ring, and decides when the guest needs an interrupt (EVENT_IDX aware).
 /// One thread pops; any thread may push (a worker pool completes requests out of order).
+/// @unchecked: it holds raw pointers into guest memory, which Swift cannot see as Sendable; every
+/// access to the ring state goes through `popState` / `usedState`, the mappings outlive the queue.
 public final class SplitQueue: @unchecked Sendable {
     public let size: Int
     public let eventIdx: Bool

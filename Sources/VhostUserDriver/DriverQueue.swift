@@ -6,6 +6,7 @@ import VhostUser
 /// The driver's side of one split virtqueue (virtio 1.2, 2.7) laid out in guest memory:
 /// it publishes descriptor chains on the available ring, kicks through an eventfd, and harvests
 /// the used ring. Thread-safe: submitters and the completion thread share it under one lock.
+/// @unchecked: raw pointers into the guest memory image (not Sendable to Swift), used under that lock.
 public final class DriverQueue: @unchecked Sendable {
     /// One buffer of a chain, in guest physical addresses.
     public struct Segment: Sendable {

@@ -7,6 +7,8 @@ import VhostUser
 
 /// Serves one started ring on its own thread: waits for kicks, takes every available chain and
 /// processes it inline or on the pool according to the processing mode.
+/// @unchecked: `broken` is mutable state of the queue thread alone (pool threads only reach
+/// `process`/`finish`, which touch atomics and the ring); the compiler cannot see that split.
 final class QueueWorker: @unchecked Sendable {
     let ring: ActiveRing
     private let handler: RequestHandler
