@@ -22,6 +22,11 @@ public struct MetricComparison: Sendable, Codable, Hashable {
     public var test: MannWhitney
     public var tolerance: Double
     public var verdict: Verdict
+    /// Holm-adjusted p within the gate's family of tests (nil before `GatePolicy.control`).
+    public var adjustedP: Double? = nil
+    /// The smallest change this comparison could have detected (family of one until
+    /// `GatePolicy.control` sets the gate's family).
+    public var detectability: Detectability? = nil
 }
 
 public enum Comparison {
@@ -42,7 +47,8 @@ public enum Comparison {
             metric: metric, direction: direction,
             baseline: try Bootstrap.medianInterval(baseline, seed: seed),
             candidate: try Bootstrap.medianInterval(candidate, seed: seed),
-            ratio: ratio, test: test, tolerance: tolerance, verdict: verdict)
+            ratio: ratio, test: test, tolerance: tolerance, verdict: verdict,
+            detectability: Power.detectability(baseline: baseline, candidate: candidate))
     }
 
     /// The verdict rule on its own, so reports and tests can state it without samples.

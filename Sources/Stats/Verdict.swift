@@ -1,5 +1,6 @@
 /// What a cell (or one metric of it) came to. `fail` is correctness; regression and improvement
-/// are significant changes beyond the tolerance; skipped and unsupported always carry the reason.
+/// are significant changes beyond the tolerance; skipped, unsupported, blind and incomparable
+/// always carry the reason.
 public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
     case pass
     case fail(String)
@@ -8,6 +9,10 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
     case noChange
     case skipped(String)
     case unsupported(String)
+    /// The cell could not have seen a change of its tolerance ("could only detect >= 35%").
+    case blind(String)
+    /// Nothing to compare the cell with (baseline missing, skipped or without data).
+    case incomparable(String)
 
     /// The label reports, JUnit and the history use.
     public var label: String {
@@ -19,12 +24,14 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
         case .noChange: "no-change"
         case .skipped: "skipped"
         case .unsupported: "unsupported"
+        case .blind: "blind"
+        case .incomparable: "incomparable"
         }
     }
 
     public var reason: String? {
         switch self {
-        case .fail(let r), .skipped(let r), .unsupported(let r): r
+        case .fail(let r), .skipped(let r), .unsupported(let r), .blind(let r), .incomparable(let r): r
         default: nil
         }
     }
@@ -46,6 +53,8 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
         case "no-change": self = .noChange
         case "skipped": self = .skipped(reason ?? "")
         case "unsupported": self = .unsupported(reason ?? "")
+        case "blind": self = .blind(reason ?? "")
+        case "incomparable": self = .incomparable(reason ?? "")
         default: throw StatsError(.empty, "unknown verdict \(label)")
         }
     }

@@ -1,0 +1,141 @@
+/// One cell as the gate sees it: both sides' verdicts and the metrics compared between them.
+public struct GateCell: Sendable, Hashable {
+    public var cellID: String
+    /// The baseline's verdict for this cell; nil when the baseline has no such cell.
+    public var baseline: Verdict?
+    public var candidate: Verdict
+    public var metrics: [MetricComparison]
+
+    public init(cellID: String, baseline: Verdict?, candidate: Verdict, metrics: [MetricComparison]) {
+        self.cellID = cellID
+        self.baseline = baseline
+        self.candidate = candidate
+        self.metrics = metrics
+    }
+}
+
+/// What the policy made of one cell.
+public struct CellDecision: Sendable, Hashable {
+    public var cellID: String
+    public var verdict: Verdict
+    public var blocks: Bool
+    /// Only pass, no-change and improvement vouch for the candidate.
+    public var passes: Bool {
+        switch verdict {
+        case .pass, .noChange, .improvement: !blocks
+        default: false
+        }
+    }
+}
+
+/// The gate's answer: blocked (a cell blocks), pass (every cell vouches for the candidate), or
+/// inconclusive (nothing blocks, but some cell is blind, incomparable, skipped or unsupported).
+public struct GateDecision: Sendable, Hashable {
+    public enum Outcome: String, Sendable { case pass, blocked, inconclusive }
+    public var cells: [CellDecision]
+
+    public var blocks: Bool { cells.contains { $0.blocks } }
+    public var outcome: Outcome {
+        if blocks { return .blocked }
+        return cells.allSatisfy(\.passes) ? .pass : .inconclusive
+    }
+}
+
+/// The gate's rules, in one place (the `strait gate` subcommand only prints what this decides):
+/// - a correctness failure on either side blocks;
+/// - a cell the baseline lacks, skipped, or gave no comparable metric for is incomparable (never a pass);
+/// - the p-values of every cell x metric compared in one gate are one family, Holm-adjusted; a
+///   metric regresses only when its adjusted p is below alpha and its ratio's whole bootstrap
+///   interval lies beyond the tolerance (improvements likewise); a regression blocks;
+/// - a cell whose smallest detectable change (at the repetitions it ran, the spread it saw and the
+///   family's threshold) exceeds its tolerance is blind: reported, not a pass, blocking only with
+///   `blindBlocks`.
+public struct GatePolicy: Sendable, Hashable {
+    public var alpha: Double
+    public var power: Double
+    public var blindBlocks: Bool
+
+    public init(alpha: Double = Comparison.alpha, power: Double = Power.defaultPower, blindBlocks: Bool = false) {
+        self.alpha = alpha
+        self.power = power
+        self.blindBlocks = blindBlocks
+    }
+
+    /// Holm-Bonferroni adjusted p-values, in the input's order: the i-th smallest p times (k - i + 1),
+    /// made monotone, capped at 1.
+    public static func holm(_ pValues: [Double]) -> [Double] {
+        let k = pValues.count
+        var adjusted = [Double](repeating: 1, count: k)
+        var running = 0.0
+        for (rank, index) in pValues.indices.sorted(by: { pValues[$0] < pValues[$1] }).enumerated() {
+            running = max(running, min(1, Double(k - rank) * pValues[index]))
+            adjusted[index] = running
+        }
+        return adjusted
+    }
+
+    /// Controls the family: sets every comparison's adjusted p, its detectability within a family
+    /// of `comparisons.count`, and its verdict under the family rule.
+    public func control(_ comparisons: inout [MetricComparison]) {
+        let adjusted = Self.holm(comparisons.map(\.test.pValue))
+        for i in comparisons.indices {
+            comparisons[i].adjustedP = adjusted[i]
+            if let d = comparisons[i].detectability {
+                comparisons[i].detectability = Power.detectability(
+                    n: d.baselineCount, m: d.candidateCount, spread: d.spread, family: comparisons.count, alpha: alpha,
+                    power: power)
+            }
+            comparisons[i].verdict = verdict(comparisons[i])
+        }
+    }
+
+    /// One metric under the family rule: the adjusted p (the raw one if not controlled yet) below
+    /// alpha and the ratio's interval wholly beyond the tolerance.
+    public func verdict(_ c: MetricComparison) -> Verdict {
+        guard let ratio = c.ratio, (c.adjustedP ?? c.test.pValue) < alpha else { return .noChange }
+        let (low, high) = (1 - c.tolerance, 1 + c.tolerance)
+        let worse = c.direction == .higherIsBetter ? ratio.high < low : ratio.low > high
+        let better = c.direction == .higherIsBetter ? ratio.low > high : ratio.high < low
+        return worse ? .regression : better ? .improvement : .noChange
+    }
+
+    public func decide(_ cell: GateCell) -> CellDecision {
+        func decision(_ v: Verdict, blocks: Bool = false) -> CellDecision { CellDecision(cellID: cell.cellID, verdict: v, blocks: blocks) }
+        if case .fail(let why) = cell.candidate { return decision(.fail(why), blocks: true) }
+        if case .fail(let why)? = cell.baseline { return decision(.fail("baseline: \(why)"), blocks: true) }
+        switch cell.candidate {
+        case .skipped, .unsupported: return decision(cell.candidate)
+        default: break
+        }
+        guard let baseline = cell.baseline else { return decision(.incomparable("no such cell in the baseline")) }
+        switch baseline {
+        case .skipped(let why), .unsupported(let why): return decision(.incomparable("baseline \(baseline.label): \(why)"))
+        default: break
+        }
+        guard !cell.metrics.isEmpty else { return decision(.incomparable("no metric measured on both sides")) }
+        let verdicts = cell.metrics.map(verdict)
+        if verdicts.contains(.regression) { return decision(.regression, blocks: true) }
+        let blind = cell.metrics.filter { $0.detectability?.isBlind(tolerance: $0.tolerance) ?? true }
+        if !blind.isEmpty {
+            return decision(.blind(Self.blindReason(blind)), blocks: blindBlocks)
+        }
+        return decision(verdicts.contains(.improvement) ? .improvement : .noChange)
+    }
+
+    public func decide(_ cells: [GateCell]) -> GateDecision { GateDecision(cells: cells.map(decide)) }
+
+    /// "could only detect >= 35% (read.clat_p99; tolerance 10%)" for the least sensitive metric,
+    /// or "could detect no change: 4 vs 4, min p 0.0286 >= 0.00167".
+    static func blindReason(_ blind: [MetricComparison]) -> String {
+        let worst = blind.max { ($0.detectability?.minimumDetectable ?? .infinity) < ($1.detectability?.minimumDetectable ?? .infinity) }!
+        let others = blind.count > 1 ? ", and \(blind.count - 1) more" : ""
+        let tolerance = "tolerance \(Power.percent(worst.tolerance))"
+        guard let d = worst.detectability, let mde = d.minimumDetectable else {
+            let sizes = worst.detectability.map {
+                ": \($0.baselineCount) vs \($0.candidateCount), min p \(Power.format($0.minimumP)) >= \(Power.format($0.threshold)) over \($0.family) tests"
+            } ?? ""
+            return "could detect no change\(sizes) (\(worst.metric); \(tolerance)\(others))"
+        }
+        return "could only detect >= \(Power.percent(mde)) (\(worst.metric); \(tolerance)\(others))"
+    }
+}
