@@ -15,8 +15,10 @@ public struct ComparisonReport: Sendable {
     public var baseRunID: String
     public var candidateRunID: String
     public var deltas: [MetricDelta]
+    /// The gate policy's decision, per candidate cell in candidate order.
+    public var decision: GateDecision
     /// Per candidate cell, in candidate order.
-    public var cellVerdicts: [(cellID: String, verdict: Verdict)]
+    public var cellVerdicts: [(cellID: String, verdict: Verdict)] { decision.cells.map { ($0.cellID, $0.verdict) } }
 
     public func deltas(cell: String, workload: String) -> [MetricDelta] {
         deltas.filter { $0.cellID == cell && $0.workload == workload }
@@ -24,8 +26,9 @@ public struct ComparisonReport: Sendable {
 
     public func verdict(cell: String) -> Verdict? { cellVerdicts.first { $0.cellID == cell }?.verdict }
 
-    /// Whether a gate must refuse the candidate: any correctness failure or significant regression.
-    public var blocksMerge: Bool { cellVerdicts.contains { $0.verdict.blocksMerge } }
+    /// Whether a gate must refuse the candidate: a correctness failure on either side, a
+    /// regression beyond tolerance after the family control, or a blind cell when the policy says so.
+    public var blocksMerge: Bool { decision.blocks }
 }
 
 public enum Reports {
@@ -34,21 +37,20 @@ public enum Reports {
     public static let judgedKinds: Set<String> = ["bw", "iops", "clat_p99", "seconds"]
 
     /// Compares a candidate run with a baseline run, cell by cell (by cell id) and workload by
-    /// workload. Tolerances default to the candidate's.
+    /// workload, and lets `policy` decide: every judged metric of every cell is one family of tests
+    /// (Holm), each with the smallest change it could have detected. Tolerances default to the
+    /// candidate's.
     public static func compare(
-        base: RunDocument, candidate: RunDocument, tolerances: Tolerances? = nil
+        base: RunDocument, candidate: RunDocument, tolerances: Tolerances? = nil, policy: GatePolicy = GatePolicy()
     ) -> ComparisonReport {
         let tolerances = tolerances ?? candidate.tolerances
         var deltas: [MetricDelta] = []
-        var verdicts: [(String, Verdict)] = []
+        var cells: [(cellID: String, baseline: Verdict?, candidate: Verdict, range: Range<Int>)] = []
         for cell in candidate.cells {
-            guard let baseCell = base.cell(cell.cellID) else {
-                verdicts.append((cell.cellID, cell.verdict))
-                continue
-            }
-            var comparisons: [MetricComparison] = []
+            let first = deltas.count
+            let baseCell = base.cell(cell.cellID)
             for workload in cell.workloads where workload.verdict == nil {
-                guard let baseWorkload = baseCell.workload(workload.workload), baseWorkload.verdict == nil else { continue }
+                guard let baseWorkload = baseCell?.workload(workload.workload), baseWorkload.verdict == nil else { continue }
                 for metric in workload.metricNames where judgedKinds.contains(kind(of: metric)) {
                     let b = baseWorkload.samples(metric)
                     let c = workload.samples(metric)
@@ -56,20 +58,18 @@ public enum Reports {
                         let comparison = try? Comparison.compare(
                             metric: metric, baseline: b, candidate: c, tolerance: tolerances.fraction(for: metric))
                     else { continue }
-                    comparisons.append(comparison)
                     deltas.append(MetricDelta(cellID: cell.cellID, workload: workload.workload, comparison: comparison))
                 }
             }
-            switch cell.verdict {
-            case .fail, .skipped, .unsupported:
-                verdicts.append((cell.cellID, cell.verdict))
-            default:
-                verdicts.append((cell.cellID, Comparison.cellVerdict(comparisons)))
-            }
+            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count))
         }
+        var family = deltas.map(\.comparison)
+        policy.control(&family)
+        for i in deltas.indices { deltas[i].comparison = family[i] }
+        let decision = policy.decide(
+            cells.map { GateCell(cellID: $0.cellID, baseline: $0.baseline, candidate: $0.candidate, metrics: Array(family[$0.range])) })
         return ComparisonReport(
-            baseRunID: base.runID, candidateRunID: candidate.runID, deltas: deltas,
-            cellVerdicts: verdicts.map { (cellID: $0.0, verdict: $0.1) })
+            baseRunID: base.runID, candidateRunID: candidate.runID, deltas: deltas, decision: decision)
     }
 
     static func kind(of metric: String) -> String {
@@ -83,9 +83,14 @@ extension ComparisonReport {
     /// `straitd-auto-inline randread-psync read.bw: regression, 0.700x [0.688, 0.710], p=0.00216, tolerance 10%`.
     public var reasons: [String] {
         var lines: [String] = []
-        for (cell, verdict) in cellVerdicts where verdict.blocksMerge {
-            if case .fail(let why) = verdict {
+        for decided in decision.cells where decided.blocks {
+            let cell = decided.cellID
+            if case .fail(let why) = decided.verdict {
                 lines.append("\(cell): correctness failure: \(why)")
+                continue
+            }
+            if case .blind(let why) = decided.verdict {
+                lines.append("\(cell): blind: \(why)")
                 continue
             }
             for d in deltas where d.cellID == cell && d.comparison.verdict == .regression {
@@ -93,9 +98,26 @@ extension ComparisonReport {
                 let ratio = c.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.estimate, $0.low, $0.high) } ?? "n/a"
                 lines.append(
                     "\(cell) \(d.workload) \(c.metric): regression, \(ratio), p=\(Format.pValue(c.test.pValue)), "
+                        + "adjusted p=\(Format.pValue(c.adjustedP ?? c.test.pValue)), "
                         + "tolerance \(Int((c.tolerance * 100).rounded()))%, \(c.direction.rawValue) is better")
             }
         }
         return lines
+    }
+
+    /// One line per cell that neither blocks nor vouches for the candidate (blind, incomparable,
+    /// skipped, unsupported), for `strait gate` to print beside its answer.
+    public var caveats: [String] {
+        decision.cells.filter { !$0.blocks && !$0.passes }.map { "\($0.cellID): \($0.verdict.description)" }
+    }
+
+    /// The gate's answer in one line.
+    public var summary: String {
+        switch decision.outcome {
+        case .blocked: "gate: BLOCKED"
+        case .pass: "gate: pass (no correctness failure, no regression beyond tolerance, every cell could see its tolerance)"
+        case .inconclusive:
+            "gate: inconclusive (nothing blocks, but \(caveats.count) of \(decision.cells.count) cells cannot vouch for the candidate)"
+        }
     }
 }

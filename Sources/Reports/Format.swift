@@ -29,6 +29,14 @@ enum Format {
 
     static func pValue(_ p: Double) -> String { String(format: "%.3g", p) }
 
+    /// The smallest change a comparison could have seen, flagged when it exceeds the tolerance:
+    /// ">= 4.2%", ">= 35% (blind)", "nothing (4 vs 4: min p ...) (blind)".
+    static func detectable(_ c: MetricComparison) -> String {
+        guard let d = c.detectability else { return "-" }
+        let text = d.minimumDetectable == nil ? d.summary : ">= " + d.summary
+        return d.isBlind(tolerance: c.tolerance) ? text + " (blind)" : text
+    }
+
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }

@@ -24,7 +24,7 @@ extension Reports {
             case .regression:
                 failures += 1
                 xml += "      <failure type=\"regression\" message=\"significant regression beyond tolerance\"/>\n"
-            case .skipped(let reason), .unsupported(let reason):
+            case .skipped(let reason), .unsupported(let reason), .blind(let reason), .incomparable(let reason):
                 skipped += 1
                 xml += "      <skipped message=\"\(esc(verdict.label + ": " + reason))\"/>\n"
             default:
@@ -53,6 +53,8 @@ extension Reports {
                     props.append(("\(c.metric).ratio", c.ratio.map { String(format: "%.4f", $0.estimate) } ?? "n/a"))
                     props.append(("\(c.metric).ci95", c.ratio.map { String(format: "%.4f..%.4f", $0.low, $0.high) } ?? "n/a"))
                     props.append(("\(c.metric).p", Format.pValue(c.test.pValue)))
+                    if let adjusted = c.adjustedP { props.append(("\(c.metric).holm_p", Format.pValue(adjusted))) }
+                    props.append(("\(c.metric).detectable", Format.detectable(c)))
                     props.append(("\(c.metric).verdict", c.verdict.label))
                 }
                 let verdict: Verdict = workload.verdict

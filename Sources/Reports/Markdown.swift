@@ -47,14 +47,15 @@ extension Reports {
         var out = "## Comparison: `\(report.candidateRunID)` against `\(report.baseRunID)`\n\n"
         out += "| Cell | Verdict |\n|---|---|\n"
         for (cell, verdict) in report.cellVerdicts { out += "| \(md(cell)) | \(md(verdict.description)) |\n" }
-        out += "\n| Cell | Workload | Metric | Base median | Candidate median | Ratio [95% CI] | p | Tolerance | Verdict |\n"
-        out += "|---|---|---|---|---|---|---|---|---|\n"
+        out += "\n| Cell | Workload | Metric | Base median | Candidate median | Ratio [95% CI] | p | Holm p | Tolerance | Detectable | Verdict |\n"
+        out += "|---|---|---|---|---|---|---|---|---|---|---|\n"
         let order: [String: Int] = ["regression": 0, "improvement": 1]
         for delta in report.deltas.sorted(by: { (order[$0.comparison.verdict.label] ?? 2) < (order[$1.comparison.verdict.label] ?? 2) }) {
             let c = delta.comparison
             out += "| \(md(delta.cellID)) | \(md(delta.workload)) | \(c.metric) | \(Format.number(c.baseline.estimate)) | "
             out += "\(Format.number(c.candidate.estimate)) | \(Format.ratio(c.ratio)) | \(Format.pValue(c.test.pValue)) | "
-            out += "\(Int((c.tolerance * 100).rounded()))% | \(c.verdict.label) |\n"
+            out += "\(c.adjustedP.map(Format.pValue) ?? "-") | \(Int((c.tolerance * 100).rounded()))% | "
+            out += "\(md(Format.detectable(c))) | \(c.verdict.label) |\n"
         }
         return out + "\n"
     }

@@ -10,12 +10,13 @@ import Runner
 struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Pre-merge gate: baseline vs candidate straitd on the same VMs.",
-        discussion: "BIN_OR_REF is a straitd binary or a git ref (built in a temporary export). Exit 0: no correctness failure and no significant regression beyond tolerance; 1: blocked (reasons printed); 2: could not run.")
+        discussion: "BIN_OR_REF is a straitd binary or a git ref (built in a temporary export). The decision is Stats.GatePolicy's (docs/gate.md): Holm across every cell x metric, each with the smallest change it could have detected. Exit 0: nothing blocks (the gate says pass, or inconclusive with the blind and incomparable cells listed); 1: blocked (reasons printed): a correctness failure on either side, a regression beyond tolerance, or a blind cell with --blind-blocks; 2: could not run.")
 
     @Option(help: "Baseline straitd: a binary or a git ref (e.g. main).") var baseline: String
     @Option(help: "Candidate straitd: a binary or a git ref.") var candidate: String
     @Argument(help: "Matrix file.") var matrix = "matrices/smoke.yaml"
     @Option(help: "Build configuration for refs.") var configuration = "release"
+    @Flag(help: "A blind cell (one that could not have seen a change of its tolerance) blocks.") var blindBlocks = false
     @OptionGroup var common: RunnerOptions
 
     func run() throws {
@@ -36,19 +37,18 @@ struct GateCommand: ParsableCommand {
             throw ExitCode(2)
         }
         print(Reports.seedTable([LabeledRun(label: "A", run: b), LabeledRun(label: "B", run: c)]), terminator: "")
-        let report = Reports.compare(base: b, candidate: c)
+        let report = Reports.compare(base: b, candidate: c, policy: .init(blindBlocks: blindBlocks))
         print(Reports.comparisonMarkdown(report), terminator: "")
-        var reasons = report.reasons
-        for cell in b.cells { if case .fail(let why) = cell.verdict { reasons.append("\(cell.cellID) (baseline): correctness failure: \(why)") } }
         print("baseline \(base.sha ?? base.binary) -> \(b.runID); candidate \(cand.sha ?? cand.binary) -> \(c.runID)")
         print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
-        if !reasons.isEmpty {
-            print("gate: BLOCKED\n" + reasons.map { "  " + $0 }.joined(separator: "\n"))
+        print(report.summary)
+        for line in report.reasons { print("  " + line) }
+        for line in report.caveats { print("  " + line) }
+        if report.blocksMerge {
             for (label, doc) in [("baseline", b), ("candidate", c)] {
                 for cell in doc.cells { if let bundle = cell.failureBundle { print("  \(label) \(cell.cellID): failure bundle \(bundle)") } }
             }
             throw ExitCode(1)
         }
-        print("gate: pass (no correctness failure, no significant regression beyond tolerance)")
     }
 }
