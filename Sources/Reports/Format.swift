@@ -33,7 +33,7 @@ enum Format {
     /// ">= 4.2%", ">= 35% (blind)", "nothing (4 vs 4: min p ...) (blind)".
     static func detectable(_ c: MetricComparison) -> String {
         guard let d = c.detectability else { return "-" }
-        let text = d.minimumDetectable == nil ? d.summary : ">= " + d.summary
+        let text = d.minimumDetectable == nil ? "nothing (\(d.summary))" : ">= " + d.summary
         return d.isBlind(tolerance: c.tolerance) ? text + " (blind)" : text
     }
 

@@ -131,10 +131,8 @@ public struct GatePolicy: Sendable, Hashable {
         let others = blind.count > 1 ? ", and \(blind.count - 1) more" : ""
         let tolerance = "tolerance \(Power.percent(worst.tolerance))"
         guard let d = worst.detectability, let mde = d.minimumDetectable else {
-            let sizes = worst.detectability.map {
-                ": \($0.baselineCount) vs \($0.candidateCount), min p \(Power.format($0.minimumP)) >= \(Power.format($0.threshold)) over \($0.family) tests"
-            } ?? ""
-            return "could detect no change\(sizes) (\(worst.metric); \(tolerance)\(others))"
+            let why = worst.detectability.map { " (\($0.summary))" } ?? ""
+            return "could detect no change\(why) (\(worst.metric); \(tolerance)\(others))"
         }
         return "could only detect >= \(Power.percent(mde)) (\(worst.metric); \(tolerance)\(others))"
     }

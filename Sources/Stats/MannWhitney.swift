@@ -29,20 +29,36 @@ public struct MannWhitney: Sendable, Codable, Hashable {
         let u2 = n1 * n2 - u1
         let u = max(u1, u2)
         let hasTies = tieCounts.contains { $0 > 1 }
-        if !(x.count > 8 && y.count > 8), !hasTies, x.count * y.count <= exactLimit {
-            // The null distribution is symmetric in the two sizes; the smaller one keeps the table small.
-            let p = exactSurvival(Int(u.rounded()), min(x.count, y.count), max(x.count, y.count)) * 2
-            return MannWhitney(u1: u1, u2: u2, pValue: min(max(p, 0), 1), method: .exact, z: nil)
+        if !hasTies, usesExact(x.count, y.count) {
+            return MannWhitney(u1: u1, u2: u2, pValue: exactP(u, x.count, y.count), method: .exact, z: nil)
         }
         let n = n1 + n2
         let tieTerm = tieCounts.reduce(0.0) { $0 + (Double($1) * Double($1) * Double($1) - Double($1)) }
-        let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))
-        guard variance > 0 else {
-            return MannWhitney(u1: u1, u2: u2, pValue: 1, method: .asymptotic, z: 0)
-        }
+        let (p, z) = asymptotic(u, n1, n2, tieTerm: tieTerm / (n * (n - 1)))
+        return MannWhitney(u1: u1, u2: u2, pValue: p, method: .asymptotic, z: z)
+    }
+
+    /// Whether `test` computes the exact distribution for these sizes (when nothing ties).
+    static func usesExact(_ n: Int, _ m: Int) -> Bool { !(n > 8 && m > 8) && n * m <= exactLimit }
+
+    /// Two-sided exact p for U = u (the larger of the two U's).
+    static func exactP(_ u: Double, _ n: Int, _ m: Int) -> Double {
+        // The null distribution is symmetric in the two sizes; the smaller one keeps the table small.
+        min(max(exactSurvival(Int(u.rounded()), min(n, m), max(n, m)) * 2, 0), 1)
+    }
+
+    /// Two-sided p and z of the normal approximation with continuity correction; `tieTerm` is
+    /// sum(t^3 - t) / (N (N - 1)) over the groups of ties.
+    static func asymptotic(_ u: Double, _ n1: Double, _ n2: Double, tieTerm: Double) -> (p: Double, z: Double) {
+        let variance = n1 * n2 / 12 * ((n1 + n2 + 1) - tieTerm)
+        guard variance > 0 else { return (1, 0) }
         let z = (u - n1 * n2 / 2 - 0.5) / variance.squareRoot()
-        let p = 2 * normalSurvival(z)
-        return MannWhitney(u1: u1, u2: u2, pValue: min(max(p, 0), 1), method: .asymptotic, z: z)
+        return (min(max(2 * normalSurvival(z), 0), 1), z)
+    }
+
+    /// Two-sided p for U = u at sizes n and m with no ties, as `test` would compute it.
+    static func untiedP(_ u: Double, _ n: Int, _ m: Int) -> Double {
+        usesExact(n, m) ? exactP(u, n, m) : asymptotic(u, Double(n), Double(m), tieTerm: 0).p
     }
 
     /// Average ranks (1-based) and the size of every group of equal values.

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// What one comparison could have seen: the smallest relative change its test would have called
 /// significant (with `Power.defaultPower` probability) at the repetitions it ran, from the spread
@@ -20,29 +21,30 @@ public struct Detectability: Sendable, Codable, Hashable {
     /// Whether a change of `tolerance` could go unseen: the cell cannot vouch for "no change".
     public func isBlind(tolerance: Double) -> Bool { minimumDetectable.map { $0 > tolerance } ?? true }
 
-    /// "12%", or "nothing (min p 0.029 >= 0.00167)" when no change can be significant.
+    /// "12%"; when nothing is detectable, why: "4 vs 4: min p 0.0286 >= 0.00167 over 30 tests",
+    /// or "spread unknown" (fewer than two values a side, or a zero median).
     public var summary: String {
-        guard let mde = minimumDetectable else {
-            return "nothing (\(baselineCount) vs \(candidateCount): min p \(Power.format(minimumP)) >= \(Power.format(threshold)))"
+        if let mde = minimumDetectable { return Power.percent(mde) }
+        if minimumP >= threshold {
+            return "\(baselineCount) vs \(candidateCount): min p \(Power.format(minimumP)) >= \(Power.format(threshold)) over \(family) test\(family == 1 ? "" : "s")"
         }
-        return Power.percent(mde)
+        return spread.isFinite ? "no shift reaches the power" : "spread unknown"
     }
 }
 
-/// Power of the two-sided Mann-Whitney test against a shift, by Noether's normal approximation:
-/// a change is detectable when E[U] - nm/2 = nm (P - 1/2) reaches (z(1 - a/2) + z(power)) sd(U),
-/// with P = P(candidate > baseline) = Phi(d / sqrt 2) for a shift of d standard deviations. Below
-/// that, the exact smallest p at n vs m bounds everything: if it is not below the threshold, the
-/// cell is blind to any change. The approximation errs on the blind side at very small sizes.
+/// Power of the two-sided Mann-Whitney test against a shift of normal samples. The exact smallest
+/// p at n vs m bounds everything: if it is not below the threshold, the cell is blind to any
+/// change. Otherwise the smallest shift detected with probability `power` is simulated (up to
+/// `simulationLimit` values in all, against the test's own critical U) or, beyond, taken from
+/// Noether's normal approximation. The relative change is that shift times the relative spread.
 public enum Power {
     public static let defaultPower = 0.8
 
-    /// Smallest two-sided p the test gives for n vs m (computed by the test itself on two samples
-    /// that lie entirely apart): 2 / C(n+m, n) where exact; 0.029 for 4 vs 4.
+    /// Smallest two-sided p the test gives for n vs m: the samples entirely apart, nothing tied;
+    /// 2 / C(n+m, n) where exact, 0.029 for 4 vs 4.
     public static func minimumP(_ n: Int, _ m: Int) -> Double {
         guard n > 0, m > 0 else { return 1 }
-        let x = (0..<n).map(Double.init), y = (0..<m).map { Double(n + $0) }
-        return (try? MannWhitney.test(x, y).pValue) ?? 1
+        return MannWhitney.untiedP(Double(n * m), n, m)
     }
 
     /// Pooled relative spread: each side's sample standard deviation over its median, pooled by
@@ -64,12 +66,66 @@ public enum Power {
     public static func minimumDetectable(
         n: Int, m: Int, spread: Double, threshold: Double, power: Double = defaultPower
     ) -> Double? {
-        guard n > 0, m > 0, spread.isFinite, minimumP(n, m) < threshold else { return nil }
+        guard spread.isFinite, let shift = detectableShift(n: n, m: m, threshold: threshold, power: power) else { return nil }
+        return spread * shift
+    }
+
+    /// Largest n + m for which the power is simulated rather than approximated.
+    static let simulationLimit = 200
+
+    /// The smallest shift, in standard deviations of normal samples, that the test detects with
+    /// probability `power` at p < `threshold`; nil when no shift can be.
+    public static func detectableShift(n: Int, m: Int, threshold: Double, power: Double = defaultPower) -> Double? {
+        guard n > 0, m > 0, minimumP(n, m) < threshold else { return nil }
+        if n + m <= simulationLimit { return simulatedShift(n: n, m: m, threshold: threshold, power: power) }
+        // Noether: nm (P - 1/2) = (z(1 - a/2) + z(power)) sd(U), P = Phi(d / sqrt 2).
         let nn = Double(n), mm = Double(m)
-        let excess = (normalQuantile(1 - threshold / 2) + normalQuantile(power)) * ((nn + mm + 1) / (12 * nn * mm)).squareRoot()
-        let p = 0.5 + excess
-        guard p < 1 else { return nil }
-        return spread * 2.0.squareRoot() * normalQuantile(p)
+        let p = 0.5 + (normalQuantile(1 - threshold / 2) + normalQuantile(power)) * ((nn + mm + 1) / (12 * nn * mm)).squareRoot()
+        return p < 1 ? 2.0.squareRoot() * normalQuantile(p) : nil
+    }
+
+    /// Monte Carlo with common random numbers (SplitMix64, fixed seed): the same normal samples for
+    /// every shift, so the power grows with the shift and bisection finds the threshold exactly.
+    static func simulatedShift(n: Int, m: Int, threshold: Double, power: Double, trials: Int = 1000) -> Double? {
+        let pairs = n * m
+        // The smallest U the test calls significant (p falls as U grows).
+        var low = (pairs + 1) / 2, high = pairs
+        while low < high {
+            let mid = (low + high) / 2
+            if MannWhitney.untiedP(Double(mid), n, m) < threshold { high = mid } else { low = mid + 1 }
+        }
+        let critical = low
+        var rng = SplitMix64(seed: Bootstrap.defaultSeed)
+        let draws = (0..<trials).map { _ in
+            ((0..<n).map { _ in normal(&rng) }.sorted(), (0..<m).map { _ in normal(&rng) }.sorted())
+        }
+        func detected(_ shift: Double) -> Double {
+            var hits = 0
+            for (base, cand) in draws {
+                // U: pairs with the shifted candidate above the baseline, by merging sorted samples.
+                var u = 0, i = 0
+                for c in cand {
+                    while i < n && base[i] < c + shift { i += 1 }
+                    u += i
+                }
+                if u >= critical { hits += 1 }
+            }
+            return Double(hits) / Double(trials)
+        }
+        var (lo, hi) = (0.0, 64.0)
+        guard detected(hi) >= power else { return nil }
+        for _ in 0..<40 {
+            let mid = (lo + hi) / 2
+            if detected(mid) >= power { hi = mid } else { lo = mid }
+        }
+        return hi
+    }
+
+    /// A standard normal draw (Box-Muller).
+    static func normal(_ rng: inout SplitMix64) -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+        let u2 = Double.random(in: 0..<1, using: &rng)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     public static func detectability(
