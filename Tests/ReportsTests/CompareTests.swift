@@ -6,10 +6,21 @@ import Testing
 @testable import Reports
 
 @Suite struct CompareTests {
-    @Test func identicalRunsAreNoChange() {
+    @Test func identicalRunsAreNoChangeWhereTheCellCanSeeIt() throws {
         let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b"))
-        #expect(report.verdict(cell: Runs.auto.id) == .noChange)
+        // straitd-auto's randrw and tar ran 3 vs 3: over the gate's family no change there could be
+        // significant, so the cell is blind, not a pass.
+        let auto = try #require(report.verdict(cell: Runs.auto.id))
+        #expect(auto.label == "blind")
+        #expect(auto.reason?.contains("3 vs 3: min p 0.1 >= ") == true)
         #expect(!report.blocksMerge)
+        #expect(report.decision.outcome == .inconclusive)
+        #expect(report.summary.hasPrefix("gate: inconclusive"))
+        #expect(report.caveats.contains { $0.hasPrefix("straitd-auto-inline: blind (could detect no change") })
+        #expect(Reports.compare(base: Runs.run("a"), candidate: Runs.run("b"), policy: GatePolicy(blindBlocks: true)).blocksMerge)
+        // Every comparison carries its Holm p and what it could have detected within the family.
+        let family = report.deltas.count
+        #expect(report.deltas.allSatisfy { $0.comparison.adjustedP != nil && $0.comparison.detectability?.family == family })
         let bw = report.deltas.first { $0.cellID == Runs.auto.id && $0.workload == "randread-psync" && $0.comparison.metric == "read.bw" }
         #expect(bw?.comparison.ratio?.estimate == 1)
         // p50 and p99.9 are shown elsewhere but not judged.
@@ -19,12 +30,13 @@ import Testing
     @Test func aSignificantDropIsARegressionThatBlocks() throws {
         let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7))
         #expect(report.verdict(cell: Runs.auto.id) == .regression)
-        #expect(report.verdict(cell: Runs.none.id) == .noChange)
+        #expect(report.verdict(cell: Runs.none.id)?.label == "blind")  // 3 vs 3
         #expect(report.blocksMerge)
         let bw = try #require(report.deltas(cell: Runs.auto.id, workload: "randread-psync").first { $0.comparison.metric == "read.bw" })
         #expect(abs((bw.comparison.ratio?.estimate ?? 0) - 0.7) < 1e-9)
         #expect(bw.comparison.ratio.map { $0.high < 0.9 } == true)
         #expect(bw.comparison.test.pValue < 0.05)
+        #expect(bw.comparison.adjustedP.map { $0 < 0.05 } == true)
         // Latency got worse too (p99 is derived from IOPS in the fixture).
         let p99 = try #require(report.deltas(cell: Runs.auto.id, workload: "randread-psync").first { $0.comparison.metric == "read.clat_p99" })
         #expect(p99.comparison.verdict == .regression)
@@ -32,11 +44,17 @@ import Testing
 
     @Test func improvementAndCorrectnessFailures() {
         let up = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 1.5))
-        #expect(up.verdict(cell: Runs.auto.id) == .improvement)
+        #expect(up.deltas(cell: Runs.auto.id, workload: "randread-psync").first { $0.comparison.metric == "read.bw" }?.comparison.verdict == .improvement)
+        #expect(up.verdict(cell: Runs.auto.id)?.label == "blind")  // its 3 vs 3 workloads
         #expect(!up.blocksMerge)
         let broken = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", failNone: true))
         #expect(broken.verdict(cell: Runs.none.id) == .fail("tar: 3 files differ"))
         #expect(broken.blocksMerge)
+        // The baseline's correctness failure blocks too (the policy decides it, not the subcommand).
+        let brokenBase = Reports.compare(base: Runs.run("a", failNone: true), candidate: Runs.run("b"))
+        #expect(brokenBase.verdict(cell: Runs.none.id) == .fail("baseline: tar: 3 files differ"))
+        #expect(brokenBase.reasons.contains("straitd-none-inline: correctness failure: baseline: tar: 3 files differ"))
+        #expect(brokenBase.blocksMerge)
     }
 
     @Test func gateReasonsNameEveryBlockingMetric() {
@@ -45,6 +63,7 @@ import Testing
         #expect(reasons.contains("straitd-none-inline: correctness failure: tar: 3 files differ"))
         let bw = reasons.first { $0.hasPrefix("straitd-auto-inline randread-psync read.bw: regression, 0.700x [") }
         #expect(bw?.hasSuffix("tolerance 10%, higher is better") == true)
+        #expect(bw?.contains(", adjusted p=") == true)
         #expect(reasons.contains { $0.hasPrefix("straitd-auto-inline randread-psync read.clat_p99: regression") && $0.hasSuffix("lower is better") })
         #expect(Reports.compare(base: Runs.run("a"), candidate: Runs.run("b")).reasons.isEmpty)
     }
@@ -52,7 +71,8 @@ import Testing
     @Test func tolerancesCanHideSmallChanges() {
         let report = Reports.compare(
             base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7), tolerances: Tolerances(defaultFraction: 0.5))
-        #expect(report.verdict(cell: Runs.auto.id) == .noChange)
+        #expect(!report.blocksMerge)
+        #expect(!report.deltas.contains { $0.comparison.verdict == .regression })
     }
 }
 
