@@ -220,7 +220,7 @@ enum Noisy {
         #expect(decision.outcome == .pass)
     }
 
-    @Test func detectabilityIsStoredAndOldDocumentsStillDecode() throws {
+    @Test func detectabilityIsStoredAndNewVerdictsRoundTrip() throws {
         let c = try Comparison.compare(metric: "read.bw", baseline: [100, 101, 99, 100], candidate: [100, 102, 98, 100], tolerance: 0.1)
         #expect(c.detectability?.baselineCount == 4 && c.detectability?.family == 1)
         #expect(c.adjustedP == nil)
