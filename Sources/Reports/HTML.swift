@@ -34,11 +34,12 @@ extension Reports {
             for series in trends { body += "<section>\n<h3>\(esc(series.title))</h3>\n" + trendChart(series) + "</section>\n" }
         }
         if let comparison {
-            body += "<h2>Comparison</h2>\n<table><tr><th>Cell</th><th>Workload</th><th>Metric</th><th>Ratio [95% CI]</th><th>p</th><th>Verdict</th></tr>\n"
+            body += "<h2>Comparison</h2>\n<table><tr><th>Cell</th><th>Workload</th><th>Metric</th><th>Ratio [95% CI]</th><th>p</th><th>Holm p</th><th>Detectable</th><th>Verdict</th></tr>\n"
             for d in comparison.deltas {
                 let c = d.comparison
                 body += "<tr class=\"\(c.verdict.label)\"><td>\(esc(d.cellID))</td><td>\(esc(d.workload))</td><td>\(esc(c.metric))</td>"
-                body += "<td>\(Format.ratio(c.ratio))</td><td>\(Format.pValue(c.test.pValue))</td><td>\(c.verdict.label)</td></tr>\n"
+                body += "<td>\(Format.ratio(c.ratio))</td><td>\(Format.pValue(c.test.pValue))</td>"
+                body += "<td>\(c.adjustedP.map(Format.pValue) ?? "-")</td><td>\(esc(Format.detectable(c)))</td><td>\(c.verdict.label)</td></tr>\n"
             }
             body += "</table>\n"
         }
