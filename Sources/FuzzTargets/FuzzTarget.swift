@@ -80,7 +80,6 @@ final class ChainFuzz: @unchecked Sendable {
     static let size = 16
     private let memory: GuestMemory
     private let base: UnsafeMutableRawPointer
-    private let length = 1 << 20
 
     private init() {
         let fd = strait_memfd_create("fuzz-guest", 0)

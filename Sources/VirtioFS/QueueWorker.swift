@@ -110,7 +110,7 @@ final class QueueWorker: @unchecked Sendable {
         inFlight.add(1, ordering: .relaxed)
         switch mode {
         case .inline:
-            processOnQueueThread(chain)
+            handle(chain)
         case .pool:
             submit(chain)
         case .auto(_, let threshold):
@@ -120,9 +120,7 @@ final class QueueWorker: @unchecked Sendable {
             if AutoSwitch.offload(depth: depth, threshold: threshold, averageServiceNanoseconds: average) {
                 submit(chain)
             } else {
-                let start = monotonicNanoseconds()
-                processOnQueueThread(chain)
-                recordService(monotonicNanoseconds() &- start)
+                process(chain)  // on the queue thread; records its service time
             }
         }
     }
@@ -137,28 +135,25 @@ final class QueueWorker: @unchecked Sendable {
         serviceNanoseconds.store(AutoSwitch.average(old, sample: ns), ordering: .relaxed)
     }
 
-    /// Inline processing. The interrupt is decided per completion, right after it is published:
-    /// with EVENT_IDX the guest's used_event already suppresses every interrupt it does not
-    /// need (a Linux guest re-arms it only after harvesting), so holding interrupts back until
-    /// the available ring is empty saves none the guest wants to skip and makes a guest wait
-    /// for completions already made while the rest of the batch is processed (issue 11).
-    private func processOnQueueThread(_ chain: DescriptorChain) {
-        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
-        let written = handler.handleNow(buffers) {
-            { [self] written in finish(chain, written) }
-        }
-        if let written { finish(chain, written) }
-    }
-
     private func submit(_ chain: DescriptorChain) {
         if let pool { pool.submit(WorkerPool.Job(worker: self, chain: chain)) } else { process(chain) }
     }
 
     /// Runs one request on the calling thread (the queue's or a pool thread) and completes it,
-    /// unless the handler answers later (a waiting SETLKW).
+    /// unless the handler answers later (a waiting SETLKW); in the auto mode it times it.
     func process(_ chain: DescriptorChain) {
+        guard case .auto = mode else { return handle(chain) }
         let start = monotonicNanoseconds()
-        defer { if case .auto = mode { recordService(monotonicNanoseconds() &- start) } }
+        handle(chain)
+        recordService(monotonicNanoseconds() &- start)
+    }
+
+    /// Handles one request and completes it. The interrupt is decided per completion, right after
+    /// it is published: with EVENT_IDX the guest's used_event already suppresses every interrupt
+    /// it does not need (a Linux guest re-arms it only after harvesting), so holding interrupts
+    /// back until the available ring is empty saves none the guest wants to skip and makes a guest
+    /// wait for completions already made while the rest of the batch is processed (issue 11).
+    private func handle(_ chain: DescriptorChain) {
         let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }
