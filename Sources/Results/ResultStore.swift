@@ -45,4 +45,21 @@ public struct ResultStore: Sendable {
     public func record(_ document: RunDocument) throws(ResultsError) {
         try history().record(document, documentPath: documentPath(runID: document.runID))
     }
+
+    /// Writes a merged run under `runs/` and records it in the history in place of its shards
+    /// (their rows go when this history has them), so the history holds the fanned-out run once.
+    @discardableResult
+    public func saveMerged(_ merged: RunDocument, replacing shards: [RunDocument]) throws(ResultsError) -> String {
+        let path = documentPath(runID: merged.runID)
+        do {
+            try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ResultsError(.io, "cannot create results directory", path: runsDirectory, cause: error)
+        }
+        try AtomicFile.write(try merged.encoded(), to: path)
+        let history = try history()
+        for shard in shards where shard.runID != merged.runID { try history.delete(runID: shard.runID) }
+        try history.record(merged, documentPath: path)
+        return path
+    }
 }

@@ -17,6 +17,10 @@ public struct RunDocument: Sendable, Codable, Hashable {
     public var environment: RunEnvironment
     public var tolerances: Tolerances
     public var cells: [CellResult]
+    /// Set when this run is one shard of a fanned-out matrix (`strait run --shard i/n`).
+    public var shard: ShardInfo?
+    /// Set on a merged run (`strait merge`): the shard runs it was made of.
+    public var mergedFrom: [MergedShard]?
 
     public init(
         runID: String, matrix: String, startedAt: Date = Date(), environment: RunEnvironment,

@@ -20,12 +20,25 @@ public final class MatrixRunner: Sendable {
         self.options = options
     }
 
-    /// The cells and workloads this run will measure (after the filter).
-    public var expansion: Expansion {
+    /// The cells and workloads of the whole run before sharding (after the filter).
+    public var unsharded: Expansion {
         var e = matrix.expand()
         if let filter = options.filter { e = e.filtered(by: filter) }
         e.repetitions = options.repetitions ?? matrix.repetitions
         return e
+    }
+
+    /// The cells and workloads this run will measure (after the filter and the shard).
+    public var expansion: Expansion {
+        options.shard.map { unsharded.sharded($0) } ?? unsharded
+    }
+
+    /// What the document records about the shard, for `strait merge`.
+    var shardInfo: ShardInfo? {
+        guard let shard = options.shard else { return nil }
+        let whole = unsharded
+        return ShardInfo(index: shard.index, count: shard.count, cells: whole.sharded(shard).cells.map(\.id),
+                         allCells: whole.cells.map(\.id), workloads: whole.workloads.map(\.name), repetitions: whole.repetitions)
     }
 
     public func execute() throws(RunnerError) -> RunOutcome {
@@ -33,9 +46,12 @@ public final class MatrixRunner: Sendable {
         let log = options.log
         let expansion = self.expansion
         guard !expansion.cells.isEmpty, !expansion.workloads.isEmpty else {
+            if let shard = options.shard, !unsharded.cells.isEmpty {
+                throw RunnerError(.matrix, "\(matrix.file): shard \(shard) has no cells (\(unsharded.cells.count) cells over \(shard.count) shards)")
+            }
             throw RunnerError(.matrix, "\(matrix.file): no cells or no workloads left after the filter")
         }
-        log("strait: \(matrix.name): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
+        log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
         log(Sweeper(uri: options.uri).sweep().description)
 
         let context = try RunContext.prepare(options: options)
@@ -55,7 +71,8 @@ public final class MatrixRunner: Sendable {
             let id = options.variants.count == 1 ? run.id : "\(run.id)-\(variant.name)"
             let env = RunEnvironment.probe(image: context.image, accelerator: context.accelerator,
                                            connection: context.connection, straitdSHA: variant.straitdSHA)
-            let doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
+            var doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
+            doc.shard = shardInfo
             do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "cannot open the results", cause: error) }
         }
 

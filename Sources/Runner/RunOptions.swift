@@ -8,6 +8,8 @@ import Results
 public struct RunOptions: Sendable {
     public var variants: [Variant]
     public var filter: CellFilter?
+    /// Run only this shard of the (filtered) cells; the document records which.
+    public var shard: Shard?
     /// `<results>/runs/*.json` and `<results>/history.sqlite`.
     public var resultsRoot: String
     public var recipe: String

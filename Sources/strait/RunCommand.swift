@@ -36,11 +36,24 @@ struct ListCommand: ParsableCommand {
 
     @Argument(help: "Matrix file.") var matrix: String
     @Option(help: "Select cells and workloads (as for run).") var filter: [String] = []
+    @Option(help: "Only the cells of shard i/n (as for run).") var shard: String?
+    @Option(help: "Show how the cells split over N shards: each shard's cells and estimated time.") var shards: Int?
 
     func run() throws {
         let matrix = try Matrix.load(path: matrix)
         var expansion = matrix.expand()
         if !filter.isEmpty { expansion = expansion.filtered(by: try CellFilter.parse(filter.joined(separator: ","))) }
-        print(expansion.listing(title: matrix.name), terminator: "")
+        if let shards {
+            guard shards >= 1 else { throw ValidationError("--shards wants a count >= 1") }
+            let assignment = expansion.shardAssignment(count: shards)
+            for (index, cost) in expansion.shardCosts(count: shards).enumerated() {
+                let cells = expansion.cells.indices.filter { assignment[$0] == index }.map { expansion.cells[$0].id }
+                print(String(format: "shard %d/%d: %d cells, estimated %.0f min: ", index + 1, shards, cells.count, cost / 60)
+                    + cells.joined(separator: " "))
+            }
+            return
+        }
+        if let shard { expansion = expansion.sharded(try Shard(parsing: shard)) }
+        print(expansion.listing(title: matrix.name + (shard.map { " shard \($0)" } ?? "")), terminator: "")
     }
 }

@@ -15,6 +15,9 @@ struct RunnerOptions: ParsableArguments {
     @Option(help: "Guest image recipe.") var recipe = "images/debian-bookworm.yaml"
     @Option(help: "libvirt URI.") var connect = Connection.defaultURI
     @Option(help: "Repetitions per cell and workload (default: the matrix's).") var repetitions: Int?
+    @Option(help: "Run shard i of n (e.g. 2/4): a deterministic, cost-balanced share of the cells; combine the shard runs with `strait merge`.")
+    var shard: String?
+    @Option(help: "Run id (default: generated); a shard's document is <results>/runs/<run-id>.json.") var runID: String?
 
     func cellFilter() throws -> CellFilter? {
         guard !filter.isEmpty else { return nil }
@@ -26,6 +29,14 @@ struct RunnerOptions: ParsableArguments {
         options.filter = try cellFilter()
         options.uri = connect
         options.repetitions = repetitions
+        options.shard = try shard.map { text throws in try Shard(parsing: text) }
+        if let runID {
+            // It names domains, sockets and directories: keep it short and plain (sun_path is 108 bytes).
+            guard runID.count <= 32, runID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+                throw ValidationError("--run-id '\(runID)': at most 32 of A-Z a-z 0-9 . _ -")
+            }
+        }
+        options.runID = runID
         return options
     }
 }

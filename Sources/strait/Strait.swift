@@ -7,5 +7,5 @@ struct Strait: ParsableCommand {
         commandName: "strait",
         abstract: "Strait's VM harness: guest images, test VMs, matrix runs, reports and the pre-merge gate.",
         subcommands: [ImageCommand.self, SweepCommand.self, BootCommand.self, RunCommand.self, ListCommand.self,
-                      ReportCommand.self, CompareCommand.self, GateCommand.self])
+                      MergeCommand.self, ReportCommand.self, CompareCommand.self, GateCommand.self])
 }

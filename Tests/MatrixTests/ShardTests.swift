@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import Matrix
+
+@Suite struct ShardTests {
+    /// The committed matrices plus a big synthetic one: every cell lands in exactly one shard for
+    /// every shard count, and the shards of a count together are the expansion.
+    @Test(arguments: ["nightly.yaml", "seed-2021.yaml", "smoke.yaml", "sshfs.yaml"])
+    func everyCellInExactlyOneShard(_ file: String) throws {
+        let expansion = try Matrix.load(path: Repo.matrix(file)).expand()
+        for count in 1...(expansion.cells.count + 2) {
+            var seen: [String: Int] = [:]
+            for index in 1...count {
+                for cell in expansion.sharded(try Shard(index: index, count: count)).cells {
+                    #expect(seen[cell.id] == nil, "\(file) \(cell.id) in shards \(seen[cell.id] ?? 0) and \(index) of \(count)")
+                    seen[cell.id] = index
+                }
+            }
+            #expect(Set(seen.keys) == Set(expansion.cells.map(\.id)), "\(file): \(count) shards miss cells")
+            #expect(seen.count == expansion.cells.count)
+        }
+    }
+
+    @Test func deterministicAndInExpansionOrder() throws {
+        let matrix = try Matrix.load(path: Repo.matrix("nightly.yaml"))
+        let a = matrix.expand().sharded(try Shard(parsing: "2/4")).cells.map(\.id)
+        let b = try Matrix.load(path: Repo.matrix("nightly.yaml")).expand().sharded(try Shard(index: 2, count: 4)).cells.map(\.id)
+        #expect(a == b)
+        let order = matrix.expand().cells.map(\.id)
+        #expect(a == order.filter(a.contains))
+    }
+
+    /// Balanced by cost: the greedy bound (no shard above the mean by more than one cell), and
+    /// better than round-robin when the cells differ (slow uncached 9p/sshfs next to cached ones).
+    @Test func balancedByEstimatedCost() throws {
+        let yaml = """
+            axes:
+              backend: [straitd, 9p, sshfs]
+              cache: [none, auto, always, mmap, loose]
+            workloads:
+              fio: {patterns: [seqread, randwrite], engines: [psync], layouts: [single, multi], size: 256M, runtime: 60}
+              tar: {files: 4000}
+            repetitions: 2
+            """
+        let e = try Matrix.parse(yaml: yaml).expand()
+        let costs = e.cells.map { CellCost.seconds($0, workloads: e.workloads, repetitions: e.repetitions) }
+        #expect(Set(costs).count > 1, "the test needs cells of different cost")
+        for count in 2...4 {
+            let loads = e.shardCosts(count: count)
+            let mean = costs.reduce(0, +) / Double(count)
+            #expect(loads.max()! <= mean + costs.max()!)
+            #expect(abs(loads.reduce(0, +) - costs.reduce(0, +)) < 1e-6)
+            var roundRobin = [Double](repeating: 0, count: count)
+            for (i, cost) in costs.enumerated() { roundRobin[i % count] += cost }
+            #expect(loads.max()! <= roundRobin.max()!)
+        }
+        // Two slow cells and two fast ones over two shards: one of each, not both slow together.
+        let two = try Matrix.parse(yaml: """
+            axes: {backend: [straitd], cache: [none, always]}
+            include:
+              - {backend: 9p, cache: none}
+              - {backend: 9p, cache: loose}
+            workloads: {fio: {patterns: [seqread], engines: [psync], size: 1G, runtime: 300}}
+            """).expand()
+        let a = two.sharded(try Shard(index: 1, count: 2)).cells.map(\.id)
+        #expect(a.filter { $0.contains("-none") }.count == 1, "\(a)")
+    }
+
+    @Test func parsing() throws {
+        #expect(try Shard(parsing: "3/4") == Shard(index: 3, count: 4))
+        for bad in ["0/4", "5/4", "1/0", "4", "a/b", "1/2/3", "-1/2"] {
+            #expect(throws: MatrixError.self, "\(bad)") { try Shard(parsing: bad) }
+        }
+    }
+}
