@@ -44,11 +44,23 @@ extension Cell {
         case .straitd, .virtiofsdC, .virtiofsdRust:
             return ["mount", "-t", "virtiofs"] + (dax == .on ? ["-o", "dax=always"] : []) + [tag, mountPoint]
         case .ninep:
-            return ["mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=\(cache)", tag, mountPoint]
+            return ["mount", "-t", "9p", "-o", ninepMountOptions.joined(separator: ","), tag, mountPoint]
         case .sshfs:
             let o = connection + sshfsCacheOptions
             return ["sshfs"] + (o.isEmpty ? [] : ["-o", o.joined(separator: ",")]) + options + [tag, mountPoint]
         }
+    }
+
+    /// 9p mount options: the defaults, then the cell's options (`msize=16777216`, as a report ran
+    /// it) replacing a default of the same name and adding the rest; `-o` words are dropped.
+    /// `cache` stays the cell's axis.
+    public var ninepMountOptions: [String] {
+        var result = ["trans=virtio", "version=9p2000.L", "msize=512000", "cache=\(cache)"]
+        func key(_ option: String) -> Substring { option.split(separator: "=", maxSplits: 1).first ?? Substring(option) }
+        for option in options.flatMap({ $0.split(separator: ",").map(String.init) }) where option != "-o" && key(option) != "cache" {
+            if let i = result.firstIndex(where: { key($0) == key(option) }) { result[i] = option } else { result.append(option) }
+        }
+        return result
     }
 
     /// What is wrong with the guest's mount of this cell's share, from /proc/mounts; empty when it

@@ -69,7 +69,7 @@ struct MatrixParser {
 
     static let topLevel: Set<String> = [
         "name", "description", "axes", "backend-options", "workloads", "repetitions", "gate-repetitions", "include",
-        "exclude", "tolerances",
+        "exclude", "tolerances", "quick",
     ]
 
     func matrix(_ root: Node) throws(MatrixError) -> Matrix {
@@ -108,7 +108,22 @@ struct MatrixParser {
             }
         }
         if let t = field("tolerances") { matrix.tolerances = try tolerances(t) }
+        if let q = field("quick") { matrix.quick = try quick(q) }
         return matrix
+    }
+
+    func quick(_ node: Node) throws(MatrixError) -> QuickProfile {
+        var profile = QuickProfile()
+        for (key, value) in try reader.mapping(node, "quick", allowed: ["size", "runtime", "files", "repetitions"]) {
+            let path = "quick.\(key)"
+            switch key {
+            case "size": profile.size = try reader.size(value, path)
+            case "runtime": profile.runtime = try reader.int(value, path)
+            case "files": profile.files = try reader.int(value, path)
+            default: profile.repetitions = try reader.int(value, path)
+            }
+        }
+        return profile
     }
 
     func axes(_ node: Node, into matrix: inout Matrix) throws(MatrixError) {
@@ -152,7 +167,7 @@ struct MatrixParser {
     }
 
     func fioJobs(_ node: Node) throws(MatrixError) -> [FioJob] {
-        let allowed: Set<String> = ["patterns", "engines", "layouts", "size", "runtime", "time-based", "block-size", "iodepth"]
+        let allowed: Set<String> = ["patterns", "engines", "layouts", "size", "runtime", "time-based", "block-size", "iodepth", "rw-mix-read"]
         let fields = try reader.mapping(node, "workloads.fio", allowed: allowed)
         var patterns: [FioPattern] = []
         var engines: [FioEngine] = []
@@ -171,6 +186,9 @@ struct MatrixParser {
             case "runtime": template.runtime = try reader.int(value, path)
             case "time-based": template.timeBased = try reader.bool(value, path)
             case "block-size": template.blockSize = try reader.size(value, path)
+            case "rw-mix-read":
+                template.rwMixRead = try reader.int(value, path)
+                guard template.rwMixRead <= 100 else { throw reader.fail(.invalidValue, "a percentage of reads, 1-100", value, path) }
             default: template.iodepth = try reader.int(value, path)
             }
         }

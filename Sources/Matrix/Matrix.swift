@@ -20,6 +20,8 @@ public struct Matrix: Sendable {
     public var exclude: [CellRule]
     public var include: [Cell]
     public var tolerances: Tolerances
+    /// Smaller sizes and runtimes for CI and quick checks (`strait run --quick`).
+    public var quick: QuickProfile?
 
     public init(
         name: String, description: String = "", file: String = "<matrix>", backends: [ShareBackend], caches: [String],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Matrix
 import Reports
 import Results
 
@@ -9,13 +10,16 @@ struct ReportCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, html, junit }
 
-    @Argument(help: "Run ids (under --results) or run document paths.") var runs: [String]
+    @Argument(help: "Run ids (under --results) or run document paths.") var runs: [String] = []
+    @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the newest stored run of its matrix.") var reproductions = false
+    @Option(help: "Directory of published tables (with --reproductions).") var published = "matrices/published"
     @Option(help: "text, markdown, html or junit.") var format: Format = .text
     @Option(help: "Write here instead of standard output.") var output: String?
     @Option(help: "Compare against this baseline run (markdown, html, junit).") var baseline: String?
     @Option(help: "Results directory.") var results = ProcessInfo.processInfo.environment["STRAIT_RESULTS"] ?? "results"
 
     func run() throws {
+        if reproductions { return try write(reproductionsText()) }
         guard !runs.isEmpty else { throw ValidationError("name at least one run") }
         let store = ResultStore(root: results)
         let docs = try runs.map { reference throws in try store.load(reference) }
@@ -34,11 +38,36 @@ struct ReportCommand: ParsableCommand {
         case .junit:
             text = Reports.junit(docs[0], comparison: comparison)
         }
+        try write(text)
+    }
+
+    func write(_ text: String) throws {
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } else {
             print(text, terminator: "")
         }
+    }
+
+    /// Every published report, with the newest complete full run of its matrix (else the newest
+    /// complete quick run) from the results directory.
+    func reproductionsText() throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(atPath: published).filter { $0.hasSuffix(".txt") }.sorted()
+        let reports = try files.map { try PublishedReport.load(path: published + "/" + $0) }
+        let store = ResultStore(root: results)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? []
+        let docs = names.filter { $0.hasSuffix(".json") }.compactMap { try? RunDocument.load(path: store.runsDirectory + "/" + $0) }
+            .filter { $0.complete && $0.shard == nil }
+        var chosen: [String: RunDocument] = [:]
+        for report in reports {
+            func newest(_ matrix: String) -> RunDocument? {
+                docs.filter { $0.matrix == matrix }.max { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
+            }
+            chosen[report.matrix] = newest(report.matrix) ?? newest(report.matrix + Matrix.quickSuffix)
+        }
+        var command = "strait report --reproductions --results \(results)"
+        if let output { command += " --output \(output)" }
+        return Reports.reproductions(reports, runs: chosen, command: command)
     }
 }
 

@@ -12,10 +12,11 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Matrix file, e.g. matrices/smoke.yaml.") var matrix: String
     @Option(help: "straitd binary (default: the one next to strait).") var straitd: String?
+    @Flag(help: "Apply the matrix's quick profile (smaller files, shorter runtimes; the run's matrix is NAME-quick).") var quick = false
     @OptionGroup var common: RunnerOptions
 
     func run() throws {
-        let matrix = try Matrix.load(path: matrix)
+        let matrix = try loadMatrix(matrix, quick: quick)
         let binary = straitd ?? defaultStraitd()
         let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
         let outcome = try MatrixRunner(matrix: matrix, options: try common.runOptions(variants: [variant])).execute()
@@ -37,10 +38,11 @@ struct ListCommand: ParsableCommand {
     @Argument(help: "Matrix file.") var matrix: String
     @Option(help: "Select cells and workloads (as for run).") var filter: [String] = []
     @Option(help: "Only the cells of shard i/n (as for run).") var shard: String?
+    @Flag(help: "The matrix's quick profile (as for run).") var quick = false
     @Option(help: "Show how the cells split over N shards: each shard's cells and estimated time.") var shards: Int?
 
     func run() throws {
-        let matrix = try Matrix.load(path: matrix)
+        let matrix = try loadMatrix(matrix, quick: quick)
         var expansion = matrix.expand()
         if !filter.isEmpty { expansion = expansion.filtered(by: try CellFilter.parse(filter.joined(separator: ","))) }
         if let shards {
@@ -56,4 +58,12 @@ struct ListCommand: ParsableCommand {
         if let shard { expansion = expansion.sharded(try Shard(parsing: shard)) }
         print(expansion.listing(title: matrix.name + (shard.map { " shard \($0)" } ?? "")), terminator: "")
     }
+}
+
+/// Loads a matrix, with its quick profile applied when asked (an error when it has none).
+func loadMatrix(_ path: String, quick: Bool) throws -> Matrix {
+    let matrix = try Matrix.load(path: path)
+    guard quick else { return matrix }
+    guard let short = matrix.quickened() else { throw ValidationError("\(path) has no quick profile (a `quick:` section)") }
+    return short
 }

@@ -86,3 +86,12 @@ import Testing
         #expect(DaemonArgv.values(of: "cache", in: ["x", "-ocache=none", "--cache=auto"]) == ["none", "auto"])
     }
 }
+
+@Suite struct NinepOptionsTests {
+    @Test func cellOptionsReplaceDefaultsAndAdd() {
+        let plain = Cell(backend: .ninep, cache: "loose")
+        #expect(plain.mountCommand(tag: "t", mountPoint: "/m") == ["mount", "-t", "9p", "-o", "trans=virtio,version=9p2000.L,msize=512000,cache=loose", "t", "/m"])
+        let big = Cell(backend: .ninep, cache: "mmap", options: ["-o", "msize=16777216,cache=none", "posixacl"])
+        #expect(big.ninepMountOptions == ["trans=virtio", "version=9p2000.L", "msize=16777216", "cache=mmap", "posixacl"])
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Matrix
+import Results
+import Stats
+import Testing
+@testable import Reports
+
+@Suite struct ReproductionsTests {
+    static let publishedDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("matrices/published").path
+
+    /// Every published table parses, names a committed matrix, and maps its configurations to
+    /// cells that matrix really expands to (so the docs never compare against a cell that cannot exist).
+    @Test func publishedTablesMapToCellsOfTheirMatrices() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.publishedDir).filter { $0.hasSuffix(".txt") }
+        #expect(files.count >= 5)
+        for file in files {
+            let report = try PublishedReport.load(path: Self.publishedDir + "/" + file)
+            #expect(file == report.matrix + ".txt")
+            let matrixPath = Self.publishedDir + "/../\(report.matrix).yaml"
+            let cells = Set(try Matrix.load(path: matrixPath).expand().cells.map(\.id))
+            for map in report.mapping {
+                // native arrives with its backend (issue 12); every other cell must exist.
+                if map.reference.hasPrefix("native") { continue }
+                #expect(cells.contains(map.reference), "\(file): \(map.reference) is not a cell of \(report.matrix)")
+                if let s = map.straitd { #expect(cells.contains(s), "\(file): \(s) is not a cell of \(report.matrix)") }
+            }
+            let workloads = Set(try Matrix.load(path: matrixPath).workloads.map(\.name))
+            for w in report.workloads { #expect(workloads.contains(w), "\(file): workload \(w) not in the matrix") }
+        }
+    }
+
+    @Test func parseErrorsNameTheLine() {
+        #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nrow a w 1\n") }
+        #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nmap a = x\nrow a w fast\n") }
+        #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nmap a = x\nclaim t | a >> b\n") }
+        do { _ = try PublishedReport.parse("matrix: m\nbogus: 1\n", file: "f") } catch { #expect(error.description == "f:2: unknown field 'bogus'") }
+    }
+
+    /// Claims are checked on our numbers: an ordering that holds, one that does not, one whose
+    /// cell was skipped (cannot tell).
+    @Test func claimsAreJudgedOnOurNumbers() throws {
+        let report = try PublishedReport.parse("""
+            title: T
+            matrix: m
+            unit: MiB/s
+            map fast = straitd-auto-inline
+            map slow = 9p-loose
+            map gone = straitd-auto-dax-inline
+            claim fast beats slow | fast > slow
+            claim slow beats fast | slow > fast
+            claim dax beats fast | gone > fast
+            row fast randread-psync 100
+            row slow randread-psync 50
+            row gone randread-psync 0
+            """)
+        var doc = RunDocument(runID: "r", matrix: "m-quick", environment: RunEnvironment(
+            accelerator: "tcg", acceleratorReason: "no KVM",
+            host: HostFingerprint(hostname: "h", cpuModel: "CPU", cpus: 2, memoryBytes: 24 << 30, kernel: "k")))
+        func cell(_ c: Cell, _ kib: Double, verdict: Verdict = .pass) -> CellResult {
+            let dir = FioDirection(bandwidthKiBps: kib, iops: kib / 4, ioBytes: 1, runtimeMs: 1, clatMeanNs: 1, clatPercentilesNs: [:])
+            let fio = FioSummary(fioVersion: "fio", jobs: [], read: dir, write: FioDirection())
+            return CellResult(cell: c, verdict: verdict, workloads: verdict == .pass ? [WorkloadResult(workload: "randread-psync", repetitions: [Repetition(index: 0, fio: fio)])] : [])
+        }
+        doc.cells = [cell(Cell(backend: .straitd, cache: "auto", processing: .inline), 20 * 1024),
+                     cell(Cell(backend: .ninep, cache: "loose"), 5 * 1024),
+                     cell(Cell(backend: .straitd, cache: "auto", dax: .on, processing: .inline), 0, verdict: .skipped("no DAX window"))]
+        doc.complete = true
+        let text = Reports.reproductions([report], runs: ["m": doc], command: "x")
+        #expect(text.contains("| fast beats slow (`fast > slow`) | 1/1 workloads, ratio 2.00 | 1/1 workloads, ratio 4.00 |"))
+        #expect(text.contains("| slow beats fast (`slow > fast`) | 0/1 workloads, ratio 0.50 | 0/1 workloads, ratio 0.25 |"))
+        #expect(text.contains("does not hold"))
+        #expect(text.contains("| dax beats fast (`gone > fast`) | not measured | not measured | not measured | cannot tell |"))
+        #expect(text.contains("| randread-psync | fast | 100 | 20.0 |"))
+        #expect(text.contains("quick profile"))
+        #expect(text.contains("no KVM: absolute numbers are not comparable"))
+        // A report whose matrix never ran says so, with the command.
+        #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
+    }
+}
