@@ -5,12 +5,15 @@ public enum ShareBackend: String, CaseIterable, Sendable, Codable, Hashable {
     case virtiofsdRust = "virtiofsd-rust"
     case ninep = "9p"
     case sshfs
+    /// No share: the same workload on the guest's own disk (a directory of its root file
+    /// system), the seed reports' baseline.
+    case native
 
     /// virtio-fs backends share cache modes, DAX and request processing; 9p and sshfs do not.
     public var isVirtioFS: Bool {
         switch self {
         case .straitd, .virtiofsdC, .virtiofsdRust: true
-        case .ninep, .sshfs: false
+        case .ninep, .sshfs, .native: false
         }
     }
 
@@ -21,6 +24,8 @@ public enum ShareBackend: String, CaseIterable, Sendable, Codable, Hashable {
         case .straitd, .virtiofsdC, .virtiofsdRust: ["none", "auto", "always"]
         case .ninep: ["none", "mmap", "loose"]
         case .sshfs: ["none", "auto"]
+        // The guest's page cache over its own disk, as any local file system; one cell.
+        case .native: ["none"]
         }
     }
 
@@ -32,6 +37,7 @@ public enum ShareBackend: String, CaseIterable, Sendable, Codable, Hashable {
         case .virtiofsdRust: "vtfs-rust"
         case .ninep: "9p"
         case .sshfs: "sshfs"
+        case .native: "native"
         }
     }
 }

@@ -7,6 +7,7 @@ extension Cell {
         case .straitd, .virtiofsdC, .virtiofsdRust: "virtiofs"
         case .ninep: "9p"
         case .sshfs: "fuse.sshfs"
+        case .native: "the guest's root file system"
         }
     }
 
@@ -45,6 +46,8 @@ extension Cell {
             return ["mount", "-t", "virtiofs"] + (dax == .on ? ["-o", "dax=always"] : []) + [tag, mountPoint]
         case .ninep:
             return ["mount", "-t", "9p", "-o", ninepMountOptions.joined(separator: ","), tag, mountPoint]
+        case .native:
+            return ["mkdir", "-p", mountPoint]
         case .sshfs:
             let o = connection + sshfsCacheOptions
             return ["sshfs"] + (o.isEmpty ? [] : ["-o", o.joined(separator: ",")]) + options + [tag, mountPoint]
@@ -66,6 +69,11 @@ extension Cell {
     /// What is wrong with the guest's mount of this cell's share, from /proc/mounts; empty when it
     /// is mounted as the cell says.
     public func mountProblems(procMounts: String, mountPoint: String) -> [String] {
+        if backend == .native {
+            // The workload must land on the guest's own disk: nothing may be mounted there.
+            guard let entry = MountEntry.parse(procMounts).last(where: { $0.mountPoint == mountPoint }) else { return [] }
+            return ["\(mountPoint) is a \(entry.fsType) mount, expected a directory of the guest's own disk"]
+        }
         guard let entry = MountEntry.parse(procMounts).last(where: { $0.mountPoint == mountPoint }) else {
             return ["\(mountPoint) is not mounted"]
         }

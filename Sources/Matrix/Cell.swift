@@ -25,6 +25,7 @@ public struct Cell: Sendable, Codable, Hashable {
     /// Stable, unique, human-readable: `straitd-auto-dax-pool16`, `9p-loose`. Used as the NAME
     /// column, the history key and the filter target.
     public var id: String {
+        if backend == .native { return (["native"] + (label.map { [$0] } ?? [])).joined(separator: "-") }
         var parts = [backend.rawValue, cache]
         if dax == .on { parts.append("dax") }
         if let processing { parts.append(processing.slug) }

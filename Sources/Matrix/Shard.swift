@@ -91,6 +91,7 @@ public enum CellCost {
     /// Uncached transfer rate under TCG, MB/s.
     static func mbPerSecond(_ cell: Cell) -> Double {
         switch (cell.backend, cell.cache) {
+        case (.native, _): 60
         case (_, "none"): 6
         case (.ninep, "mmap"): 8
         default: 20
@@ -100,6 +101,7 @@ public enum CellCost {
     /// Seconds per file created or looked at.
     static func perFile(_ cell: Cell) -> Double {
         switch cell.backend {
+        case .native: 0.001
         case .ninep: 0.012
         case .sshfs: 0.015
         default: cell.cache == "none" ? 0.008 : 0.005

@@ -25,7 +25,7 @@ public struct DaemonBinaries: Sendable, Hashable {
         case .straitd: return DaemonKind.straitd.command(binary: straitd, extra: extra)
         case .virtiofsdC: return DaemonKind.virtiofsdC.command(binary: virtiofsdC, extra: extra)
         case .virtiofsdRust: return DaemonKind.virtiofsdRust.command(binary: virtiofsdRust, extra: extra)
-        case .ninep, .sshfs: return nil
+        case .ninep, .sshfs, .native: return nil
         }
     }
 

@@ -106,3 +106,32 @@ public struct TarTree: Sendable {
         return Verification(passed: mismatches.isEmpty && checked == files.count, filesChecked: checked, mismatches: mismatches)
     }
 }
+
+extension TarTree {
+    /// Compares `sha256sum` lines the guest printed for its extraction (paths `./d00/...`) with
+    /// the reference's contents: files missing, extra or different. For cells whose files never
+    /// reach the host (the native backend).
+    public func verify(guestSums: String, maxMismatches: Int = 20) -> Verification {
+        var got: [String: String] = [:]
+        for line in guestSums.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].count == 64 else { continue }
+            var path = parts[1].drop { $0 == " " || $0 == "*" }
+            if path.hasPrefix("./") { path = path.dropFirst(2) }
+            got[String(path)] = String(parts[0])
+        }
+        var mismatches: [String] = []
+        for rel in files where mismatches.count < maxMismatches {
+            guard let sum = got.removeValue(forKey: rel) else {
+                mismatches.append("\(rel): missing in the guest")
+                continue
+            }
+            let want = SHA256.hex(bytes: Array(FileManager.default.contents(atPath: root + "/" + rel) ?? Data()))
+            if sum != want { mismatches.append("\(rel): contents differ from the reference") }
+        }
+        for extra in got.keys.sorted().prefix(max(0, maxMismatches - mismatches.count)) {
+            mismatches.append("\(extra): not in the archive")
+        }
+        return Verification(passed: mismatches.isEmpty, filesChecked: files.count, mismatches: mismatches)
+    }
+}

@@ -50,6 +50,8 @@ struct VMGroupRun {
                 shares.append(Filesystem(.ninep(source: state.hostDir, accessMode: "passthrough", readOnly: false), tag: slot.tag))
             case .sshfs:
                 if let why = context.sshfsMissing { state.skip = why }
+            case .native:
+                break
             }
         }
         startSSHD()
@@ -218,8 +220,10 @@ struct VMGroupRun {
     func finish(_ state: SlotState, vm: VirtualMachine?) {
         guard !state.finished else { return }
         if state.prepared, let vm, vm.isActive {
-            if let result = try? vm.ssh.run("umount \(state.slot.mountPoint)", timeout: 120), !result.succeeded, state.failure == nil {
-                fail(state, "umount failed: \(result.output.suffix(300))", vm: vm)
+            // A native cell's directory is on the guest's disk: removed, not unmounted.
+            let command = state.slot.cell.backend == .native ? "rm -rf \(state.slot.mountPoint)" : "umount \(state.slot.mountPoint)"
+            if let result = try? vm.ssh.run(command, timeout: 600), !result.succeeded, state.failure == nil {
+                fail(state, "\(command) failed: \(result.output.suffix(300))", vm: vm)
             }
         }
         state.finished = true

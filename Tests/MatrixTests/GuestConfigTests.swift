@@ -95,3 +95,19 @@ import Testing
         #expect(big.ninepMountOptions == ["trans=virtio", "version=9p2000.L", "msize=16777216", "cache=mmap", "posixacl"])
     }
 }
+
+@Suite struct NativeCellTests {
+    @Test func nativeIsOneCellOnTheGuestsDisk() throws {
+        let e = try Matrix.parse(yaml: """
+            axes: {backend: [native, straitd], cache: [none, auto], dax: [off, on], processing: [inline, "pool:4"]}
+            workloads: {tar: {files: 10}}
+            """).expand()
+        #expect(e.cells.filter { $0.backend == .native }.map(\.id) == ["native"])
+        let native = Cell(backend: .native, cache: "none")
+        #expect(native.mountCommand(tag: "fs0", mountPoint: "/mnt/fs0") == ["mkdir", "-p", "/mnt/fs0"])
+        #expect(native.mountProblems(procMounts: "/dev/vda1 / ext4 rw 0 0\n", mountPoint: "/mnt/fs0").isEmpty)
+        #expect(native.mountProblems(procMounts: "fs0 /mnt/fs0 virtiofs rw 0 0\n", mountPoint: "/mnt/fs0")
+            == ["/mnt/fs0 is a virtiofs mount, expected a directory of the guest's own disk"])
+        #expect(Cell(backend: .native, cache: "none", dax: .on).invalidReason?.contains("DAX applies to virtio-fs") == true)
+    }
+}
