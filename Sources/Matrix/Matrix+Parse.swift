@@ -112,6 +112,19 @@ struct MatrixParser {
         return matrix
     }
 
+    func meta(_ node: Node) throws(MatrixError) -> MetaWorkload {
+        var meta = MetaWorkload()
+        guard node.scalar == nil else { return meta }
+        for (key, value) in try reader.mapping(node, "workloads.meta", allowed: ["files", "directories"]) {
+            if key == "files" { meta.files = try reader.int(value, "workloads.meta.files") }
+            else { meta.directories = try reader.int(value, "workloads.meta.directories") }
+        }
+        guard meta.directories <= meta.files else {
+            throw reader.fail(.invalidValue, "more directories than files", node, "workloads.meta.directories")
+        }
+        return meta
+    }
+
     func quick(_ node: Node) throws(MatrixError) -> QuickProfile {
         var profile = QuickProfile()
         for (key, value) in try reader.mapping(node, "quick", allowed: ["size", "runtime", "files", "repetitions"]) {
@@ -153,9 +166,12 @@ struct MatrixParser {
 
     func workloads(_ node: Node) throws(MatrixError) -> [Workload] {
         var out: [Workload] = []
-        for (key, value) in try reader.mapping(node, "workloads", allowed: ["fio", "tar"]) {
+        for (key, value) in try reader.mapping(node, "workloads", allowed: ["fio", "tar", "meta"]) {
             if key == "fio" {
                 out += try fioJobs(value).map { Workload.fio($0) }
+            } else if key == "meta" {
+                let wanted = value.scalar == nil ? true : try reader.bool(value, "workloads.meta")
+                if wanted { out.append(.meta(try meta(value))) }
             } else {
                 // `tar: false` leaves it out; `tar: true` or a mapping puts it in.
                 let wanted = value.scalar == nil ? true : try reader.bool(value, "workloads.tar")

@@ -34,6 +34,12 @@ extension Matrix {
             case .tar(var tar):
                 if let files = quick.files, tar.tarball == nil { tar.files = files }
                 return .tar(tar)
+            case .meta(var meta):
+                if let files = quick.files {
+                    meta.directories = max(1, meta.directories * files / max(meta.files, 1))
+                    meta.files = files
+                }
+                return .meta(meta)
             }
         }
         if let r = quick.repetitions { m.repetitions = r }

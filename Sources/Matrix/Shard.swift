@@ -85,6 +85,9 @@ public enum CellCost {
             return layout + transfer
         case .tar(let tar):
             return 5 + Double(tar.files) * perFile(cell)
+        case .meta(let meta):
+            // create, git add/commit, find + stat, status, rm: about six passes over the tree.
+            return 10 + 6 * Double(meta.files) * perFile(cell)
         }
     }
 

@@ -89,15 +89,44 @@ public struct TarWorkload: Sendable, Codable, Hashable {
     }
 }
 
+/// The metadata-heavy work users complain about on shared folders (Docker Desktop, Lima, Colima,
+/// Kata): an npm-install-like burst of many small files in many directories, then `find` + `stat`
+/// over the tree, `git status` in it, and `rm -rf` of it. One step, four timed phases, each
+/// reported as its own workload (`meta-create`, `meta-find`, `meta-status`, `meta-rm`).
+public struct MetaWorkload: Sendable, Codable, Hashable {
+    /// Files in the tree (the issue's ~70k by default).
+    public var files: Int
+    /// Directories they spread over (`pNNNNN/lib`), npm's many small packages.
+    public var directories: Int
+
+    public init(files: Int = 70_000, directories: Int = 7_000) {
+        self.files = files
+        self.directories = directories
+    }
+
+    public var name: String { "meta" }
+
+    public static let phases = ["create", "find", "status", "rm"]
+    public var resultNames: [String] { Self.phases.map { "meta-" + $0 } }
+}
+
 public enum Workload: Sendable, Codable, Hashable {
     case fio(FioJob)
     case tar(TarWorkload)
+    case meta(MetaWorkload)
 
     public var name: String {
         switch self {
         case .fio(let job): job.name
         case .tar(let tar): tar.name
+        case .meta(let meta): meta.name
         }
+    }
+
+    /// The workload results one step of it produces (the meta workload's phases, else its name).
+    public var resultNames: [String] {
+        if case .meta(let meta) = self { return meta.resultNames }
+        return [name]
     }
 
     /// Run before every measurement so each one starts cold, as the seed did.

@@ -58,7 +58,7 @@ struct WorkloadFigures {
         writeBW = median("write.bw")
         readIOPS = median("read.iops")
         writeIOPS = median("write.iops")
-        seconds = median("tar.seconds")
+        seconds = median("tar.seconds") ?? median("meta.seconds")
         verdict = result.verdict
     }
 

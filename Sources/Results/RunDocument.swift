@@ -150,22 +150,27 @@ public struct Repetition: Sendable, Codable, Hashable {
     public var fio: FioSummary?
     /// Wall-clock seconds of the tar extraction.
     public var tarSeconds: Double?
+    /// Wall-clock seconds of one phase of the meta workload (`meta-create`, ...).
+    public var metaSeconds: Double?
     /// Where the whole fio JSON output was kept.
     public var rawOutput: String?
     public var error: String?
 
-    public init(index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, rawOutput: String? = nil, error: String? = nil) {
+    public init(index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, metaSeconds: Double? = nil,
+                rawOutput: String? = nil, error: String? = nil) {
         self.index = index
         self.fio = fio
         self.tarSeconds = tarSeconds
+        self.metaSeconds = metaSeconds
         self.rawOutput = rawOutput
         self.error = error
     }
 
-    /// Flat metrics: fio's (`read.bw`, ...) or `tar.seconds`.
+    /// Flat metrics: fio's (`read.bw`, ...), `tar.seconds` or `meta.seconds`.
     public var metrics: [String: Double] {
         var out = fio?.metrics ?? [:]
         if let tarSeconds { out["tar.seconds"] = tarSeconds }
+        if let metaSeconds { out["meta.seconds"] = metaSeconds }
         return out
     }
 }

@@ -25,7 +25,7 @@ final class SlotState {
     init(slot: ShareSlot, hostDir: String, workloads: [Workload]) {
         self.slot = slot
         self.hostDir = hostDir
-        self.workloads = workloads.map { WorkloadResult(workload: $0.name) }
+        self.workloads = workloads.flatMap(\.resultNames).map { WorkloadResult(workload: $0) }
     }
 
     var active: Bool { skip == nil && failure == nil && !finished }

@@ -131,6 +131,18 @@ struct VMGroupRun {
             let (o, verification) = GuestWorkloads.tar(tar, tree: tree, state: state, repetition: step.repetition, step: index, ssh: vm.ssh)
             if let verification { state.addVerification(verification) }
             outcome = o
+        case .meta(let meta):
+            switch GuestWorkloads.meta(meta, slot: state.slot, repetition: step.repetition, step: index, ssh: vm.ssh) {
+            case .measured(let phases, let verification, let summary):
+                state.addVerification(verification)
+                for (phase, seconds) in phases {
+                    state.record("meta-" + phase) { $0.repetitions.append(Repetition(index: step.repetition, metaSeconds: seconds)) }
+                }
+                return summary
+            case .failed(let why):
+                fail(state, why, vm: vm)
+                return "FAIL: \(why)"
+            }
         }
         switch outcome {
         case let .measured(rep, summary):

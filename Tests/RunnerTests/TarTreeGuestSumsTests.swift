@@ -25,3 +25,17 @@ import Testing
         #expect(bad.mismatches.contains("stray.dat: not in the archive"))
     }
 }
+
+/// The meta workload's guest script: every phase timed, each after dropping caches, the tree
+/// counted and git status checked clean, the directory removed.
+@Suite struct MetaScriptTests {
+    @Test func scriptTimesEveryPhaseAndChecksTheTree() {
+        let script = GuestWorkloads.metaScript(MetaWorkload(files: 100, directories: 10), directory: "/mnt/fs0/meta-0-1")
+        for phase in MetaWorkload.phases { #expect(script.contains("echo META_\(phase)=")) }
+        #expect(script.components(separatedBy: GuestWorkloads.dropCaches).count - 1 == 4)
+        #expect(script.contains("-v n=100 -v d=10"))
+        #expect(script.contains("echo META_count=") && script.contains("echo META_dirty="))
+        #expect(script.contains("rm -rf /mnt/fs0/meta-0-1"))
+        #expect(script.hasPrefix("set -e"))
+    }
+}
