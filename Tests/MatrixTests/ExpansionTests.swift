@@ -83,8 +83,11 @@ import Testing
         #expect(smoke.workloads.map(\.name) == ["randread-psync", "randread-libaio", "seqwrite-psync", "seqwrite-libaio", "tar"])
 
         let nightly = try Matrix.load(path: Repo.matrix("nightly.yaml")).expand()
-        #expect(nightly.cells.count == 6 + 6 + 6 + 3 + 1)
-        #expect(nightly.workloads.count == 15 + 1)
+        // straitd, C and Rust virtiofsd x 3 caches x 2 processing, 9p x 3, straitd auto-switch, native.
+        #expect(nightly.cells.count == 6 + 6 + 6 + 3 + 1 + 1)
+        #expect(nightly.cells.last?.id == "native")
+        // 15 fio jobs, tar, meta.
+        #expect(nightly.workloads.count == 15 + 1 + 1)
 
         let seed = try Matrix.load(path: Repo.matrix("seed-2021.yaml"))
         let expanded = seed.expand()
