@@ -20,6 +20,13 @@ extension Reports {
             ] {
                 out += "| \(key) | \(md(value ?? "unknown")) |\n"
             }
+            if let shard = run.run.shard {
+                out += "| shard | \(shard.label): \(shard.cells.count) of \(shard.allCells.count) cells (`strait merge` combines the shards) |\n"
+            }
+            for part in run.run.mergedFrom ?? [] {
+                let took = part.finishedAt.map { String(format: "%.0f s", $0.timeIntervalSince(part.startedAt)) } ?? "incomplete"
+                out += "| shard \(part.index)/\(part.count) | `\(md(part.runID))`: \(part.cells.count) cells, \(took), on \(md(part.host.hostname)) (\(md(part.host.cpuModel))) |\n"
+            }
             out += "\n| Cell | Verdict | Verification | Failure bundle |\n|---|---|---|---|\n"
             for cell in run.run.cells {
                 let verification = cell.verification.map { $0.passed ? "\($0.filesChecked) files ok" : "FAILED: \($0.mismatches.prefix(3).joined(separator: "; "))" } ?? "-"

@@ -76,3 +76,19 @@ import Testing
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
 }
+
+@Suite struct MergedRunMarkdownTests {
+    @Test func mergedAndShardRunsSaySo() throws {
+        let host = HostFingerprint(hostname: "m1", cpuModel: "CPU", cpus: 2, memoryBytes: 1 << 30, kernel: "k")
+        let env = RunEnvironment(accelerator: "tcg", acceleratorReason: "r", host: host)
+        let cell = Cell(backend: .ninep, cache: "loose")
+        var shard = RunDocument(runID: "n-s1", matrix: "m", startedAt: Date(timeIntervalSince1970: 0), environment: env)
+        shard.cells = [CellResult(cell: cell, verdict: .pass)]
+        shard.shard = ShardInfo(index: 1, count: 1, cells: [cell.id], allCells: [cell.id], workloads: [], repetitions: 1)
+        shard.complete = true
+        shard.finishedAt = Date(timeIntervalSince1970: 90)
+        #expect(Reports.markdown([LabeledRun(label: "s", run: shard)]).contains("| shard | 1/1: 1 of 1 cells"))
+        let merged = try RunDocument.merge([shard], runID: "n")
+        #expect(Reports.markdown([LabeledRun(label: "n", run: merged)]).contains("| shard 1/1 | `n-s1`: 1 cells, 90 s, on m1 (CPU) |"))
+    }
+}
