@@ -36,7 +36,7 @@ extension Reports {
         out += "- Ours: run `\(run.runID)`\(quick ? " (**quick profile**: small files, short runtimes, 1 repetition; indicative only)" : ""), "
         out += "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, "
         out += "\(env.accelerator.uppercased())\(env.accelerator == "tcg" ? " (no KVM: absolute numbers are not comparable)" : ""), "
-        out += "QEMU \(env.qemuVersion ?? "?"), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
+        out += "QEMU \(env.qemuVersion ?? "?"), guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
         let ours = OurTable(report: report, run: run)
         if !report.claims.isEmpty {
             out += "| conclusion | published | here (reference daemon) | here (straitd) | verdict |\n|---|---|---|---|---|\n"
