@@ -15,24 +15,14 @@ public struct TrendSeries: Sendable {
 }
 
 extension Reports {
-    /// A self-contained HTML page: no scripts, no external files. A bar chart (inline SVG) per
-    /// workload with every run's cells and their 95% intervals, then the trend lines.
+    /// A self-contained HTML page: no scripts, no external files. With a baseline, the decision
+    /// first; then per run its environment and cells (verdicts with reasons, verification,
+    /// failure bundles, shards), the comparison table, a bar chart (inline SVG) per workload with
+    /// every run's cells and their 95% intervals, then the trend lines.
     public static func html(_ runs: [LabeledRun], trends: [TrendSeries] = [], comparison: ComparisonReport? = nil) -> String {
         var body = "<h1>Strait results</h1>\n"
-        for run in runs {
-            let env = run.run.environment
-            body += "<p><b>\(esc(run.label))</b>: run <code>\(esc(run.run.runID))</code> of \(esc(run.run.matrix))"
-            body += run.run.complete ? "" : " <b class=\"bad\">(incomplete)</b>"
-            body += ", straitd \(esc(env.straitdSHA ?? "?")), QEMU \(esc(env.qemuVersion ?? "?")), "
-            body += "\(esc(env.accelerator)) (\(esc(env.acceleratorReason)))</p>\n"
-        }
-        for workload in LabeledRun.workloadOrder(runs) {
-            body += "<section>\n<h2>\(esc(workload))</h2>\n" + barChart(workload: workload, runs: runs) + "</section>\n"
-        }
-        if !trends.isEmpty {
-            body += "<h2>Trends</h2>\n"
-            for series in trends { body += "<section>\n<h3>\(esc(series.title))</h3>\n" + trendChart(series) + "</section>\n" }
-        }
+        if let comparison { body += htmlDecision(comparison) }
+        for run in runs { body += htmlRunSection(run) }
         if let comparison {
             body += "<h2>Comparison</h2>\n<table><tr><th>Cell</th><th>Workload</th><th>Metric</th><th>Ratio [95% CI]</th><th>p</th><th>Holm p</th><th>Detectable</th><th>Verdict</th></tr>\n"
             for d in comparison.deltas {
@@ -43,13 +33,21 @@ extension Reports {
             }
             body += "</table>\n"
         }
+        for workload in LabeledRun.workloadOrder(runs) {
+            body += "<section>\n<h2>\(esc(workload))</h2>\n" + barChart(workload: workload, runs: runs) + "</section>\n"
+        }
+        if !trends.isEmpty {
+            body += "<h2>Trends</h2>\n"
+            for series in trends { body += "<section>\n<h3>\(esc(series.title))</h3>\n" + trendChart(series) + "</section>\n" }
+        }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Strait results</title>
             <style>
             body { font-family: sans-serif; margin: 2em; color: #222; }
             svg { background: #fafafa; border: 1px solid #ddd; }
-            .bad, .regression td { color: #b00; } .improvement td { color: #070; }
+            .bad, .regression td, tr.fail td { color: #b00; } .good, .improvement td { color: #070; }
+            tr.skipped td, tr.unsupported td { color: #777; } table.env th { text-align: left; }
             table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 6px; }
             </style></head><body>
             \(body)</body></html>

@@ -30,7 +30,7 @@ import Testing
         #expect(group.contains("\nbase:9p-loose             randread-psync"))
     }
 
-    @Test func htmlHasAnSVGPerWorkloadAndTrends() {
+    @Test func htmlHasAnSVGPerWorkloadAndTrends() throws {
         let trend = TrendSeries(title: "straitd-auto-inline randread-psync read.bw", points: [("r1", 80_000), ("r2", 86_000), ("r3", 84_000)])
         let runs = [LabeledRun(label: "a", run: Runs.run("a")), LabeledRun(label: "b <x>", run: Runs.run("b", scale: 0.7))]
         let html = Reports.html(runs, trends: [trend], comparison: Reports.compare(base: runs[0].run, candidate: runs[1].run))
@@ -44,6 +44,15 @@ import Testing
         #expect(!html.contains("src=\"http"))
         #expect(html.contains("unsupported (mmap write: EOPNOTSUPP"))
         #expect(html.contains("<tr class=\"regression\">"))
+        // What the Markdown report says comes before the charts: the decision, each run's
+        // environment and cells with verdicts, reasons and verification.
+        let firstChart = try #require(html.range(of: "<svg "))
+        for text in ["<h2>Decision</h2>", "<table class=\"env\">", "<th>guest kernel</th>", "<table class=\"cells\">",
+                     "<th>Verification</th>", "<th>Failure bundle</th>", "<h2>Comparison</h2>"] {
+            let at = try #require(html.range(of: text), "\(text) missing")
+            #expect(at.lowerBound < firstChart.lowerBound, "\(text) comes after the charts")
+        }
+        #expect(html.contains("<td>seqwrite-mmap: unsupported (mmap write: EOPNOTSUPP"))
         // The page is well-formed XML (XHTML-compatible), so nothing is left unclosed.
         let xml = html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").replacingOccurrences(of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
         #expect(throws: Never.self) { try XMLDocument(xmlString: xml) }
