@@ -105,6 +105,14 @@ uint32_t strait_load_acquire_u32(const void *p) {
 void strait_atomic_or_u8(void *p, uint8_t mask) { __atomic_fetch_or((uint8_t *)p, mask, __ATOMIC_RELAXED); }
 void strait_fence_seq_cst(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
+void strait_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags) {
     return fstatat(dirfd, path, st, flags);
 }

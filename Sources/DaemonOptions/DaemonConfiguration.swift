@@ -32,6 +32,8 @@ public struct DaemonConfiguration: Sendable {
     public static let defaultPoolThreads = 4
     /// Pending requests a queue handles inline before handing work to the pool.
     public static let defaultInlineThreshold = 3
+    /// Queue threads' polling before they sleep when `--poll` is not given.
+    public static let defaultPoll = PollMode.off
 }
 
 /// What to do about RLIMIT_NOFILE at startup.
@@ -66,6 +68,7 @@ extension Settings {
 
         var server = ServerConfiguration(socket: socket, mode: try processingMode())
         if let queues = requestQueues.value { server.requestQueues = queues }
+        server.poll = poll.value ?? DaemonConfiguration.defaultPoll
 
         let cacheMode = cache.value ?? .auto
         var xattrMapValue: XattrMap?

@@ -1,4 +1,5 @@
 import Passthrough
+import VirtioFS
 
 /// The C daemon's `-o a=b,c,...` list (also the Rust daemon's deprecated `-o`), the style libvirt 9.0 uses.
 extension Settings {
@@ -73,6 +74,8 @@ extension Settings {
             try logLevel.set(Self.parsed(LogLevel(parsing: value), value, for: "-o log_level", expects: "debug, info, warn, err"), from: option)
         case "modcaps":
             capabilityChanges += try CapabilityChange.parseList(value, option: "-o modcaps")
+        case "poll":
+            try poll.set(Self.parsed(PollMode(rawValue: value), value, for: "-o poll", expects: "off, on, adaptive"), from: option)
         case "max_idle_threads":
             ignored.append(option)  // idle pool threads are not reaped
         default:

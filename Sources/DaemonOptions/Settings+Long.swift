@@ -1,4 +1,5 @@
 import Passthrough
+import VirtioFS
 
 /// The separate long options of the Rust daemon (what newer libvirt passes once
 /// `--print-capabilities` lists "separate-options"), the C daemon's few long options, and straitd's own.
@@ -28,7 +29,7 @@ extension Settings {
         "migration-mode": .value, "migration-on-error": .value, "migration-verify-handles": .flag,
         "migration-confirm-paths": .flag,
         // straitd's own.
-        "inline-threshold": .value, "request-queues": .value, "processing": .value,
+        "inline-threshold": .value, "request-queues": .value, "processing": .value, "poll": .value,
     ]
 
     /// Applies one long option (`value` is nil for flags).
@@ -104,6 +105,8 @@ extension Settings {
             try logLevel.set(Self.parsed(LogLevel(parsing: value), value, for: "--log-level", expects: "error, warn, info, debug, trace, off"), from: option)
         case "processing":
             try processing.set(Self.parsed(ProcessingChoice(rawValue: value), value, for: "--processing", expects: "inline, pool, auto"), from: option)
+        case "poll":
+            try poll.set(Self.parsed(PollMode(rawValue: value), value, for: "--poll", expects: "off, on, adaptive"), from: option)
         case "seccomp":
             try seccomp.set(Self.parsed(SeccompMode(rawValue: value), value, for: "--seccomp", expects: "none, kill, log, trap"), from: option)
         case "modcaps":

@@ -1,5 +1,6 @@
 import Logging
 import Passthrough
+import VirtioFS
 
 /// Everything the command line said, before defaults and cross-option rules are applied.
 struct Settings {
@@ -15,6 +16,7 @@ struct Settings {
     var inlineThreshold = Setting<Int>()
     var requestQueues = Setting<Int>()
     var processing = Setting<ProcessingChoice>()
+    var poll = Setting<PollMode>()
     var inodeFileHandles = Setting<InodeFileHandles>()
     var rlimitNofile = Setting<UInt64>()
     var logLevel = Setting<LogLevel>()

@@ -48,6 +48,9 @@ public enum Texts {
           --inline-threshold=N     auto-switch: inline up to N pending requests (default 3)
           --processing=MODE        inline, pool or auto (pins the mode)
           --request-queues=N       request queues offered besides hiprio (1-256, default 16)
+          --poll=MODE              before a queue thread sleeps: off (default), on (spin 50 us),
+                                   adaptive (window tuned to this host's wakeup cost and hit
+                                   rate, none while all cores are busy) (-o poll=)
         Process:
           --sandbox=MODE           namespace (default: own PID, mount, net, IPC namespaces,
                                    pivot_root into the share, nodev,nosuid), chroot, none

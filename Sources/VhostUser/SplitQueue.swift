@@ -73,16 +73,34 @@ public final class SplitQueue: @unchecked Sendable {
         return try result.get()
     }
 
-    /// With EVENT_IDX, asks the guest to kick for the next entry after the ones we have taken;
-    /// returns true when more arrived meanwhile (the caller loops instead of sleeping).
+    /// Asks the guest to kick for the next entry after the ones we have taken (EVENT_IDX:
+    /// avail_event; otherwise: clears VRING_USED_F_NO_NOTIFY), then re-checks after a full fence;
+    /// returns true when more arrived meanwhile (the caller serves on instead of sleeping). The
+    /// guest publishes its index, fences, then reads our flag or event: one of the two sides
+    /// sees the other, so no entry is left without either a kick or this re-check.
     public func armKickAndCheck() -> Bool {
         let last = lastAvailIndex
         if eventIdx {
             used.storeBytes(of: last.littleEndian, toByteOffset: RingLayout.availEventOffset(size), as: UInt16.self)
-            strait_fence_seq_cst()
+        } else {
+            used.storeBytes(of: UInt16(0), toByteOffset: 0, as: UInt16.self)
         }
+        strait_fence_seq_cst()
         return availIdx != last
     }
+
+    /// Asks the guest not to kick while the queue thread is awake anyway (serving or polling).
+    /// With EVENT_IDX nothing to write: avail_event stays at the entry the last arm named, which
+    /// the guest has passed, so it does not kick again until the next `armKickAndCheck`. Without
+    /// it, sets VRING_USED_F_NO_NOTIFY. A hint only: a kick that races with it is harmless.
+    public func suppressKicks() {
+        guard !eventIdx else { return }
+        used.storeBytes(of: RingLayout.usedNoNotify.littleEndian, toByteOffset: 0, as: UInt16.self)
+    }
+
+    /// Whether the guest has published entries past `index` (a polling thread's check: one
+    /// acquire load, no lock).
+    public func hasAvailable(after index: UInt16) -> Bool { availIdx != index }
 
     /// Returns a chain to the guest; `written` is the number of bytes written into its writable part.
     /// Returns whether the guest wants an interrupt now.

@@ -20,11 +20,16 @@ final class QueueWorker: @unchecked Sendable {
     /// Requests taken but not yet completed; `stop` waits for these.
     private let inFlight = Atomic<Int>(0)
 
-    init(ring: ActiveRing, handler: RequestHandler, mode: ProcessingMode, pool: WorkerPool?, logger: Logger) throws {
+    /// nil or mode off: sleep as soon as the ring is empty.
+    private let pollHost: PollHost?
+
+    init(ring: ActiveRing, handler: RequestHandler, mode: ProcessingMode, pool: WorkerPool?, logger: Logger,
+         poll: PollHost? = nil) throws {
         self.ring = ring
         self.handler = handler
         self.mode = mode
         self.pool = pool
+        self.pollHost = poll?.mode == .off ? nil : poll
         var logger = logger
         logger[metadataKey: "queue"] = "\(ring.index)"
         self.logger = logger
@@ -52,13 +57,45 @@ final class QueueWorker: @unchecked Sendable {
         if left > 0 { logger.warning("ring stopped with \(left) requests still in flight") }
     }
 
+    /// Serves until stopped: the ring is served before the first sleep too (entries may be
+    /// waiting, and a previous owner may have left kicks suppressed), and after every wakeup.
     private func run() {
         defer { done.signal() }
-        // No busy-polling before sleeping: tried (QEMU-style adaptive window up to 50 us) and
-        // it cost a third of the QD1 throughput on this 2-core machine, where the spinning
-        // thread takes the core the guest (or the load driver) needs to send the next request.
-        while !broken && waitForKick() {
-            repeat { drain() } while !broken && ring.queue.armKickAndCheck()
+        var polling = Polling(host: pollHost)
+        defer { if pollHost != nil { logger.info("\(polling.summary)") } }
+        while !broken {
+            serveUntilIdle(&polling)
+            if broken { return }
+            let slept = monotonicNanoseconds()
+            guard waitForKick() else { return }
+            polling.woke(blockedFor: monotonicNanoseconds() &- slept)
+        }
+    }
+
+    /// Drains the ring, polls it for the window `polling` allows, and returns once it is empty
+    /// with the kick armed (or broken). Kicks stay suppressed while the thread is awake.
+    private func serveUntilIdle(_ polling: inout Polling) {
+        ring.queue.suppressKicks()
+        while true {
+            drain()
+            if broken { return }
+            let window = polling.window()
+            if window > 0, polling.spun(spin(window), window: window) { continue }
+            if !ring.queue.armKickAndCheck() { return }
+            polling.arrivedWhileArming()
+            ring.queue.suppressKicks()
+        }
+    }
+
+    /// Checks the available index until it moves or `window` passes; returns the nanoseconds
+    /// spun, or nil when nothing arrived.
+    private func spin(_ window: UInt64) -> UInt64? {
+        let last = ring.queue.lastAvailIndex
+        let start = monotonicNanoseconds()
+        while true {
+            if ring.queue.hasAvailable(after: last) { return monotonicNanoseconds() &- start }
+            for _ in 0..<8 { strait_cpu_relax() }
+            if monotonicNanoseconds() &- start >= window { return nil }
         }
     }
 

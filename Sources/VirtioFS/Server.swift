@@ -14,11 +14,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var mode: ProcessingMode
     /// Request queues offered besides hiprio.
     public var requestQueues: Int
+    /// What a queue thread does before it sleeps (`--poll`).
+    public var poll: PollMode
 
-    public init(socket: Socket, mode: ProcessingMode = .auto(threads: 4, threshold: 3), requestQueues: Int = 16) {
+    public init(socket: Socket, mode: ProcessingMode = .auto(threads: 4, threshold: 3), requestQueues: Int = 16,
+                poll: PollMode = .off) {
         self.socket = socket
         self.mode = mode
         self.requestQueues = requestQueues
+        self.poll = poll
     }
 }
 
@@ -29,11 +33,14 @@ public final class VirtioFSServer: Sendable {
     public let backendRequests = BackendRequests()
     private let listener: Listener
     private let logger: Logger
+    /// Measured here, before the sandbox (it needs a thread and /proc).
+    private let pollHost: PollHost
 
     /// Creates the listening socket now, so a caller (libvirt, a test) can connect as soon as this returns.
     public init(configuration: ServerConfiguration, logger: Logger) throws(VhostUserError) {
         self.configuration = configuration
         self.logger = logger
+        pollHost = PollHost(mode: configuration.poll)
         switch configuration.socket {
         case .path(let path): listener = try Listener(path: path)
         case .inheritedFD(let fd): listener = try Listener(inheritedFD: fd)
@@ -50,10 +57,12 @@ public final class VirtioFSServer: Sendable {
     public func run(handler: RequestHandler) throws(VhostUserError) {
         logger.info("waiting for the frontend", metadata: ["socket": "\(listener.path ?? "inherited fd")"])
         let channel = try listener.accept()
-        logger.info("frontend connected", metadata: ["mode": "\(configuration.mode)"])
+        var metadata: Logger.Metadata = ["mode": "\(configuration.mode)", "poll": "\(configuration.poll)"]
+        if configuration.poll == .adaptive { metadata["wakeup-us"] = "\(pollHost.wakeupNanoseconds / 1000)" }
+        logger.info("frontend connected", metadata: metadata)
         let requests = backendRequests
         let device = VirtioFSDevice(handler: handler, mode: configuration.mode,
-                                    requestQueues: configuration.requestQueues, logger: logger,
+                                    requestQueues: configuration.requestQueues, logger: logger, poll: pollHost,
                                     onBackendChannel: { requests.attach($0) })
         // The backend-request channel belongs to this connection, however it ends.
         defer { requests.attach(nil) }

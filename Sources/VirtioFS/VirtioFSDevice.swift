@@ -11,6 +11,7 @@ public final class VirtioFSDevice: VhostUserDevice, Sendable {
     private let handler: RequestHandler
     private let mode: ProcessingMode
     private let pool: WorkerPool?
+    private let poll: PollHost?
     private let logger: Logger
     private let workers = Mutex<[Int: QueueWorker]>([:])
     private let onBackendChannel: @Sendable (Channel?) -> Void
@@ -19,13 +20,16 @@ public final class VirtioFSDevice: VhostUserDevice, Sendable {
     /// - Parameters:
     ///   - requestQueues: request queues offered besides hiprio (GET_QUEUE_NUM reports one more).
     ///   - onBackendChannel: told when the backend-request channel (DAX) appears or goes.
+    ///   - poll: what a queue thread does before sleeping; nil sleeps at once.
     public init(handler: RequestHandler, mode: ProcessingMode, requestQueues: Int, logger: Logger,
+                poll: PollHost? = nil,
                 onBackendChannel: @escaping @Sendable (Channel?) -> Void = { _ in },
                 onReset: @escaping @Sendable () -> Void = {}) {
         self.handler = handler
         self.mode = mode
         maxQueues = 1 + max(1, requestQueues)
         self.logger = logger
+        self.poll = poll
         self.onBackendChannel = onBackendChannel
         self.onReset = onReset
         switch mode {
@@ -39,7 +43,7 @@ public final class VirtioFSDevice: VhostUserDevice, Sendable {
     public func start(ring: ActiveRing) {
         let worker: QueueWorker
         do {
-            worker = try QueueWorker(ring: ring, handler: handler, mode: mode, pool: pool, logger: logger)
+            worker = try QueueWorker(ring: ring, handler: handler, mode: mode, pool: pool, logger: logger, poll: poll)
         } catch {
             logger.error("cannot start queue \(ring.index): \(error)")
             return

@@ -2,7 +2,7 @@ import DaemonOptions
 import Testing
 import VirtioFS
 
-/// --thread-pool-size, --inline-threshold, --processing and --request-queues.
+/// --thread-pool-size, --inline-threshold, --processing, --request-queues and --poll.
 @Suite struct ProcessingModeTests {
     private let base = ["--shared-dir=/s", "--fd=3"]
 
@@ -38,5 +38,16 @@ import VirtioFS
         #expect(try configuration(base + ["--request-queues=4"]).server.requestQueues == 4)
         #expect(parseError(base + ["--request-queues=0"])?.code == .invalidValue)
         #expect(parseError(base + ["--request-queues=-1"])?.code == .invalidValue)
+    }
+
+    @Test func pollModes() throws {
+        #expect(try configuration(base).server.poll == DaemonConfiguration.defaultPoll)
+        #expect(try configuration(base + ["--poll=adaptive"]).server.poll == .adaptive)
+        #expect(try configuration(base + ["--poll", "on"]).server.poll == .on)
+        #expect(try configuration(["-o", "source=/s,poll=off", "--fd=3"]).server.poll == .off)
+        #expect(try configuration(["-o", "source=/s,poll=adaptive", "--fd=3"]).server.poll == .adaptive)
+        #expect(parseError(base + ["--poll=sometimes"])?.code == .invalidValue)
+        #expect(parseError(["-o", "source=/s,poll=spin", "--fd=3"])?.code == .invalidValue)
+        #expect(parseError(base + ["--poll=on", "-o", "poll=off"])?.code == .conflict)
     }
 }

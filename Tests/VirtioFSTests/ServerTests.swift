@@ -18,14 +18,14 @@ final class InProcessDaemon: @unchecked Sendable {
     let server: VirtioFSServer
     private let finished = DispatchSemaphore(value: 0)
 
-    init(mode: ProcessingMode = .inline, cache: CacheMode = .auto) throws {
+    init(mode: ProcessingMode = .inline, cache: CacheMode = .auto, poll: PollMode = .off) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("strait-server-\(UUID().uuidString)").path
         shared = root + "/shared"
         socket = root + "/vhost.sock"
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         var logger = Logger(label: "straitd-test")
         logger.logLevel = .warning
-        server = try VirtioFSServer(configuration: ServerConfiguration(socket: .path(socket), mode: mode, requestQueues: 4), logger: logger)
+        server = try VirtioFSServer(configuration: ServerConfiguration(socket: .path(socket), mode: mode, requestQueues: 4, poll: poll), logger: logger)
         self.cache = cache
         self.logger = logger
         try serve()
@@ -45,10 +45,11 @@ final class InProcessDaemon: @unchecked Sendable {
         }.start()
     }
 
-    func connect(queues: Int = 1) throws -> FuseClient {
+    func connect(queues: Int = 1, eventIdx: Bool = true) throws -> FuseClient {
         var config = FrontendConfiguration()
         config.memory = GuestMemoryLayout(size: 64 << 20, regionCount: 2)
         config.requestQueues = queues
+        config.eventIdx = eventIdx
         return try FuseClient(frontend: try VhostUserFrontend(socketPath: socket, configuration: config))
     }
 

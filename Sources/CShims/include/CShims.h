@@ -53,6 +53,8 @@ uint32_t strait_load_acquire_u32(const void *p);
 void strait_atomic_or_u8(void *p, uint8_t mask);
 /// Full barrier between publishing the used index and reading the guest's event index.
 void strait_fence_seq_cst(void);
+/// A spin-wait hint (x86 PAUSE, arm YIELD): a polling queue thread spins kinder to its sibling hyperthread.
+void strait_cpu_relax(void);
 
 /// statx(2) of a path relative to dirfd; fills the Linux stat view of the result.
 int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
