@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CShims.h"
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -104,6 +105,22 @@ uint32_t strait_load_acquire_u32(const void *p) {
 }
 void strait_atomic_or_u8(void *p, uint8_t mask) { __atomic_fetch_or((uint8_t *)p, mask, __ATOMIC_RELAXED); }
 void strait_fence_seq_cst(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
+int strait_pin_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+int strait_allowed_cpu(int index) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    for (int cpu = 0, seen = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (CPU_ISSET(cpu, &set) && seen++ == index) return cpu;
+    }
+    return -1;
+}
 
 void strait_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

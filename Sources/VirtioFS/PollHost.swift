@@ -1,6 +1,7 @@
 import CShims
 import Glibc
 import Posix
+import Synchronization
 import VhostUser
 
 /// What adaptive polling needs to know about the host, gathered before the sandbox closes
@@ -67,35 +68,54 @@ public final class PollHost: Sendable {
 }
 
 /// Measures what waking a thread blocked in poll(2) on an eventfd costs on this host: a thread
-/// echoes eventfd writes; half the round trip's median is one wakeup.
+/// echoes eventfd writes; half the round trip's median is one wakeup. The two threads are pinned
+/// to different CPUs when there are two: the guest's kick comes from another CPU (a vCPU), and a
+/// wakeup on the same CPU is a bare context switch that would make the window far too short.
 enum WakeupCost {
     static func measure(rounds: Int = 33) -> UInt64 {
         let ping = strait_eventfd(0, Int32(EFD_CLOEXEC))
         let pong = strait_eventfd(0, Int32(EFD_CLOEXEC))
         defer { if ping >= 0 { close(ping) }; if pong >= 0 { close(pong) } }
         guard ping >= 0, pong >= 0 else { return fallback }
+        let first = strait_allowed_cpu(0)
+        let second = strait_allowed_cpu(1)
+        let pinned = first >= 0 && second >= 0
         let echo = JoinableThread(name: "straitd-wake") {
+            if pinned { _ = strait_pin_thread(second) }
             while true {
                 guard waitAndRead(ping) != 0 else { return }
                 var one: UInt64 = 1
                 _ = write(pong, &one, 8)
             }
         }
-        do { try echo.start() } catch { return fallback }
-        var samples: [UInt64] = []
-        for round in 0..<(rounds + 3) {
-            let t0 = monotonicNanoseconds()
-            var one: UInt64 = 1
-            _ = write(ping, &one, 8)
-            _ = waitAndRead(pong)
-            if round >= 3 { samples.append((monotonicNanoseconds() &- t0) / 2) }  // 3 warm-up rounds
+        let samples = Mutex<[UInt64]>([])
+        // The measuring side runs on a thread of its own too, so the caller's affinity is untouched.
+        let measurer = JoinableThread(name: "straitd-wake") {
+            if pinned { _ = strait_pin_thread(first) }
+            var local: [UInt64] = []
+            for round in 0..<(rounds + 3) {
+                let t0 = monotonicNanoseconds()
+                var one: UInt64 = 1
+                _ = write(ping, &one, 8)
+                _ = waitAndRead(pong)
+                if round >= 3 { local.append((monotonicNanoseconds() &- t0) / 2) }  // 3 warm-up rounds
+            }
+            samples.withLock { $0 = local }
         }
+        do { try echo.start() } catch { return fallback }
+        do { try measurer.start() } catch {
+            var stop = stopValue
+            _ = write(ping, &stop, 8)
+            echo.join()
+            return fallback
+        }
+        measurer.join()
         // The echo ends when it reads a count no round trip can reach.
         var stop = stopValue
         _ = write(ping, &stop, 8)
         echo.join()
-        samples.sort()
-        return samples.isEmpty ? fallback : samples[samples.count / 2]
+        let sorted = samples.withLock { $0 }.sorted()
+        return sorted.isEmpty ? fallback : sorted[sorted.count / 2]
     }
 
     /// When nothing could be measured: a typical bare-metal wakeup.

@@ -12,6 +12,7 @@ struct Summary {
     var opsPerSecond: Double { (try? Descriptive.median(rounds.map(\.opsPerSecond))) ?? 0 }
     var mibPerSecond: Double { (try? Descriptive.median(rounds.map(\.mibPerSecond))) ?? 0 }
     var cpuSeconds: Double { (try? Descriptive.median(rounds.map(\.cpuSeconds))) ?? 0 }
+    var cpuMicrosecondsPerOp: Double { (try? Descriptive.median(rounds.map(\.cpuMicrosecondsPerOp))) ?? 0 }
     var peakRSSKiB: UInt64 { rounds.map(\.peakRSSKiB).max() ?? 0 }
 
     var latency: Histogram<UInt64> {
@@ -55,12 +56,12 @@ enum Report {
 
     static func table(_ summaries: [Summary], _ ratios: [Ratio]) -> String {
         var lines: [String] = []
-        let header = ["daemon", "workload", "qd", "ops/s", "MiB/s", "p50 us", "p99 us", "p999 us", "cpu s", "rss KiB", "rounds"]
+        let header = ["daemon", "workload", "qd", "ops/s", "MiB/s", "p50 us", "p99 us", "p999 us", "cpu s", "cpu us/op", "rss KiB", "rounds"]
         var rows: [[String]] = [header]
         for s in summaries {
             rows.append([s.daemon, s.workload.rawValue, "\(s.queueDepth)", fmt(s.opsPerSecond, 0), fmt(s.mibPerSecond, 1),
                          fmt(s.percentile(50), 1), fmt(s.percentile(99), 1), fmt(s.percentile(99.9), 1),
-                         fmt(s.cpuSeconds, 2), "\(s.peakRSSKiB)", "\(s.rounds.count)"])
+                         fmt(s.cpuSeconds, 2), fmt(s.cpuMicrosecondsPerOp, 2), "\(s.peakRSSKiB)", "\(s.rounds.count)"])
         }
         let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for r in rows {
@@ -81,7 +82,7 @@ enum Report {
             "{\"daemon\": \(quote(s.daemon)), \"workload\": \(quote(s.workload.rawValue)), \"qd\": \(s.queueDepth), "
                 + "\"ops_per_s\": \(num(s.opsPerSecond)), \"mib_per_s\": \(num(s.mibPerSecond)), "
                 + "\"p50_us\": \(num(s.percentile(50))), \"p99_us\": \(num(s.percentile(99))), \"p999_us\": \(num(s.percentile(99.9))), "
-                + "\"cpu_s\": \(num(s.cpuSeconds)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count)}"
+                + "\"cpu_s\": \(num(s.cpuSeconds)), \"cpu_us_per_op\": \(num(s.cpuMicrosecondsPerOp)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count)}"
         }
         let rs = ratios.map { r in
             "{\"a\": \(quote(r.a)), \"b\": \(quote(r.b)), \"workload\": \(quote(r.workload.rawValue)), \"qd\": \(r.queueDepth), "

@@ -12,6 +12,8 @@ struct RoundResult: Sendable {
 
     var opsPerSecond: Double { seconds > 0 ? Double(ops) / seconds : 0 }
     var mibPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_048_576 : 0 }
+    /// The daemon's CPU time per operation, microseconds (what a polling daemon pays for its speed).
+    var cpuMicrosecondsPerOp: Double { ops > 0 ? cpuSeconds * 1e6 / Double(ops) : 0 }
 
     static func emptyHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000_000, numberOfSignificantValueDigits: .three)

@@ -55,6 +55,10 @@ void strait_atomic_or_u8(void *p, uint8_t mask);
 void strait_fence_seq_cst(void);
 /// A spin-wait hint (x86 PAUSE, arm YIELD): a polling queue thread spins kinder to its sibling hyperthread.
 void strait_cpu_relax(void);
+/// Pins the calling thread to one CPU (sched_setaffinity); 0 or -1 with errno.
+int strait_pin_thread(int cpu);
+/// The `index`-th CPU the calling thread may run on, or -1 when there are not that many.
+int strait_allowed_cpu(int index);
 
 /// statx(2) of a path relative to dirfd; fills the Linux stat view of the result.
 int strait_fstatat(int dirfd, const char *path, struct stat *st, int flags);
