@@ -100,7 +100,7 @@ let package = Package(
             "VhostUser", "CShims", "Wire", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VirtioFSTests", dependencies: [
-            "VirtioFS", "VhostUserDriver", "VhostUserFuzz", "FUSE", "Passthrough", "VhostUser", "CShims",
+            "VirtioFS", "VhostUserDriver", "VhostUserFuzz", "FUSE", "Passthrough", "VhostUser", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DaemonOptionsTests", dependencies: [
