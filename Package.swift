@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "Posix"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats", "Posix"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results", "Posix", "GuestImage"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "DaemonLaunchTests", dependencies: ["DaemonLaunch"]),

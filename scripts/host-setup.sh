@@ -43,6 +43,8 @@ packages=(
   # VM harness: mmdebstrap builds guest trees; libguestfs's supermin appliance needs a host
   # kernel in /boot and /lib/modules (also what the KVM probe boots before any image exists).
   mmdebstrap zstd linux-image-amd64
+  # The HTML report is checked in a real headless browser (ReportsTests: HTMLBrowserTests).
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
