@@ -45,6 +45,9 @@ packages=(
   mmdebstrap zstd linux-image-amd64
   # The HTML report is checked in a real headless browser (ReportsTests: HTMLBrowserTests).
   chromium
+  # The gate's instruction counts: the daemon under valgrind's cachegrind (no PMU here); binutils'
+  # objcopy strips the DWARF bookworm's valgrind 3.19 cannot read from a copy of the daemon.
+  valgrind binutils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -69,17 +69,23 @@ struct MatrixParser {
 
     static let topLevel: Set<String> = [
         "name", "description", "axes", "backend-options", "workloads", "repetitions", "gate-repetitions", "include",
-        "exclude", "tolerances", "quick",
+        "exclude", "tolerances", "quick", "load",
     ]
 
     func matrix(_ root: Node) throws(MatrixError) -> Matrix {
         let fields = try reader.mapping(root, "", allowed: Self.topLevel)
         func field(_ key: String) -> Node? { fields.first { $0.0 == key }?.1 }
-        guard let axesNode = field("axes") else {
-            throw reader.fail(.missingField, "a matrix needs axes (backend, cache)", root, "axes")
-        }
-        guard let workloadsNode = field("workloads") else {
-            throw reader.fail(.missingField, "a matrix needs workloads (fio and/or tar)", root, "workloads")
+        // A matrix of host-speed cells only (`load:`) needs no axes and no VM workloads.
+        let loadOnly = field("load") != nil && field("axes") == nil && field("workloads") == nil
+        let axesNode = field("axes")
+        let workloadsNode = field("workloads")
+        if !loadOnly {
+            guard axesNode != nil else {
+                throw reader.fail(.missingField, "a matrix needs axes (backend, cache)", root, "axes")
+            }
+            guard workloadsNode != nil else {
+                throw reader.fail(.missingField, "a matrix needs workloads (fio and/or tar)", root, "workloads")
+            }
         }
         let fileName = (reader.file as NSString).lastPathComponent
         var matrix = Matrix(
@@ -87,8 +93,9 @@ struct MatrixParser {
                 ?? ((fileName as NSString).deletingPathExtension),
             file: reader.file, backends: [], caches: [], workloads: [])
         if let d = field("description") { matrix.description = try reader.string(d, "description") }
-        try axes(axesNode, into: &matrix)
-        matrix.workloads = try workloads(workloadsNode)
+        if let axesNode { try axes(axesNode, into: &matrix) }
+        if let workloadsNode { matrix.workloads = try workloads(workloadsNode) }
+        if let l = field("load") { matrix.load = try load(l) }
         if let r = field("repetitions") {
             matrix.repetitions = try reader.int(r, "repetitions")
             matrix.gateRepetitions = max(matrix.repetitions, Matrix.minimumGateRepetitions)
@@ -318,7 +325,7 @@ struct MatrixParser {
                 out.defaultFraction = fraction
                 continue
             }
-            let kind = key.hasPrefix("read.") || key.hasPrefix("write.") || key.hasPrefix("tar.")
+            let kind = key.hasPrefix("read.") || key.hasPrefix("write.") || key.hasPrefix("tar.") || key.hasPrefix("ops.")
                 ? String(key.drop { $0 != "." }.dropFirst()) : key
             guard Tolerances.knownKinds.contains(kind) else {
                 throw reader.fail(

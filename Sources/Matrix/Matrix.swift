@@ -22,6 +22,8 @@ public struct Matrix: Sendable {
     public var tolerances: Tolerances
     /// Smaller sizes and runtimes for CI and quick checks (`strait run --quick`).
     public var quick: QuickProfile?
+    /// The host-speed layer (no VM), when the matrix has one.
+    public var load: LoadSpec?
 
     public init(
         name: String, description: String = "", file: String = "<matrix>", backends: [ShareBackend], caches: [String],
@@ -89,5 +91,5 @@ public struct Tolerances: Sendable, Codable, Hashable {
     }
 
     /// Metric kinds a matrix may name.
-    public static let knownKinds: Set<String> = ["bw", "iops", "clat_p50", "clat_p99", "clat_p99.9", "seconds"]
+    public static let knownKinds: Set<String> = ["bw", "iops", "clat_p50", "clat_p99", "clat_p99.9", "seconds", "instructions"]
 }

@@ -34,7 +34,7 @@ public struct ComparisonReport: Sendable {
 public enum Reports {
     /// Metric kinds the verdict is based on; the rest (p50, p99.9) are shown but not judged, to keep
     /// the number of tests per cell, and so the false alarms, down.
-    public static let judgedKinds: Set<String> = ["bw", "iops", "clat_p99", "seconds"]
+    public static let judgedKinds: Set<String> = ["bw", "iops", "clat_p99", "seconds", "instructions"]
 
     /// Compares a candidate run with a baseline run, cell by cell (by cell id) and workload by
     /// workload, and lets `policy` decide: every judged metric of every cell is one family of tests

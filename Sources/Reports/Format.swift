@@ -100,7 +100,7 @@ public struct LabeledRun: Sendable {
         var seen = Set<String>()
         var order: [String] = []
         for run in runs {
-            for cell in run.run.cells {
+            for cell in run.run.cells where !cell.isHostSpeed {
                 for w in cell.workloads where seen.insert(w.workload).inserted { order.append(w.workload) }
             }
         }

@@ -33,6 +33,8 @@ extension Reports {
                 out += "| \(md(cell.cellID)) | \(md(cell.verdict.description)) | \(md(verification)) | \(md(cell.failureBundle ?? "-")) |\n"
             }
             out += "\n"
+            let load = loadTable(run.run)
+            if !load.isEmpty { out += "Host-speed cells (strait-load, no VM):\n\n```\n" + load + "```\n\n" }
         }
         for workload in LabeledRun.workloadOrder(runs) {
             out += "### \(md(workload))\n\n| Run | Cell | Bandwidth | IOPS |\n|---|---|---|---|\n"

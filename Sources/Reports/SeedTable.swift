@@ -9,7 +9,7 @@ extension Reports {
         for workload in LabeledRun.workloadOrder(runs) {
             var rows: [[String]] = []
             for run in runs {
-                for cell in run.run.cells {
+                for cell in run.run.cells where !cell.isHostSpeed {
                     guard let result = cell.workload(workload) else { continue }
                     let name = runs.count > 1 ? "\(run.label):\(cell.cellID)" : cell.cellID
                     let (bw, iops) = WorkloadFigures(result).columns

@@ -155,22 +155,29 @@ public struct Repetition: Sendable, Codable, Hashable {
     /// Where the whole fio JSON output was kept.
     public var rawOutput: String?
     public var error: String?
+    /// A host-speed round (strait-load): `ops.iops`, `ops.clat_p99` (us), `ops.mib_per_s`, or
+    /// `ops.instructions` per operation. Absent in documents written before the load layer.
+    public var load: [String: Double]?
 
-    public init(index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, metaSeconds: Double? = nil,
-                rawOutput: String? = nil, error: String? = nil) {
+    public init(
+        index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, metaSeconds: Double? = nil,
+        rawOutput: String? = nil, error: String? = nil, load: [String: Double]? = nil
+    ) {
         self.index = index
         self.fio = fio
         self.tarSeconds = tarSeconds
         self.metaSeconds = metaSeconds
         self.rawOutput = rawOutput
         self.error = error
+        self.load = load
     }
 
-    /// Flat metrics: fio's (`read.bw`, ...), `tar.seconds` or `meta.seconds`.
+    /// Flat metrics: fio's (`read.bw`, ...), `tar.seconds`, `meta.seconds`, or a load round's (`ops.iops`, ...).
     public var metrics: [String: Double] {
         var out = fio?.metrics ?? [:]
         if let tarSeconds { out["tar.seconds"] = tarSeconds }
         if let metaSeconds { out["meta.seconds"] = metaSeconds }
+        if let load { out.merge(load) { a, _ in a } }
         return out
     }
 }

@@ -41,41 +41,98 @@ public final class MatrixRunner: Sendable {
                          allCells: whole.cells.map(\.id), workloads: whole.workloads.map(\.name), repetitions: whole.repetitions)
     }
 
+    /// The host-speed layer this run will measure, when the matrix has one and the filter keeps it.
+    var loadLayer: LoadSpec? {
+        // Host-speed cells run once per run: in the first shard when the matrix is fanned out.
+        guard var spec = matrix.load, !options.skipLoad, (options.shard?.index ?? 1) == 1 else { return nil }
+        if let filter = options.filter {
+            spec.backends = spec.backends.filter { filter.matches(spec.cell($0, label: "load")) }
+        }
+        return spec.backends.isEmpty ? nil : spec
+    }
+
     public func execute() throws(RunnerError) -> RunOutcome {
         let started = Date()
         let log = options.log
         let expansion = self.expansion
-        guard !expansion.cells.isEmpty, !expansion.workloads.isEmpty else {
+        let vmCells = !expansion.cells.isEmpty && !expansion.workloads.isEmpty
+        let load = loadLayer
+        guard vmCells || load != nil else {
             if let shard = options.shard, !unsharded.cells.isEmpty {
                 throw RunnerError(.matrix, "\(matrix.file): shard \(shard) has no cells (\(unsharded.cells.count) cells over \(shard.count) shards)")
             }
             throw RunnerError(.matrix, "\(matrix.file): no cells or no workloads left after the filter")
         }
-        log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
-        log(Sweeper(uri: options.uri).sweep().description)
-
-        let context = try RunContext.prepare(options: options)
+        if vmCells {
+            log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
+            log(Sweeper(uri: options.uri).sweep().description)
+        }
+        let context = vmCells ? try RunContext.prepare(options: options) : nil
         let run: Run
         do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "cannot create the run", cause: error) }
-        let signals = SignalSweep(run: run, uri: options.uri)
+        let signals = vmCells ? SignalSweep(run: run, uri: options.uri) : nil
         defer {
             run.release()
-            log(Sweeper(uri: options.uri).sweep(runID: run.id).description)
+            if vmCells { log(Sweeper(uri: options.uri).sweep(runID: run.id).description) }
             withExtendedLifetime(signals) {}
         }
-        log("strait: run \(run.id), accelerator \(context.accelerator), QEMU \(context.qemu), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+        if let context {
+            log("strait: run \(run.id), accelerator \(context.accelerator), QEMU \(context.qemu), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+        } else {
+            log("strait: run \(run.id): host-speed cells only, no VM")
+        }
 
         let store = ResultStore(root: options.resultsRoot)
         var writers: [String: ResultWriter] = [:]
         for variant in options.variants {
             let id = options.variants.count == 1 ? run.id : "\(run.id)-\(variant.name)"
-            let env = RunEnvironment.probe(image: context.image, accelerator: context.accelerator,
-                                           connection: context.connection, straitdSHA: variant.straitdSHA)
+            let env = context.map {
+                RunEnvironment.probe(image: $0.image, accelerator: $0.accelerator, connection: $0.connection, straitdSHA: variant.straitdSHA)
+            } ?? RunEnvironment(straitdSHA: variant.straitdSHA, accelerator: "none", acceleratorReason: "host-speed cells only, no VM", host: .current())
             var doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
             doc.shard = shardInfo
             do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "cannot open the results", cause: error) }
         }
 
+        // The host-speed layer first: a minute or two, and a daemon that cannot serve strait-load
+        // shows before any VM boots.
+        var layers: [String: Double] = [:]
+        if let load {
+            let t0 = Date()
+            let rounds = options.loadRounds ?? load.rounds
+            let layer = LoadLayer(spec: load, variants: options.variants, rounds: rounds, straitLoad: options.straitLoad,
+                                  directory: run.path(""), log: log)
+            layer.run { variant, cell in
+                do { try writers[variant]?.record(cell) } catch { log("strait: cannot record \(cell.cellID): \(error)") }
+            }
+            layers["host-speed"] = Date().timeIntervalSince(t0)
+        }
+
+        var boots = 0
+        if let context {
+            let t0 = Date()
+            boots = try runVMCells(expansion: expansion, run: run, context: context, store: store, writers: writers)
+            layers["e2e"] = Date().timeIntervalSince(t0)
+        }
+
+        var documents: [String: RunDocumentRef] = [:]
+        for variant in options.variants {
+            guard let writer = writers[variant.name] else { continue }
+            do {
+                let doc = try writer.finish()
+                try store.record(doc)
+                documents[variant.name] = RunDocumentRef(document: doc, path: writer.path)
+            } catch { throw RunnerError(.results, "cannot finish the results", cause: error) }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        log(String(format: "strait: run %@ took %.0f s (%d VM boot%@)", run.id, seconds, boots, boots == 1 ? "" : "s"))
+        return RunOutcome(runID: run.id, documents: documents, seconds: seconds, vmBoots: boots, layerSeconds: layers)
+    }
+
+    /// The E2E layer: every cell on real VMs, in the interleaved schedule. Returns the VM boots.
+    private func runVMCells(expansion: Expansion, run: Run, context: RunContext, store: ResultStore,
+                            writers: [String: ResultWriter]) throws(RunnerError) -> Int {
+        let log = options.log
         let states = try makeSlots(expansion: expansion, run: run, context: context)
         let steps = Schedule.steps(expansion, variants: options.variants.map(\.name), order: options.order)
         let display = options.progress?(steps.count) ?? ProgressDisplay.standardError(total: steps.count)
@@ -106,19 +163,7 @@ public final class MatrixRunner: Sendable {
                 display.end(step, outcome: "skipped: \(skip)")
             }
         }
-
-        var documents: [String: RunDocumentRef] = [:]
-        for variant in options.variants {
-            guard let writer = writers[variant.name] else { continue }
-            do {
-                let doc = try writer.finish()
-                try store.record(doc)
-                documents[variant.name] = RunDocumentRef(document: doc, path: writer.path)
-            } catch { throw RunnerError(.results, "cannot finish the results", cause: error) }
-        }
-        let seconds = Date().timeIntervalSince(started)
-        log(String(format: "strait: run %@ took %.0f s (%d VM boot%@)", run.id, seconds, boots, boots == 1 ? "" : "s"))
-        return RunOutcome(runID: run.id, documents: documents, seconds: seconds, vmBoots: boots)
+        return boots
     }
 
     /// One share per cell and variant, each with its own host directory; cells that cannot run

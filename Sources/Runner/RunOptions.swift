@@ -20,6 +20,12 @@ public struct RunOptions: Sendable {
     public var vcpus = 2
     public var memoryMiB = 1024
     public var runID: String?
+    /// Rounds per variant of the host-speed cells; nil takes the matrix's `load.rounds`.
+    public var loadRounds: Int?
+    /// Leave out the host-speed layer (`load:`).
+    public var skipLoad = false
+    /// The strait-load binary the host-speed layer runs.
+    public var straitLoad: String = RunOptions.defaultStraitLoad
     public var log: @Sendable (String) -> Void = { line in
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
@@ -39,6 +45,8 @@ public struct RunOutcome: Sendable {
     public var documents: [String: RunDocumentRef]
     public var seconds: Double
     public var vmBoots: Int
+    /// Seconds per layer (`host-speed`, `e2e`), for the gate's time budget.
+    public var layerSeconds: [String: Double] = [:]
 }
 
 /// A variant's finished document and where it was written.

@@ -6,7 +6,7 @@ public enum Direction: String, Sendable, Codable, Hashable {
     /// Bandwidth and IOPS go up when things improve; latencies and durations go down.
     public static func of(metric: String) -> Direction {
         let kind = metric.split(separator: ".", maxSplits: 1).last.map(String.init) ?? metric
-        if kind.hasPrefix("clat") || kind.hasSuffix("seconds") || kind.hasSuffix("latency") { return .lowerIsBetter }
+        if kind.hasPrefix("clat") || kind.hasSuffix("seconds") || kind.hasSuffix("latency") || kind == "instructions" { return .lowerIsBetter }
         return .higherIsBetter
     }
 }

@@ -191,6 +191,9 @@ final class QueueWorker: @unchecked Sendable {
     /// back until the available ring is empty saves none the guest wants to skip and makes a guest
     /// wait for completions already made while the rest of the batch is processed (issue 11).
     private func handle(_ chain: DescriptorChain) {
+        #if STRAIT_CALIBRATION_BUSYWAIT
+        CalibrationSpin.spin()
+        #endif
         let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }

@@ -21,6 +21,9 @@ struct DaemonRound {
                                      logPath: dataset.root + "/\(tag).log")
         ProcessGuard.add(process.pid)
         defer {
+            // A counted run lets the daemon leave on its own after the frontend hangs up, so
+            // valgrind writes its totals (a SIGKILL would lose them).
+            if params.requests != nil { _ = process.waitForExit(timeout: 30) }
             process.stop()
             ProcessGuard.remove(process.pid)
             unlink(socket)
@@ -54,17 +57,19 @@ struct DaemonRound {
             throw process.alive("failed preparing \(params.workload.rawValue): \(error)")
         }
         let t0 = monotonicNanoseconds()
-        let measureFrom = t0 + UInt64(params.warmup * 1e9)
-        let deadline = measureFrom + UInt64(params.seconds * 1e9)
-        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline)
+        // A counted run (`requests`) measures from the first operation and ends when the last
+        // of its N operations is answered, however long that takes under valgrind.
+        let measureFrom = params.requests == nil ? t0 + UInt64(params.warmup * 1e9) : t0
+        let deadline = params.requests == nil ? measureFrom + UInt64(params.seconds * 1e9) : UInt64.max
+        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline, limit: params.requests)
         load.start(recorder)
         try watch(process, recorder, until: measureFrom)
         let before = process.usage()
         let signalsBefore = notifications(client)
-        try watch(process, recorder, until: deadline)
+        if params.requests == nil { try watch(process, recorder, until: deadline) }
         let signalsAfter = notifications(client)
         // Lanes finish what they have in flight; a daemon that stops answering is an error.
-        let drainLimit = monotonicNanoseconds() + 20_000_000_000
+        let drainLimit = monotonicNanoseconds() + (params.requests == nil ? 20 : 600) * 1_000_000_000
         while recorder.active > 0 {
             if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
             guard process.isAlive else { throw process.failure("died during \(params.workload.rawValue)") }

@@ -90,8 +90,7 @@ final class FuseLoad: @unchecked Sendable {
     }
 
     func start(_ recorder: LoadRecorder) {
-        for lane in lanes {
-            recorder.laneStarted()
+        for lane in lanes where recorder.laneStarted() {
             issue(lane, recorder)
         }
     }

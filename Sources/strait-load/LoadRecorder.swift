@@ -14,18 +14,32 @@ final class LoadRecorder: Sendable {
         var error: String?
         var active = 0
         var lastCompletion: UInt64 = 0
+        /// Operations issued so far (for `limit`).
+        var issued: UInt64 = 0
     }
 
     let measureFrom: UInt64
     let deadline: UInt64
+    /// With `--requests N`: lanes stop once N operations were issued in all, whatever the time,
+    /// so a counted run (instructions) does exactly the same work every time.
+    let limit: UInt64?
     private let state = Mutex(State())
 
-    init(measureFrom: UInt64, deadline: UInt64) {
+    init(measureFrom: UInt64, deadline: UInt64, limit: UInt64? = nil) {
         self.measureFrom = measureFrom
         self.deadline = deadline
+        self.limit = limit
     }
 
-    func laneStarted() { state.withLock { $0.active += 1 } }
+    /// A lane about to issue its first operation; false when the limit leaves it nothing to do.
+    func laneStarted() -> Bool {
+        state.withLock { s in
+            if let limit, s.issued >= limit { return false }
+            s.issued += 1
+            s.active += 1
+            return true
+        }
+    }
 
     /// Records one finished operation; returns whether the lane should issue another.
     func finished(startedAt start: UInt64, bytes: Int, error: String?) -> Bool {
@@ -42,10 +56,11 @@ final class LoadRecorder: Sendable {
                 s.bytes += UInt64(bytes)
                 s.lastCompletion = now
             }
-            if now >= deadline || s.error != nil {
+            if now >= deadline || s.error != nil || (limit.map { s.issued >= $0 } ?? false) {
                 s.active -= 1
                 return false
             }
+            s.issued += 1
             return true
         }
     }

@@ -14,6 +14,8 @@ struct Summary {
     var cpuSeconds: Double { (try? Descriptive.median(rounds.map(\.cpuSeconds))) ?? 0 }
     var cpuMicrosecondsPerOp: Double { (try? Descriptive.median(rounds.map(\.cpuMicrosecondsPerOp))) ?? 0 }
     var peakRSSKiB: UInt64 { rounds.map(\.peakRSSKiB).max() ?? 0 }
+    /// Median instructions per operation over the rounds, with `--instructions`.
+    var instructionsPerOp: Double? { try? Descriptive.median(rounds.compactMap(\.instructionsPerOp)) }
 
     var latency: Histogram<UInt64> {
         var h = RoundResult.emptyHistogram()
@@ -56,12 +58,12 @@ enum Report {
 
     static func table(_ summaries: [Summary], _ ratios: [Ratio]) -> String {
         var lines: [String] = []
-        let header = ["daemon", "workload", "qd", "ops/s", "MiB/s", "p50 us", "p99 us", "p999 us", "cpu s", "cpu us/op", "rss KiB", "rounds"]
+        let header = ["daemon", "workload", "qd", "ops/s", "MiB/s", "p50 us", "p99 us", "p999 us", "cpu s", "cpu us/op", "rss KiB", "rounds", "instr/op"]
         var rows: [[String]] = [header]
         for s in summaries {
             rows.append([s.daemon, s.workload.rawValue, "\(s.queueDepth)", fmt(s.opsPerSecond, 0), fmt(s.mibPerSecond, 1),
                          fmt(s.percentile(50), 1), fmt(s.percentile(99), 1), fmt(s.percentile(99.9), 1),
-                         fmt(s.cpuSeconds, 2), fmt(s.cpuMicrosecondsPerOp, 2), "\(s.peakRSSKiB)", "\(s.rounds.count)"])
+                         fmt(s.cpuSeconds, 2), fmt(s.cpuMicrosecondsPerOp, 2), "\(s.peakRSSKiB)", "\(s.rounds.count)", s.instructionsPerOp.map { fmt($0, 1) } ?? "-"])
         }
         let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for r in rows {
@@ -82,7 +84,10 @@ enum Report {
             "{\"daemon\": \(quote(s.daemon)), \"workload\": \(quote(s.workload.rawValue)), \"qd\": \(s.queueDepth), "
                 + "\"ops_per_s\": \(num(s.opsPerSecond)), \"mib_per_s\": \(num(s.mibPerSecond)), "
                 + "\"p50_us\": \(num(s.percentile(50))), \"p99_us\": \(num(s.percentile(99))), \"p999_us\": \(num(s.percentile(99.9))), "
-                + "\"cpu_s\": \(num(s.cpuSeconds)), \"cpu_us_per_op\": \(num(s.cpuMicrosecondsPerOp)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count)}"
+                + "\"cpu_s\": \(num(s.cpuSeconds)), \"cpu_us_per_op\": \(num(s.cpuMicrosecondsPerOp)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count), "
+                + "\"round_ops_per_s\": \(list(s.rounds.map(\.opsPerSecond))), \"round_mib_per_s\": \(list(s.rounds.map(\.mibPerSecond))), "
+                + "\"round_p99_us\": \(list(s.rounds.map { $0.percentileMicroseconds(99) })), "
+                + "\"round_instructions_per_op\": \(list(s.rounds.compactMap(\.instructionsPerOp)))}"
         }
         let rs = ratios.map { r in
             "{\"a\": \(quote(r.a)), \"b\": \(quote(r.b)), \"workload\": \(quote(r.workload.rawValue)), \"qd\": \(r.queueDepth), "
@@ -90,6 +95,10 @@ enum Report {
         }
         return "{\"results\": [" + results.joined(separator: ", ") + "], \"ratios\": [" + rs.joined(separator: ", ") + "]}"
     }
+
+    /// Every round's value, in round order: what `strait run`'s load cells compare (Mann-Whitney
+    /// needs the samples, not the medians).
+    static func list(_ xs: [Double]) -> String { "[" + xs.map(num).joined(separator: ", ") + "]" }
 
     static func num(_ x: Double) -> String {
         guard x.isFinite else { return "0" }

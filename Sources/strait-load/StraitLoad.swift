@@ -62,6 +62,12 @@ struct StraitLoad: ParsableCommand {
     @Flag(help: "With --fuzz: tolerated oddities (a looping chain followed) count as findings.")
     var strict = false
 
+    @Option(help: "Count the daemon's instructions per operation instead of timing it: each round runs the daemon under valgrind (cachegrind) for N and N/5 operations and reports the difference per operation. Rounds may then be as few as 2.")
+    var instructions: UInt64?
+
+    @Flag(help: "Balanced interleaving: the daemon order reverses every round (A B, B A, A B, ...), so neither side always runs first.")
+    var abba = false
+
     func validate() throws {
         guard !daemons.isEmpty else { throw ValidationError("give at least one --daemon NAME=COMMAND") }
         guard !workloads.isEmpty || fuzz != nil else { throw ValidationError("give at least one --workload") }
@@ -70,7 +76,8 @@ struct StraitLoad: ParsableCommand {
             throw ValidationError("unknown workload '\(w)'; one of \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard queueDepths.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--qd must be 1...256") }
-        guard rounds >= 5 else { throw ValidationError("--rounds must be at least 5") }
+        guard rounds >= (instructions == nil ? 5 : 2) else { throw ValidationError("--rounds must be at least 5 (2 with --instructions)") }
+        if let instructions, instructions < 10 { throw ValidationError("--instructions needs at least 10 operations") }
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive") }
         guard guest == "simple" || guest == "linux" else { throw ValidationError("--guest must be simple or linux") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -106,11 +113,19 @@ struct StraitLoad: ParsableCommand {
                 var results: [String: [RoundResult]] = [:]
                 var unsupported = Set<String>()
                 for round in 1...rounds {
-                    for c in commands where !unsupported.contains(c.name) {
+                    let order = abba && round % 2 == 0 ? commands.reversed() : commands
+                    for c in order where !unsupported.contains(c.name) {
                         progress("[\(w.rawValue) qd\(qd)] round \(round)/\(rounds): \(c.name) ...")
                         do {
-                            let r = c.isHost ? try HostLoad(dataset: dataset, params: params).run()
-                                : try DaemonRound(daemon: c, dataset: dataset, params: params, round: round, memoryMiB: memoryMiB).run()
+                            let r: RoundResult
+                            if c.isHost {
+                                r = try HostLoad(dataset: dataset, params: params).run()
+                            } else if let instructions {
+                                r = try InstructionRound(daemon: c, dataset: dataset, params: params, round: round,
+                                                         memoryMiB: memoryMiB, requests: instructions).run()
+                            } else {
+                                r = try DaemonRound(daemon: c, dataset: dataset, params: params, round: round, memoryMiB: memoryMiB).run()
+                            }
                             results[c.name, default: []].append(r)
                             progress("[\(w.rawValue) qd\(qd)] round \(round)/\(rounds): \(c.name) \(Report.fmt(r.opsPerSecond, 0)) ops/s, \(Report.fmt(r.mibPerSecond, 1)) MiB/s")
                         } catch let u as Unsupported {

@@ -31,6 +31,7 @@ struct GateCommand: ParsableCommand {
         ]
         var options = try common.runOptions(variants: variants)
         options.repetitions = common.repetitions ?? matrix.gateRepetitions
+        options.loadRounds = common.loadRounds ?? matrix.load?.gateRounds
         options.order = .repetitionMajor
         let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
         guard let b = outcome.documents["baseline"]?.document, let c = outcome.documents["candidate"]?.document else {
@@ -40,7 +41,8 @@ struct GateCommand: ParsableCommand {
         let report = Reports.compare(base: b, candidate: c, policy: .init(blindBlocks: blindBlocks))
         print(Reports.comparisonMarkdown(report), terminator: "")
         print("baseline \(base.sha ?? base.binary) -> \(b.runID); candidate \(cand.sha ?? cand.binary) -> \(c.runID)")
-        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
+        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s")
+            + layerTimes(outcome.layerSeconds))
         print(report.summary)
         for line in report.reasons { print("  " + line) }
         for line in report.caveats { print("  " + line) }
@@ -51,4 +53,10 @@ struct GateCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// `; host-speed 95 s, e2e 610 s`: where a run's time went, layer by layer.
+func layerTimes(_ seconds: [String: Double]) -> String {
+    guard !seconds.isEmpty else { return "" }
+    return "; " + seconds.sorted { $0.key > $1.key }.map { String(format: "%@ %.0f s", $0.key, $0.value) }.joined(separator: ", ")
 }

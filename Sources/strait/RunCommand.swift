@@ -22,9 +22,11 @@ struct RunCommand: ParsableCommand {
         let outcome = try MatrixRunner(matrix: matrix, options: try common.runOptions(variants: [variant])).execute()
         guard let ref = outcome.documents["run"] else { throw ExitCode(2) }
         print(Reports.seedTable([LabeledRun(label: "run", run: ref.document)]), terminator: "")
+        print(Reports.loadTable(ref.document), terminator: "")
         print("verdicts:\n" + verdictLines(ref.document))
         print("run document: \(ref.path)")
-        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s"))
+        print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s")
+            + layerTimes(outcome.layerSeconds))
         if ref.document.cells.contains(where: { if case .fail = $0.verdict { return true } else { return false } }) {
             throw ExitCode(1)
         }

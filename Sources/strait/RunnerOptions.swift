@@ -18,6 +18,10 @@ struct RunnerOptions: ParsableArguments {
     @Option(help: "Run shard i of n (e.g. 2/4): a deterministic, cost-balanced share of the cells; combine the shard runs with `strait merge`.")
     var shard: String?
     @Option(help: "Run id (default: generated); a shard's document is <results>/runs/<run-id>.json.") var runID: String?
+    @Option(help: "Rounds per variant of the host-speed (load:) cells (default: the matrix's load.rounds, load.gate-rounds in a gate).")
+    var loadRounds: Int?
+    @Flag(help: "Leave out the host-speed (load:) layer.") var noLoad = false
+    @Option(help: "strait-load binary for the host-speed layer (default: the one next to strait).") var straitLoad: String?
 
     func cellFilter() throws -> CellFilter? {
         guard !filter.isEmpty else { return nil }
@@ -37,6 +41,9 @@ struct RunnerOptions: ParsableArguments {
             }
         }
         options.runID = runID
+        options.loadRounds = loadRounds
+        options.skipLoad = noLoad
+        if let straitLoad { options.straitLoad = straitLoad }
         return options
     }
 }

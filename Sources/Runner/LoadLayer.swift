@@ -1,0 +1,176 @@
+import DaemonLaunch
+import Foundation
+import Matrix
+import Posix
+import Results
+
+/// The host-speed layer of a run (`load:` in the matrix): no VM. For each backend and sub-layer
+/// it runs the strait-load binary once, every variant's daemon in that one invocation, interleaved
+/// round by round with the order reversed every other round (`--abba`), and turns strait-load's
+/// per-round JSON into one cell per variant: `straitd-auto-load` (ops/s, p99 per round) and
+/// `straitd-auto-instructions` (valgrind instructions per operation per round). strait-load owns
+/// the frontend, the workloads and the counting; this only maps its rounds to repetitions.
+struct LoadLayer {
+    let spec: LoadSpec
+    let variants: [Variant]
+    let rounds: Int
+    let straitLoad: String
+    /// Where strait-load's output is kept.
+    let directory: String
+    let log: @Sendable (String) -> Void
+
+    /// The cells this layer will record, per variant, in order.
+    var cells: [Cell] {
+        spec.backends.flatMap { b in [spec.cell(b, label: "load")] + (spec.instructions == nil ? [] : [spec.cell(b, label: "instructions")]) }
+    }
+
+    func run(record: (String, CellResult) -> Void) {
+        for backend in spec.backends {
+            let load = spec.cell(backend, label: "load")
+            measure(load, workloads: spec.workloads, depths: spec.queueDepths, arguments: [
+                "--seconds", "\(spec.seconds)", "--warmup", "\(spec.warmup)", "--rounds", "\(rounds)",
+            ], record: record)
+            if let counted = spec.instructions {
+                let cell = spec.cell(backend, label: "instructions")
+                if LoadSpec.countedOptions(backend) == nil {
+                    for v in variants { record(v.name, CellResult(cell: cell, verdict: .unsupported("\(backend.rawValue) cannot run without its seccomp filter, which valgrind cannot emulate"))) }
+                    continue
+                }
+                if InstructionProbe.valgrind == nil {
+                    for v in variants { record(v.name, CellResult(cell: cell, verdict: .skipped("valgrind is not installed (scripts/host-setup.sh installs it)"))) }
+                    continue
+                }
+                measure(cell, workloads: counted.workloads, depths: counted.queueDepths, arguments: [
+                    "--instructions", "\(counted.requests)", "--rounds", "\(counted.rounds)",
+                ], record: record)
+            }
+        }
+    }
+
+    private func measure(_ cell: Cell, workloads: [String], depths: [Int], arguments: [String],
+                         record: (String, CellResult) -> Void) {
+        if !FileManager.default.isExecutableFile(atPath: straitLoad) {
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .skipped("strait-load is not at \(straitLoad) (swift build)"))) }
+            return
+        }
+        var daemons: [String] = []
+        for v in variants {
+            if let missing = v.binaries.missing(for: cell) {
+                for w in variants { record(w.name, CellResult(cell: cell, verdict: .skipped(w == v ? missing : "\(v.name): \(missing)"))) }
+                return
+            }
+            guard let command = v.binaries.command(for: cell) else { return }
+            let cache = DaemonBinaries.daemonCache(for: cell)
+            let words = command.arguments.map { $0.replacingOccurrences(of: "{cache}", with: cache) }
+            daemons += ["--daemon", v.name + "=" + words.map(Self.quote).joined(separator: " ")]
+        }
+        let argv = [straitLoad] + daemons + ["--workload", workloads.joined(separator: ","), "--abba", "--json"]
+            + depths.flatMap { ["--qd", "\($0)"] } + arguments
+        let logPath = directory + "/\(cell.id).log"
+        log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
+        let started = Date()
+        let completion: Subprocess.Completion
+        do {
+            completion = try Subprocess.run(argv, timeout: 3600, logTo: logPath, tee: true)
+        } catch {
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
+            return
+        }
+        log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
+        guard completion.succeeded, let output = Self.parse(completion.output) else {
+            let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)\(completion.timedOut ? " (timed out)" : "")"
+            for v in variants {
+                // The daemon strait-load names failed; the others were not measured to the end.
+                let named = why.contains("daemon '\(v.name)'")
+                record(v.name, CellResult(cell: cell, verdict: named || variants.count == 1 ? .fail(why) : .skipped("not measured to the end: \(why)"), failureBundle: logPath))
+            }
+            return
+        }
+        for v in variants {
+            record(v.name, Self.result(cell, variant: v.name, workloads: workloads, depths: depths, output: output))
+        }
+    }
+
+    /// One variant's cell from strait-load's rows: a workload per name and depth, a repetition per round.
+    static func result(_ cell: Cell, variant: String, workloads: [String], depths: [Int], output: Output) -> CellResult {
+        var results: [WorkloadResult] = []
+        for w in workloads {
+            for qd in depths {
+                let name = LoadSpec.workloadName(w, qd: qd)
+                guard let row = output.results.first(where: { $0.daemon == variant && $0.workload == w && $0.qd == qd }) else {
+                    results.append(WorkloadResult(workload: name, verdict: .unsupported("\(variant) does not support \(w)")))
+                    continue
+                }
+                results.append(WorkloadResult(workload: name, repetitions: row.repetitions))
+            }
+        }
+        return CellResult(cell: cell, verdict: .pass, workloads: results)
+    }
+
+    /// strait-load's JSON (the last line that is its object; progress lines precede it).
+    struct Output: Decodable {
+        var results: [Row]
+    }
+
+    struct Row: Decodable {
+        var daemon: String
+        var workload: String
+        var qd: Int
+        var roundOpsPerS: [Double]
+        var roundMibPerS: [Double]
+        var roundP99Us: [Double]
+        var roundInstructionsPerOp: [Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case daemon, workload, qd
+            case roundOpsPerS = "round_ops_per_s", roundMibPerS = "round_mib_per_s", roundP99Us = "round_p99_us"
+            case roundInstructionsPerOp = "round_instructions_per_op"
+        }
+
+        /// Counted rounds report instructions only (their time is valgrind's); timed rounds
+        /// ops/s, MiB/s and p99.
+        var repetitions: [Repetition] {
+            if let counted = roundInstructionsPerOp, !counted.isEmpty {
+                return counted.enumerated().map { Repetition(index: $0, load: ["ops.instructions": $1]) }
+            }
+            return roundOpsPerS.indices.map { i in
+                var m = ["ops.iops": roundOpsPerS[i], "ops.clat_p99": roundP99Us[i]]
+                if roundMibPerS[i] > 0 { m["ops.mib_per_s"] = roundMibPerS[i] }
+                return Repetition(index: i, load: m)
+            }
+        }
+    }
+
+    static func parse(_ output: String) -> Output? {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{\"results\"") }) else { return nil }
+        return try? JSONDecoder().decode(Output.self, from: Data(line.utf8))
+    }
+
+    /// The error strait-load ended with, and the daemon log lines after it.
+    static func lastError(_ output: String) -> String? {
+        guard let range = output.range(of: "strait-load: ", options: .backwards) else { return nil }
+        return String(output[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// One word for strait-load's shell-like splitter.
+    static func quote(_ word: String) -> String {
+        word.allSatisfy({ $0.isLetter || $0.isNumber || "/-_.,=:{}+@".contains($0) }) ? word
+            : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Whether the counted layer can run: valgrind where strait-load will look for it.
+enum InstructionProbe {
+    static var valgrind: String? {
+        if let v = ProcessInfo.processInfo.environment["STRAIT_VALGRIND"] { return v }
+        return Subprocess.which("valgrind")
+    }
+}
+
+extension RunOptions {
+    /// strait-load beside the running binary (one build puts strait and strait-load together).
+    public static var defaultStraitLoad: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return exe.appendingPathComponent("strait-load").path
+    }
+}

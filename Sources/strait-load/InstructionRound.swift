@@ -1,0 +1,75 @@
+import DaemonLaunch
+import Glibc
+import Posix
+import VhostUserDriver
+
+/// `--instructions N`: the daemon's instructions per operation, counted by valgrind's cachegrind
+/// (this machine has no hardware PMU; valgrind counts the same on every run). Each round runs the
+/// daemon under cachegrind twice, for N and N/5 operations of the workload, and reports
+/// (I(N) - I(N/5)) / (N - N/5): startup, INIT, the workload's lookups and opens and the teardown
+/// cancel out, what remains is the request path.
+struct InstructionRound {
+    let daemon: DaemonCommandLine
+    let dataset: Dataset
+    let params: RunParameters
+    let round: Int
+    let memoryMiB: UInt64
+    let requests: UInt64
+
+    /// valgrind: `STRAIT_VALGRIND` when set, else the one in PATH.
+    static var valgrind: String? {
+        if let v = getenv("STRAIT_VALGRIND") { return String(cString: v) }
+        return Subprocess.which("valgrind")
+    }
+
+    func run() throws -> RoundResult {
+        let small = max(requests / 5, UInt64(params.queueDepth))
+        guard requests > small else { throw DriverError(.daemon, "--instructions must exceed 5 x --qd") }
+        let few = try count(small, tag: "few")
+        let many = try count(requests, tag: "many")
+        var result = many.round
+        let perOp = (Double(many.instructions) - Double(few.instructions)) / Double(requests - small)
+        result.instructionsPerOp = perOp
+        progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round): \(few.instructions) instructions for \(small) operations, \(many.instructions) for \(requests): \(Report.fmt(perOp, 1)) per operation")
+        return result
+    }
+
+    private func count(_ n: UInt64, tag: String) throws -> (instructions: UInt64, round: RoundResult) {
+        guard let valgrind = Self.valgrind else { throw DriverError(.daemon, "--instructions needs valgrind (scripts/host-setup.sh installs it)") }
+        let out = dataset.root + "/cg-\(daemon.name)-\(params.workload.rawValue)-qd\(params.queueDepth)-r\(round)-\(tag).out"
+        unlink(out)
+        let wrapped = DaemonCommandLine(
+            name: daemon.name,
+            arguments: [valgrind, "--tool=cachegrind", "--cache-sim=no", "--vgdb=no", "--cachegrind-out-file=" + out]
+                + [try strippedExecutable()] + daemon.arguments.dropFirst())
+        var p = params
+        p.requests = n
+        let r = try DaemonRound(daemon: wrapped, dataset: dataset, params: p, round: round, memoryMiB: memoryMiB).run()
+        guard r.ops == n else { throw DriverError(.daemon, "\(daemon.name): counted run did \(r.ops) operations, not \(n)") }
+        guard let instructions = Self.summary(path: out) else {
+            throw DriverError(.daemon, "\(daemon.name): no cachegrind summary in \(out) (did the daemon exit cleanly?)")
+        }
+        return (instructions, r)
+    }
+
+    /// The daemon's executable without its debug sections: bookworm's valgrind 3.19 cannot read
+    /// the DWARF Swift 6 writes ("Possibly corrupted debuginfo file ... Giving up"). The code is
+    /// the same bytes, so the count is the binary's.
+    private func strippedExecutable() throws -> String {
+        guard let exe = daemon.executable else { throw DriverError(.daemon, "\(daemon.name): no executable") }
+        let copy = dataset.root + "/\(daemon.name).stripped"
+        if access(copy, X_OK) == 0 { return copy }
+        let r = try Subprocess.run(["objcopy", "--strip-debug", exe, copy], timeout: 120)
+        guard r.succeeded else { throw DriverError(.daemon, "\(daemon.name): objcopy --strip-debug \(exe) failed: \(r.output)") }
+        return copy
+    }
+
+    /// The `summary:` line's first count (Ir) of a cachegrind output file.
+    static func summary(path: String) -> UInt64? {
+        guard let bytes = readWholeFile(path) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("summary:") {
+            return line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) }
+        }
+        return nil
+    }
+}
