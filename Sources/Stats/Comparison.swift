@@ -39,6 +39,9 @@ public enum Comparison {
         metric: String, baseline: [Double], candidate: [Double], tolerance: Double,
         direction: Direction? = nil, seed: UInt64 = Bootstrap.defaultSeed
     ) throws(StatsError) -> MetricComparison {
+        if Counted.isCounted(metric) {
+            return try Counted.compare(metric: metric, baseline: baseline, candidate: candidate, tolerance: tolerance, direction: direction)
+        }
         let direction = direction ?? Direction.of(metric: metric)
         let test = try MannWhitney.test(candidate, baseline)
         let ratio = try? Bootstrap.ratioOfMediansInterval(candidate: candidate, baseline: baseline, seed: seed)

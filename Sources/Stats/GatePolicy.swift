@@ -77,21 +77,24 @@ public struct GatePolicy: Sendable, Hashable {
     /// Controls the family: sets every comparison's adjusted p, its detectability within a family
     /// of `comparisons.count`, and its verdict under the family rule.
     public func control(_ comparisons: inout [MetricComparison]) {
-        let adjusted = Self.holm(comparisons.map(\.test.pValue))
-        for i in comparisons.indices {
-            comparisons[i].adjustedP = adjusted[i]
+        // Counted metrics are no test and no member of the family (`Counted`).
+        let tested = comparisons.indices.filter { !Counted.isCounted(comparisons[$0].metric) }
+        let adjusted = Self.holm(tested.map { comparisons[$0].test.pValue })
+        for (k, i) in tested.enumerated() {
+            comparisons[i].adjustedP = adjusted[k]
             if let d = comparisons[i].detectability {
                 comparisons[i].detectability = Power.detectability(
-                    n: d.baselineCount, m: d.candidateCount, spread: d.spread, family: comparisons.count, alpha: alpha,
+                    n: d.baselineCount, m: d.candidateCount, spread: d.spread, family: tested.count, alpha: alpha,
                     power: power)
             }
-            comparisons[i].verdict = verdict(comparisons[i])
         }
+        for i in comparisons.indices { comparisons[i].verdict = verdict(comparisons[i]) }
     }
 
     /// One metric under the family rule: the adjusted p (the raw one if not controlled yet) below
     /// alpha and the ratio's interval wholly beyond the tolerance.
     public func verdict(_ c: MetricComparison) -> Verdict {
+        if Counted.isCounted(c.metric) { return Counted.verdict(c) }
         guard let ratio = c.ratio, (c.adjustedP ?? c.test.pValue) < alpha else { return .noChange }
         let (low, high) = (1 - c.tolerance, 1 + c.tolerance)
         let worse = c.direction == .higherIsBetter ? ratio.high < low : ratio.low > high

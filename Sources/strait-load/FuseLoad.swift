@@ -100,7 +100,9 @@ final class FuseLoad: @unchecked Sendable {
         let start = monotonicNanoseconds()
         let bytes = params.workload.blockSize
         operation(lane) { [self] error in
-            if recorder.finished(startedAt: start, bytes: bytes, error: error) { issue(lane, recorder) }
+            guard recorder.finished(startedAt: start, bytes: bytes, error: error) else { return }
+            if params.paceMicroseconds > 0 { usleep(params.paceMicroseconds) }
+            issue(lane, recorder)
         }
     }
 

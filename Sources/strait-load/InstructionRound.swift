@@ -5,9 +5,9 @@ import VhostUserDriver
 
 /// `--instructions N`: the daemon's instructions per operation, counted by valgrind's cachegrind
 /// (this machine has no hardware PMU; valgrind counts the same on every run). Each round runs the
-/// daemon under cachegrind twice, for N and N/5 operations of the workload, and reports
-/// (I(N) - I(N/5)) / (N - N/5): startup, INIT, the workload's lookups and opens and the teardown
-/// cancel out, what remains is the request path.
+/// daemon under cachegrind twice, for N and N/5 operations of the workload; the report takes
+/// (I(N) - min over rounds of I(N/5)) / (N - N/5): startup, INIT, the workload's lookups and opens
+/// and the teardown cancel out, what remains is the request path (`Summary.instructionsPerOp`).
 struct InstructionRound {
     let daemon: DaemonCommandLine
     let dataset: Dataset
@@ -15,6 +15,9 @@ struct InstructionRound {
     let round: Int
     let memoryMiB: UInt64
     let requests: UInt64
+
+    /// Pause between a completion and the lane's next request in counted runs (`RunParameters`).
+    static let pace: UInt32 = 2000
 
     /// valgrind: `STRAIT_VALGRIND` when set, else the one in PATH.
     static var valgrind: String? {
@@ -28,8 +31,8 @@ struct InstructionRound {
         let few = try count(small, tag: "few")
         let many = try count(requests, tag: "many")
         var result = many.round
+        result.counted = RoundResult.Counted(few: few.instructions, many: many.instructions, fewOps: small, manyOps: requests)
         let perOp = (Double(many.instructions) - Double(few.instructions)) / Double(requests - small)
-        result.instructionsPerOp = perOp
         progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round): \(few.instructions) instructions for \(small) operations, \(many.instructions) for \(requests): \(Report.fmt(perOp, 1)) per operation")
         return result
     }
@@ -44,6 +47,7 @@ struct InstructionRound {
                 + [try strippedExecutable()] + daemon.arguments.dropFirst())
         var p = params
         p.requests = n
+        p.paceMicroseconds = Self.pace
         let r = try DaemonRound(daemon: wrapped, dataset: dataset, params: p, round: round, memoryMiB: memoryMiB).run()
         guard r.ops == n else { throw DriverError(.daemon, "\(daemon.name): counted run did \(r.ops) operations, not \(n)") }
         guard let instructions = Self.summary(path: out) else {

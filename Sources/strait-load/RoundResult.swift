@@ -9,8 +9,16 @@ struct RoundResult: Sendable {
     var latency: Histogram<UInt64>
     var cpuSeconds: Double
     var peakRSSKiB: UInt64
-    /// Daemon instructions per operation, with `--instructions` (valgrind's count, startup removed).
-    var instructionsPerOp: Double?
+    /// With `--instructions`: the daemon's total instructions (valgrind's count) for the short
+    /// and the long counted run of this round, and their operation counts.
+    var counted: Counted?
+
+    struct Counted: Sendable {
+        var few: UInt64
+        var many: UInt64
+        var fewOps: UInt64
+        var manyOps: UInt64
+    }
 
     var opsPerSecond: Double { seconds > 0 ? Double(ops) / seconds : 0 }
     var mibPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_048_576 : 0 }
@@ -43,4 +51,9 @@ struct RunParameters: Sendable {
     /// `--requests N`: exactly N operations per round, no warm-up, no time limit (the counted
     /// runs behind `--instructions`).
     var requests: UInt64?
+    /// Pause before each lane's next operation. Counted runs pace the daemon so that it is always
+    /// back waiting for a kick when the next request comes (under valgrind it is ~50x slower than
+    /// the frontend): otherwise whether a request finds the queue thread polling or still draining
+    /// varies run to run, and so does the count (measured: up to 5% at QD1 unpaced).
+    var paceMicroseconds: UInt32 = 0
 }

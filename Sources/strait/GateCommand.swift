@@ -37,7 +37,10 @@ struct GateCommand: ParsableCommand {
         guard let b = outcome.documents["baseline"]?.document, let c = outcome.documents["candidate"]?.document else {
             throw ExitCode(2)
         }
-        print(Reports.seedTable([LabeledRun(label: "A", run: b), LabeledRun(label: "B", run: c)]), terminator: "")
+        if c.cells.contains(where: { !$0.isHostSpeed }) {
+            print(Reports.seedTable([LabeledRun(label: "A", run: b), LabeledRun(label: "B", run: c)]), terminator: "")
+        }
+        print(Reports.loadTable(b).isEmpty ? "" : "baseline (A):\n" + Reports.loadTable(b) + "candidate (B):\n" + Reports.loadTable(c), terminator: "")
         let report = Reports.compare(base: b, candidate: c, policy: .init(blindBlocks: blindBlocks))
         print(Reports.comparisonMarkdown(report), terminator: "")
         print("baseline \(base.sha ?? base.binary) -> \(b.runID); candidate \(cand.sha ?? cand.binary) -> \(c.runID)")

@@ -24,6 +24,8 @@ struct SmokeMatrixE2ETests {
         let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
         var options = RunOptions(variants: [variant], resultsRoot: results, recipe: E2EEnvironment.recipe)
         options.log = { E2EEnvironment.log($0) }
+        // The host-speed layer has its own tests (LoadLayerTests); this one is about the VM cells.
+        options.skipLoad = true
         options.progress = { total in ProgressDisplay(total: total, style: .lines) { E2EEnvironment.log(String($0.dropLast())) } }
         E2EEnvironment.log("e2e: smoke matrix with \(binary)")
         let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
