@@ -5,8 +5,11 @@
 # divided by the requests it completed (calls of SplitQueue.pushReportingSlot). Inline processing,
 # strait-load at QD1, one file per round; prints the median of the rounds per workload.
 #
-# TOGGLE='*QueueWorker*run*' counts the queue thread's whole loop instead (arming, polling, the
-# user-space side of the kick wait too), to see what polling adds per request.
+# TOGGLE=SYMBOL counts another function instead, e.g. the queue thread's whole loop (arming,
+# polling, the user-space side of the kick wait), to see what polling adds per request:
+#   TOGGLE='$s8VirtioFS11QueueWorkerC3run33_B528E7C5E3F4DF17CA4D8B4C9DCA0DFCLLyyF' (QueueWorker.run;
+#   before issue 11's polling, run is inlined into '$s8VirtioFS11QueueWorkerC5startyyKFyyYbcfU_').
+# Use an exact symbol (nm): callgrind toggles collection off again on entering a nested match.
 #
 # Usage: scripts/bench-instructions.sh STRAITD STRAIT_LOAD [WORKLOADS] [-- EXTRA STRAITD ARGS]
 #   e.g. scripts/bench-instructions.sh .build/release/straitd .build/release/strait-load getattr,lookup,read4k,write4k -- --poll=adaptive
