@@ -58,11 +58,15 @@ extension Reports {
         }
         let unmapped = run.cells.map(\.cellID).filter { id in !report.mapping.contains { $0.reference == id || $0.straitd == id } }
         if !unmapped.isEmpty { out += "\nAlso measured (no published counterpart): \(unmapped.map { "`\($0)`" }.joined(separator: ", ")).\n" }
+        let extra = report.rows.isEmpty ? [] : ours.workloads.filter { !report.workloads.contains($0) }
+        if !extra.isEmpty {
+            out += "\nWorkloads the report has no numbers for (`strait report \(run.runID)` shows them): \(extra.map { "`\($0)`" }.joined(separator: ", ")).\n"
+        }
         return out + "\nValues: \(report.unit)\(report.lowerIsBetter ? "" : " (read + write for randrw; ours are medians over repetitions)").\n\n"
     }
 
     static func publishedOnly(_ report: PublishedReport) -> String {
-        guard !report.rows.isEmpty else { return "The report's table was not found in the sources available here.\n\n" }
+        guard !report.rows.isEmpty else { return "No published table (see its source above).\n\n" }
         var out = "| workload | configuration | published |\n|---|---|---|\n"
         for row in report.rows { out += "| \(row.workload) | \(row.name) | \(row.value == 0 ? "unsupported" : row.text) |\n" }
         return out + "\n"
