@@ -93,6 +93,13 @@ extension Cell {
             if Self.ninepCacheName(shown) != cache {
                 problems.append("9p cache is \(shown ?? "none"), expected \(cache) (\(entry.optionText))")
             }
+            // A kernel clamps an msize its transport cannot carry (with only a log line): the
+            // cell would measure another configuration than the one it names.
+            let asked = ninepMountOptions.first { $0.hasPrefix("msize=") }
+            let got = entry.options.first { $0.hasPrefix("msize=") }
+            if let asked, let got, asked != got {
+                problems.append("9p \(got), asked \(asked) (the guest kernel's transport limit?)")
+            }
         }
         return problems
     }

@@ -111,3 +111,14 @@ import Testing
         #expect(Cell(backend: .native, cache: "none", dax: .on).invalidReason?.contains("DAX applies to virtio-fs") == true)
     }
 }
+
+@Suite struct NinepMsizeCheckTests {
+    @Test func aClampedMsizeIsAProblem() {
+        let cell = Cell(backend: .ninep, cache: "mmap", options: ["msize=16777216"])
+        let clamped = "t /mnt/a 9p rw,relatime,mmap,access=client,msize=512000,trans=virtio 0 0\n"
+        #expect(cell.mountProblems(procMounts: clamped, mountPoint: "/mnt/a") == ["9p msize=512000, asked msize=16777216 (the guest kernel's transport limit?)"])
+        let taken = clamped.replacingOccurrences(of: "msize=512000", with: "msize=16777216")
+        #expect(cell.mountProblems(procMounts: taken, mountPoint: "/mnt/a").isEmpty)
+        #expect(Cell(backend: .ninep, cache: "mmap").mountProblems(procMounts: clamped, mountPoint: "/mnt/a").isEmpty)
+    }
+}
