@@ -17,6 +17,9 @@ public struct LoadSpec: Sendable, Hashable {
     public var rounds = 5
     public var gateRounds = 8
     public var instructions: InstructionSpec?
+    /// Hostile-frontend fuzz cases per daemon (`strait-load --fuzz N`: N descriptor chains and
+    /// N/3 vhost-user messages, seeded); any finding fails that side's `fuzz` cell.
+    public var fuzz: Int?
 
     public init(workloads: [String] = [], queueDepths: [Int] = [1]) {
         self.workloads = workloads
@@ -68,7 +71,7 @@ public struct InstructionSpec: Sendable, Hashable {
 
 extension MatrixParser {
     func load(_ node: Node) throws(MatrixError) -> LoadSpec {
-        let allowed: Set<String> = ["backends", "cache", "workloads", "qd", "seconds", "warmup", "rounds", "gate-rounds", "instructions"]
+        let allowed: Set<String> = ["backends", "cache", "workloads", "qd", "seconds", "warmup", "rounds", "gate-rounds", "instructions", "fuzz"]
         var spec = LoadSpec()
         for (key, value) in try reader.mapping(node, "load", allowed: allowed) {
             let path = "load.\(key)"
@@ -89,6 +92,7 @@ extension MatrixParser {
             case "warmup": spec.warmup = try seconds(value, path, allowZero: true)
             case "rounds": spec.rounds = try reader.int(value, path, min: 5)
             case "gate-rounds": spec.gateRounds = try reader.int(value, path, min: 5)
+            case "fuzz": spec.fuzz = try reader.int(value, path, min: 3)
             default: spec.instructions = try instructions(value)
             }
         }

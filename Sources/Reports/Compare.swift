@@ -45,7 +45,7 @@ public enum Reports {
     ) -> ComparisonReport {
         let tolerances = tolerances ?? candidate.tolerances
         var deltas: [MetricDelta] = []
-        var cells: [(cellID: String, baseline: Verdict?, candidate: Verdict, range: Range<Int>)] = []
+        var cells: [(cellID: String, baseline: Verdict?, candidate: Verdict, range: Range<Int>, correctnessOnly: Bool)] = []
         for cell in candidate.cells {
             let first = deltas.count
             let baseCell = base.cell(cell.cellID)
@@ -61,13 +61,14 @@ public enum Reports {
                     deltas.append(MetricDelta(cellID: cell.cellID, workload: workload.workload, comparison: comparison))
                 }
             }
-            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count))
+            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count, cell.cell.label == "fuzz"))
         }
         var family = deltas.map(\.comparison)
         policy.control(&family)
         for i in deltas.indices { deltas[i].comparison = family[i] }
         let decision = policy.decide(
-            cells.map { GateCell(cellID: $0.cellID, baseline: $0.baseline, candidate: $0.candidate, metrics: Array(family[$0.range])) })
+            cells.map { GateCell(cellID: $0.cellID, baseline: $0.baseline, candidate: $0.candidate, metrics: Array(family[$0.range]),
+                     correctnessOnly: $0.correctnessOnly) })
         return ComparisonReport(
             baseRunID: base.runID, candidateRunID: candidate.runID, deltas: deltas, decision: decision)
     }
@@ -96,6 +97,12 @@ extension ComparisonReport {
             for d in deltas where d.cellID == cell && d.comparison.verdict == .regression {
                 let c = d.comparison
                 let ratio = c.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.estimate, $0.low, $0.high) } ?? "n/a"
+                if Counted.isCounted(c.metric) {
+                    lines.append("\(cell) \(d.workload) \(c.metric): regression, \(String(format: "%.3fx", c.ratio?.estimate ?? 0)) "
+                        + "(smallest counts \(Format.number(c.baseline.estimate)) -> \(Format.number(c.candidate.estimate)), noise band "
+                        + "\(c.detectability?.minimumDetectable.map(Power.percent) ?? "?"), tolerance \(Int((c.tolerance * 100).rounded()))%)")
+                    continue
+                }
                 lines.append(
                     "\(cell) \(d.workload) \(c.metric): regression, \(ratio), p=\(Format.pValue(c.test.pValue)), "
                         + "adjusted p=\(Format.pValue(c.adjustedP ?? c.test.pValue)), "

@@ -5,7 +5,7 @@ import Stats
 extension CellResult {
     /// A host-speed cell (strait-load rounds, no VM): its repetitions carry `load` metrics.
     public var isHostSpeed: Bool {
-        cell.label == "load" || cell.label == "instructions"
+        cell.label == "load" || cell.label == "instructions" || cell.label == "fuzz"
     }
 }
 

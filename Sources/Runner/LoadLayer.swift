@@ -3,6 +3,7 @@ import Foundation
 import Matrix
 import Posix
 import Results
+import Stats
 
 /// The host-speed layer of a run (`load:` in the matrix): no VM. For each backend and sub-layer
 /// it runs the strait-load binary once, every variant's daemon in that one invocation, interleaved
@@ -21,7 +22,10 @@ struct LoadLayer {
 
     /// The cells this layer will record, per variant, in order.
     var cells: [Cell] {
-        spec.backends.flatMap { b in [spec.cell(b, label: "load")] + (spec.instructions == nil ? [] : [spec.cell(b, label: "instructions")]) }
+        spec.backends.flatMap { b in
+            [spec.cell(b, label: "load")] + (spec.instructions == nil ? [] : [spec.cell(b, label: "instructions")])
+                + (spec.fuzz == nil ? [] : [spec.cell(b, label: "fuzz")])
+        }
     }
 
     func run(record: (String, CellResult) -> Void) {
@@ -44,26 +48,76 @@ struct LoadLayer {
                     "--instructions", "\(counted.requests)", "--rounds", "\(counted.rounds)",
                 ], record: record)
             }
+            if let cases = spec.fuzz { fuzz(spec.cell(backend, label: "fuzz"), cases: cases, record: record) }
         }
     }
 
-    private func measure(_ cell: Cell, workloads: [String], depths: [Int], arguments: [String],
-                         record: (String, CellResult) -> Void) {
+    /// The fuzz cell: seeded hostile chains and vhost-user messages against every variant's
+    /// daemon; a variant with findings fails (that blocks a gate on either side).
+    private func fuzz(_ cell: Cell, cases: Int, record: (String, CellResult) -> Void) {
+        guard let daemons = daemonArguments(cell, record: record) else { return }
+        let argv = [straitLoad] + daemons + ["--fuzz", "\(cases)", "--seed", "1", "--json"]
+        let logPath = directory + "/\(cell.id).log"
+        log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
+        let completion: Subprocess.Completion
+        do { completion = try Subprocess.run(argv, timeout: 3600, logTo: logPath, tee: true) } catch {
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
+            return
+        }
+        guard let line = completion.output.split(separator: "\n").last(where: { $0.hasPrefix("{\"fuzz\"") }),
+              let report = try? JSONDecoder().decode(FuzzOutput.self, from: Data(line.utf8)) else {
+            let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)"
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("fuzz run did not finish: \(why)"), failureBundle: logPath)) }
+            return
+        }
+        for v in variants {
+            guard let row = report.fuzz.first(where: { $0.daemon == v.name }) else {
+                record(v.name, CellResult(cell: cell, verdict: .fail("no fuzz report for \(v.name)"), failureBundle: logPath))
+                continue
+            }
+            let verdict: Verdict = row.findings.isEmpty ? .pass
+                : .fail("\(row.findings.count) fuzz finding(s) in \(row.chainCases) chain and \(row.messageCases) message cases: " + row.findings.prefix(3).joined(separator: "; "))
+            record(v.name, CellResult(cell: cell, verdict: verdict, failureBundle: row.findings.isEmpty ? nil : logPath))
+        }
+    }
+
+    struct FuzzOutput: Decodable {
+        struct Row: Decodable {
+            var daemon: String
+            var chainCases: Int
+            var messageCases: Int
+            var findings: [String]
+            enum CodingKeys: String, CodingKey {
+                case daemon, findings, chainCases = "chain_cases", messageCases = "message_cases"
+            }
+        }
+        var fuzz: [Row]
+    }
+
+    /// `--daemon NAME=COMMAND` for every variant, or nil (cells recorded as skipped) when a
+    /// binary is missing.
+    private func daemonArguments(_ cell: Cell, record: (String, CellResult) -> Void) -> [String]? {
         if !FileManager.default.isExecutableFile(atPath: straitLoad) {
             for v in variants { record(v.name, CellResult(cell: cell, verdict: .skipped("strait-load is not at \(straitLoad) (swift build)"))) }
-            return
+            return nil
         }
         var daemons: [String] = []
         for v in variants {
             if let missing = v.binaries.missing(for: cell) {
                 for w in variants { record(w.name, CellResult(cell: cell, verdict: .skipped(w == v ? missing : "\(v.name): \(missing)"))) }
-                return
+                return nil
             }
-            guard let command = v.binaries.command(for: cell) else { return }
+            guard let command = v.binaries.command(for: cell) else { return nil }
             let cache = DaemonBinaries.daemonCache(for: cell)
             let words = command.arguments.map { $0.replacingOccurrences(of: "{cache}", with: cache) }
             daemons += ["--daemon", v.name + "=" + words.map(Self.quote).joined(separator: " ")]
         }
+        return daemons
+    }
+
+    private func measure(_ cell: Cell, workloads: [String], depths: [Int], arguments: [String],
+                         record: (String, CellResult) -> Void) {
+        guard let daemons = daemonArguments(cell, record: record) else { return }
         let argv = [straitLoad] + daemons + ["--workload", workloads.joined(separator: ","), "--abba", "--json"]
             + depths.flatMap { ["--qd", "\($0)"] } + arguments
         let logPath = directory + "/\(cell.id).log"

@@ -5,12 +5,16 @@ public struct GateCell: Sendable, Hashable {
     public var baseline: Verdict?
     public var candidate: Verdict
     public var metrics: [MetricComparison]
+    /// A cell that measures nothing, only passes or fails (the fuzz cells): both sides passing
+    /// is a pass, not "incomparable".
+    public var correctnessOnly: Bool
 
-    public init(cellID: String, baseline: Verdict?, candidate: Verdict, metrics: [MetricComparison]) {
+    public init(cellID: String, baseline: Verdict?, candidate: Verdict, metrics: [MetricComparison], correctnessOnly: Bool = false) {
         self.cellID = cellID
         self.baseline = baseline
         self.candidate = candidate
         self.metrics = metrics
+        self.correctnessOnly = correctnessOnly
     }
 }
 
@@ -115,6 +119,7 @@ public struct GatePolicy: Sendable, Hashable {
         case .skipped(let why), .unsupported(let why): return decision(.incomparable("baseline \(baseline.label): \(why)"))
         default: break
         }
+        if cell.correctnessOnly && cell.metrics.isEmpty && baseline == .pass && cell.candidate == .pass { return decision(.pass) }
         guard !cell.metrics.isEmpty else { return decision(.incomparable("no metric measured on both sides")) }
         let verdicts = cell.metrics.map(verdict)
         if verdicts.contains(.regression) { return decision(.regression, blocks: true) }

@@ -195,7 +195,7 @@ public enum Power {
         return (low + high) / 2
     }
 
-    static func percent(_ fraction: Double) -> String {
+    public static func percent(_ fraction: Double) -> String {
         let p = fraction * 100
         return p >= 10 || p == p.rounded() ? "\(Int(p.rounded()))%" : "\(Double(Int((p * 10).rounded())) / 10)%"
     }

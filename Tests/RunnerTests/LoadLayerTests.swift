@@ -123,3 +123,23 @@ import Testing
         #expect(spread < 0.02, "\(samples)")
     }
 }
+
+/// The fuzz cell for real: seeded hostile chains and messages against each variant's straitd.
+@Suite struct FuzzLayerTests {
+    @Test(.enabled(if: LoadLayerTests.binariesBuilt, "needs straitd and strait-load built beside the tests (swift build --build-tests)"))
+    func straitdSurvivesABoundedFuzzRun() throws {
+        let dir = NSTemporaryDirectory() + "strait-fuzzlayer-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var spec = LoadSpec(workloads: ["getattr"], queueDepths: [1])
+        spec.seconds = 0.1
+        spec.fuzz = 30
+        let variants = ["baseline", "candidate"].map { Variant(name: $0, binaries: DaemonBinaries(straitd: LoadLayerTests.straitd)) }
+        let layer = LoadLayer(spec: spec, variants: variants, rounds: 5, straitLoad: LoadLayerTests.straitLoad, directory: dir, log: { _ in })
+        #expect(layer.cells.map(\.id) == ["straitd-auto-load", "straitd-auto-fuzz"])
+        var fuzz: [String: CellResult] = [:]
+        layer.run { variant, cell in if cell.cell.label == "fuzz" { fuzz[variant] = cell } }
+        #expect(fuzz["baseline"]?.verdict == .pass, "\(String(describing: fuzz["baseline"]?.verdict))")
+        #expect(fuzz["candidate"]?.verdict == .pass, "\(String(describing: fuzz["candidate"]?.verdict))")
+    }
+}

@@ -42,3 +42,15 @@ struct CountedTests {
         #expect(family[1].detectability?.family == 1)
     }
 }
+
+/// Fuzz cells measure nothing: both sides passing is a pass, a finding on either side blocks.
+struct CorrectnessOnlyCellTests {
+    @Test func passesWhenBothSidesPassAndBlocksOnAFinding() {
+        let policy = GatePolicy()
+        #expect(policy.decide(GateCell(cellID: "f", baseline: .pass, candidate: .pass, metrics: [], correctnessOnly: true)).verdict == .pass)
+        #expect(policy.decide(GateCell(cellID: "f", baseline: .pass, candidate: .pass, metrics: [])).verdict.label == "incomparable")
+        let found = policy.decide(GateCell(cellID: "f", baseline: .pass, candidate: .fail("1 fuzz finding"), metrics: [], correctnessOnly: true))
+        #expect(found.blocks)
+        #expect(policy.decide(GateCell(cellID: "f", baseline: nil, candidate: .pass, metrics: [], correctnessOnly: true)).verdict.label == "incomparable")
+    }
+}
