@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs and starts what Strait needs on a Debian bookworm host, idempotently:
 # QEMU (vhost-user-fs-pci), libvirt (daemon, client, C headers), libguestfs (C headers, tools),
-# fio, debootstrap, OpenSSH client and server (binaries only), FUSE, and the reference daemons (scripts/install-peers.sh).
+# fio, debootstrap, OpenSSH client and server (binaries only), FUSE, the reference daemons (scripts/install-peers.sh)
+# and QEMU 11.1 for DAX cells (scripts/install-qemu-dax.sh, a private root under /opt/strait-qemu-11).
 # Starts virtlogd and libvirtd when they are not running (no systemd on these machines).
 # Usage: scripts/host-setup.sh [--no-daemons]     Needs root (or sudo) and apt.
 set -euo pipefail
@@ -69,6 +70,9 @@ fi
 # The reference daemons, for comparisons (C virtiofsd from QEMU 7.2, Rust virtiofsd 1.13), with
 # the project's own installer: private roots under /opt/virtiofs-peers, never the host's libraries.
 $SUDO "$root/scripts/install-peers.sh" /opt/virtiofs-peers >/dev/null
+# QEMU 11.1 (trixie-backports) for DAX cells: its vhost-user SHMEM_MAP gives the guest a DAX
+# window; unpacked into a private root with a loader wrapper, like the Rust virtiofsd.
+$SUDO "$root/scripts/install-qemu-dax.sh" /opt/strait-qemu-11 >/dev/null
 
 [ "${1:-}" = "--no-daemons" ] && exit 0
 # libvirtd without systemd: needs its runtime directories and the libvirt-qemu user.
