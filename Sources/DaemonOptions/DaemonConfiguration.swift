@@ -69,6 +69,18 @@ extension Settings {
         var server = ServerConfiguration(socket: socket, mode: try processingMode())
         if let queues = requestQueues.value { server.requestQueues = queues }
         server.poll = poll.value ?? DaemonConfiguration.defaultPoll
+        server.tag = tag.value
+        if let window = daxWindow.value {
+            // The window comes with QEMU's generic vhost-user device, which reads the tag from the
+            // config space; a read-only share hands the VMM no writable descriptor to map.
+            guard tag.value != nil else {
+                throw OptionsError(.conflict, "'\(daxWindow.origin ?? "--dax-window")' needs --tag (the generic device reads its tag from the config space)")
+            }
+            guard readonly.value != true else {
+                throw OptionsError(.conflict, "'\(daxWindow.origin ?? "--dax-window")' conflicts with --readonly (the VMM maps files writable)")
+            }
+            server.daxWindow = window
+        }
 
         let cacheMode = cache.value ?? .auto
         var xattrMapValue: XattrMap?

@@ -76,6 +76,8 @@ extension Settings {
             capabilityChanges += try CapabilityChange.parseList(value, option: "-o modcaps")
         case "poll":
             try poll.set(Self.parsed(PollMode(rawValue: value), value, for: "-o poll", expects: "off, on, adaptive"), from: option)
+        case "tag": try tag.set(try Self.tag(value, option: option), from: option)
+        case "dax_window": try daxWindow.set(try Self.windowSize(value, option: option), from: option)
         case "max_idle_threads":
             ignored.append(option)  // idle pool threads are not reaped
         default:

@@ -29,7 +29,7 @@ extension Settings {
         "migration-mode": .value, "migration-on-error": .value, "migration-verify-handles": .flag,
         "migration-confirm-paths": .flag,
         // straitd's own.
-        "inline-threshold": .value, "request-queues": .value, "processing": .value, "poll": .value,
+        "inline-threshold": .value, "request-queues": .value, "processing": .value, "poll": .value, "dax-window": .value,
     ]
 
     /// Applies one long option (`value` is nil for flags).
@@ -111,8 +111,10 @@ extension Settings {
             try seccomp.set(Self.parsed(SeccompMode(rawValue: value), value, for: "--seccomp", expects: "none, kill, log, trap"), from: option)
         case "modcaps":
             capabilityChanges += try CapabilityChange.parseList(value, option: "--modcaps")
-        case "tag", "migration-mode", "migration-on-error":
-            ignored.append(option)  // QEMU ignores the config tag; no migration.
+        case "tag": try tag.set(try Self.tag(value, option: option), from: option)
+        case "dax-window": try daxWindow.set(try Self.windowSize(value, option: option), from: option)
+        case "migration-mode", "migration-on-error":
+            ignored.append(option)  // no migration
         case "uid-map", "gid-map", "translate-uid", "translate-gid":
             throw OptionsError(.unsupported, "'--\(name)' is not supported by straitd")
         default:
@@ -121,6 +123,36 @@ extension Settings {
             }
             throw OptionsError(.unknownOption, "unknown option '--\(name)'")
         }
+    }
+
+    /// The virtio-fs config tag: 1 to 36 bytes, no NUL (virtio 1.2 §5.11.4).
+    static func tag(_ text: String, option: String) throws(OptionsError) -> String {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 36, !bytes.contains(0) else {
+            throw OptionsError(.invalidValue, "invalid value '\(text)' for '\(option.split(separator: "=").first ?? "")' (1 to 36 bytes)")
+        }
+        return text
+    }
+
+    /// A DAX window size: bytes with an optional K, M or G suffix (binary), a multiple of 2 MiB
+    /// (the guest's mapping unit), at most 64 GiB.
+    static func windowSize(_ text: String, option: String) throws(OptionsError) -> UInt64 {
+        let name = String(option.split(separator: "=").first ?? "")
+        let expects = "a size such as 1G or 512M: a multiple of 2M, at most 64G"
+        var digits = Substring(text)
+        var unit: UInt64 = 1
+        switch digits.last.map({ Character($0.uppercased()) }) {
+        case "K": unit = 1 << 10; digits = digits.dropLast()
+        case "M": unit = 1 << 20; digits = digits.dropLast()
+        case "G": unit = 1 << 30; digits = digits.dropLast()
+        default: break
+        }
+        let value = UInt64(digits).flatMap { n -> UInt64? in
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+            guard !overflow, bytes > 0, bytes % (2 << 20) == 0, bytes <= 64 << 30 else { return nil }
+            return bytes
+        }
+        return try parsed(value, text, for: name, expects: expects)
     }
 
     /// A decimal integer within `range`.

@@ -21,6 +21,10 @@ struct Settings {
     var rlimitNofile = Setting<UInt64>()
     var logLevel = Setting<LogLevel>()
     var seccomp = Setting<SeccompMode>()
+    /// `--dax-window=SIZE` / `-o dax_window=SIZE`: the DAX window offered through SHMEM.
+    var daxWindow = Setting<UInt64>()
+    /// `--tag=TAG` / `-o tag=TAG`: the config-space tag (CONFIG), for the generic device.
+    var tag = Setting<String>()
     /// `--modcaps` / `-o modcaps`, in the order given.
     var capabilityChanges: [CapabilityChange] = []
     var readonly = Toggle()

@@ -51,6 +51,9 @@ public enum Texts {
           --poll=MODE              before a queue thread sleeps: off (default), on (spin 50 us),
                                    adaptive (window tuned to this host's wakeup cost and hit
                                    rate, none while all cores are busy) (-o poll=)
+        DAX (QEMU 11.1's vhost-user-test-device-pci,virtio-id=26,num_vqs=2,config_size=40):
+          --dax-window=SIZE        offer a DAX window of SIZE (e.g. 1G; -o dax_window=); needs --tag
+          --tag=TAG                the tag in the device's config space (-o tag=)
         Process:
           --sandbox=MODE           namespace (default: own PID, mount, net, IPC namespaces,
                                    pivot_root into the share, nodev,nosuid), chroot, none
@@ -63,7 +66,7 @@ public enum Texts {
           --print-capabilities     print the vhost-user JSON and exit
           -V, --version            print the version and exit
           -h, --help               print this help and exit
-        Accepted and ignored: -f, --tag, --allow-mmap, --preserve-noatime,
+        Accepted and ignored: -f, --allow-mmap, --preserve-noatime,
           --migration-*, -o max_idle_threads=, norace, allow_root.
         Errors in the command line exit with status 2.
         """

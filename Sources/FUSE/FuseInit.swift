@@ -38,7 +38,8 @@ public struct FuseInitConfig: Sendable, Equatable {
         if announceSubmounts { f.insert(.submounts) }
         if posixLocks { f.insert(.posixLocks) }
         if flockLocks { f.insert(.flockLocks) }
-        if daxMapAlignment != nil { f.insert(.mapAlignment) }
+        // With a window: MAP_ALIGNMENT, and HAS_INODE_DAX so `dax=inode` mounts read FUSE_ATTR_DAX.
+        if daxMapAlignment != nil { f.formUnion([.mapAlignment, .hasInodeDax]) }
         return f
     }
 }

@@ -77,4 +77,13 @@ public protocol VhostUserDevice: AnyObject, Sendable {
     func backendChannelChanged(_ channel: Channel?)
     /// The frontend disconnected or reset: drop per-connection state.
     func reset()
+    /// The device's config space for GET_CONFIG; nil: no CONFIG protocol feature.
+    var configSpace: [UInt8]? { get }
+    /// Sizes of the shared-memory regions by shmid (GET_SHMEM_CONFIG); empty: no SHMEM feature.
+    var sharedMemoryRegions: [UInt64] { get }
+}
+
+extension VhostUserDevice {
+    public var configSpace: [UInt8]? { nil }
+    public var sharedMemoryRegions: [UInt64] { [] }
 }

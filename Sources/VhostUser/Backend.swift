@@ -12,6 +12,12 @@ public final class Backend: @unchecked Sendable {
     public static let supportedProtocolFeatures: UInt64 = ProtocolFeature.mq | ProtocolFeature.logShmfd
         | ProtocolFeature.replyAck | ProtocolFeature.backendReq | ProtocolFeature.backendSendFd
         | ProtocolFeature.configureMemSlots
+    /// What this device adds: CONFIG with a config space, SHMEM with shared-memory regions.
+    public var protocolFeatures: UInt64 {
+        Self.supportedProtocolFeatures
+            | (device.configSpace != nil ? ProtocolFeature.config : 0)
+            | (device.sharedMemoryRegions.isEmpty ? 0 : ProtocolFeature.shmem)
+    }
     /// GET_MAX_MEM_SLOTS: what QEMU allows on x86 (ACPI slots).
     public static let maxMemSlots: UInt64 = 509
 
@@ -106,10 +112,10 @@ public final class Backend: @unchecked Sendable {
             }
             return nil
         case .getProtocolFeatures:
-            return u64(Self.supportedProtocolFeatures)
+            return u64(protocolFeatures)
         case .setProtocolFeatures:
             let features = try decode { () throws(WireError) in try c.readU64() }
-            ackedProtocolFeatures = features & Self.supportedProtocolFeatures
+            ackedProtocolFeatures = features & protocolFeatures
             return nil
         case .setOwner:
             return nil
@@ -166,9 +172,34 @@ public final class Backend: @unchecked Sendable {
         case .setStatus, .setVringEndian, .sendRarp, .netSetMtu, .iotlbMsg, .setConfig,
              .postcopyAdvise, .postcopyListen, .postcopyEnd, .setInflightFd, .vringKick:
             throw VhostUserError(.protocolViolation, "\(request) is not supported by this backend")
-        case .getConfig, .getInflightFd, .getStatus:
+        case .getConfig:
+            let asked = try decode { () throws(WireError) in try DeviceConfigMessage(from: &c) }
+            return try configReply(asked)
+        case .getShmemConfig:
+            guard !device.sharedMemoryRegions.isEmpty else {
+                throw VhostUserError(.protocolViolation, "GET_SHMEM_CONFIG: this device has no shared memory")
+            }
+            var w = ByteWriter(capacity: ShmemConfig.size)
+            ShmemConfig(sizes: device.sharedMemoryRegions).encode(into: &w)
+            return w.bytes
+        case .getInflightFd, .getStatus:
             throw VhostUserError(.protocolViolation, "\(request) is not supported by this backend")
         }
+    }
+
+    /// GET_CONFIG: the asked window of the config space, header echoed; a window outside it
+    /// is refused (the frontend then fails the device instead of reading zeros).
+    private func configReply(_ asked: DeviceConfigMessage) throws(VhostUserError) -> [UInt8] {
+        guard let space = device.configSpace else {
+            throw VhostUserError(.protocolViolation, "GET_CONFIG: this device has no config space")
+        }
+        let start = Int(asked.offset), count = asked.bytes.count
+        guard start <= space.count, count <= space.count - start else {
+            throw VhostUserError(.protocolViolation, "GET_CONFIG of \(count) bytes at \(start) outside a \(space.count)-byte config")
+        }
+        var w = ByteWriter(capacity: DeviceConfigMessage.headerSize + count)
+        DeviceConfigMessage(offset: asked.offset, flags: asked.flags, bytes: Array(space[start..<start + count])).encode(into: &w)
+        return w.bytes
     }
 
     private func decode<T>(_ body: () throws(WireError) -> T) throws(VhostUserError) -> T {

@@ -31,4 +31,7 @@ public enum ProtocolFeature {
     public static let inbandNotifications: UInt64 = 1 << 14
     public static let configureMemSlots: UInt64 = 1 << 15
     public static let status: UInt64 = 1 << 16
+    /// GET_SHMEM_CONFIG and the backend's SHMEM_MAP/SHMEM_UNMAP (bit 22 in QEMU 11.1, where bit 21
+    /// is GPA_ADDRESSES; some older rust-vmm code has them the other way round).
+    public static let shmem: UInt64 = 1 << 22
 }

@@ -37,12 +37,14 @@ public enum FrontendRequest: UInt32, Sendable, CaseIterable {
     case remMemReg = 38
     case setStatus = 39
     case getStatus = 40
+    /// The sizes of the device's shared-memory regions (SHMEM protocol feature; QEMU 11.1).
+    case getShmemConfig = 44
 
     /// Requests whose reply is part of the protocol, regardless of REPLY_ACK.
     public var hasReply: Bool {
         switch self {
         case .getFeatures, .getProtocolFeatures, .getVringBase, .getQueueNum, .getMaxMemSlots,
-             .getConfig, .getInflightFd, .getStatus, .setLogBase:
+             .getConfig, .getInflightFd, .getStatus, .setLogBase, .getShmemConfig:
             return true
         default:
             return false
@@ -51,14 +53,15 @@ public enum FrontendRequest: UInt32, Sendable, CaseIterable {
 }
 
 /// Messages the backend sends to the frontend on the backend-request channel.
-/// FS_MAP/FS_UNMAP carry DAX mappings (the virtio-fs DAX extension; values as in crosvm and the
-/// virtio-fs QEMU branch; upstream QEMU has no DAX window).
+/// SHMEM_MAP/SHMEM_UNMAP map file ranges into a shared-memory region (the virtio-fs DAX window
+/// is shmid 0), as QEMU 11.1 speaks them. The older virtio-fs branch's FS_MAP/FS_UNMAP (6/7)
+/// are not sent: QEMU now reads 6/7 as SHARED_OBJECT_ADD/REMOVE.
 public enum BackendRequest: UInt32, Sendable {
     case iotlbMsg = 1
     case configChangeMsg = 2
     case vringHostNotifierMsg = 3
-    case fsMap = 6
-    case fsUnmap = 7
+    case shmemMap = 9
+    case shmemUnmap = 10
 }
 
 /// Header flags: version 1 in the low two bits, REPLY and NEED_REPLY above.

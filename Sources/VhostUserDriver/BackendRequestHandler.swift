@@ -5,7 +5,7 @@ import VhostUser
 import Wire
 
 /// Serves the backend-request channel (SET_BACKEND_REQ_FD): a thread that answers the daemon's
-/// FS_MAP / FS_UNMAP by mapping into the DAX window and acks when asked (REPLY_ACK).
+/// SHMEM_MAP / SHMEM_UNMAP by mapping into the DAX window and acks when asked (REPLY_ACK).
 public final class BackendRequestHandler: Sendable {
     private let channel: Channel
     private let window: DaxWindowRegion?
@@ -53,7 +53,7 @@ public final class BackendRequestHandler: Sendable {
     /// Returns the u64 status for the ack: 0 for success.
     private func handle(_ message: Message) -> UInt64 {
         guard let request = BackendRequest(rawValue: message.header.request),
-              request == .fsMap || request == .fsUnmap else {
+              request == .shmemMap || request == .shmemUnmap else {
             log.withLock { $0.append("unexpected backend request \(message.header.request)") }
             return 1
         }
@@ -62,21 +62,20 @@ public final class BackendRequestHandler: Sendable {
             return 1
         }
         var c = message.cursor
-        let decoded: FsMapMessage
-        do { decoded = try FsMapMessage(from: &c) } catch {
+        let m: ShmemMapMessage
+        do { m = try ShmemMapMessage(from: &c) } catch {
             log.withLock { $0.append("bad \(request) payload: \(error)") }
             return 1
         }
-        do {
-            for r in decoded.ranges {
-                if request == .fsMap {
-                    guard let fd = message.fds.first else {
-                        throw DriverError(.protocolViolation, "FS_MAP without an fd")
-                    }
-                    try window.map(fd: fd.rawValue, fdOffset: r.fdOffset, offset: r.cacheOffset, length: r.length, flags: r.flags)
-                } else {
-                    try window.unmap(offset: r.cacheOffset, length: r.length)
+        do throws(DriverError) {
+            guard m.shmid == 0 else { throw DriverError(.protocolViolation, "\(request) of shmid \(m.shmid): the device has region 0 only") }
+            if request == .shmemMap {
+                guard let fd = message.fds.first, message.fds.count == 1 else {
+                    throw DriverError(.protocolViolation, "SHMEM_MAP with \(message.fds.count) fds, not one")
                 }
+                try window.map(fd: fd.rawValue, fdOffset: m.fdOffset, offset: m.shmOffset, length: m.length, writable: m.isWritable)
+            } else {
+                try window.unmap(offset: m.shmOffset, length: m.length)
             }
             return 0
         } catch {

@@ -13,7 +13,8 @@ public struct FrontendConfiguration: Sendable {
     public var queueSize = 128
     public var indirect = true
     public var eventIdx = true
-    /// Bytes of DAX window offered (0: none). A multiple of the page size.
+    /// The largest DAX window accepted (0: none). The window's size is the daemon's, from
+    /// GET_SHMEM_CONFIG (shmid 0), as QEMU's generic vhost-user device takes it.
     public var daxWindowSize: UInt64 = 0
     /// Seconds to wait for the daemon's socket to appear.
     public var connectTimeout: Double = 10
@@ -37,5 +38,5 @@ public struct FrontendConfiguration: Sendable {
         | VirtioFeature.ringIndirectDesc | VirtioFeature.ringEventIdx
     public static let wantedProtocolFeatures: UInt64 = ProtocolFeature.mq | ProtocolFeature.replyAck
         | ProtocolFeature.configureMemSlots | ProtocolFeature.backendReq | ProtocolFeature.backendSendFd
-        | ProtocolFeature.logShmfd
+        | ProtocolFeature.logShmfd | ProtocolFeature.config | ProtocolFeature.shmem
 }

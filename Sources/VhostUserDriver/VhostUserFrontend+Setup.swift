@@ -36,6 +36,30 @@ extension VhostUserFrontend {
         features = acked
     }
 
+    /// GET_CONFIG (the 40-byte virtio-fs config) and GET_SHMEM_CONFIG (the DAX window's size),
+    /// when negotiated, as QEMU's generic device does at realize.
+    func readDeviceConfig() throws(DriverError) {
+        if protocolFeatures & ProtocolFeature.config != 0 {
+            var w = ByteWriter(capacity: DeviceConfigMessage.headerSize + VirtioFSConfigSpace.size)
+            DeviceConfigMessage(offset: 0, flags: 0, bytes: [UInt8](repeating: 0, count: VirtioFSConfigSpace.size)).encode(into: &w)
+            var c = ByteCursor(try call(.getConfig, payload: w.bytes))
+            guard let reply = try? DeviceConfigMessage(from: &c), reply.bytes.count == VirtioFSConfigSpace.size else {
+                throw DriverError(.protocolViolation, "GET_CONFIG reply is not a \(VirtioFSConfigSpace.size)-byte config")
+            }
+            deviceConfig = reply.bytes
+        }
+        guard configuration.daxWindowSize > 0, protocolFeatures & ProtocolFeature.shmem != 0 else { return }
+        var c = ByteCursor(try call(.getShmemConfig))
+        guard c.remaining == ShmemConfig.size, let shm = try? ShmemConfig(from: &c) else {
+            throw DriverError(.protocolViolation, "GET_SHMEM_CONFIG reply of \(c.remaining) bytes, not \(ShmemConfig.size)")
+        }
+        guard let size = shm.sizes.first, size > 0 else { return }
+        guard size <= configuration.daxWindowSize else {
+            throw DriverError(.negotiation, "daemon asks for a \(size)-byte DAX window, more than the \(configuration.daxWindowSize) accepted")
+        }
+        dax = try DaxWindowRegion(size: size)
+    }
+
     /// SET_MEM_TABLE, or one ADD_MEM_REG per region when CONFIGURE_MEM_SLOTS is negotiated.
     func sendMemory() throws(DriverError) {
         let slots = protocolFeatures & ProtocolFeature.configureMemSlots != 0

@@ -23,7 +23,10 @@ public final class VhostUserFrontend: @unchecked Sendable {
     public internal(set) var maxMemSlots: UInt64?
     /// Queue 0 is hiprio; 1... carry requests.
     public internal(set) var queues: [DriverQueue] = []
-    public let dax: DaxWindowRegion?
+    /// The DAX window, sized by the daemon's GET_SHMEM_CONFIG when SHMEM is negotiated.
+    public internal(set) var dax: DaxWindowRegion?
+    /// The device config space from GET_CONFIG (CONFIG negotiated): tag and num_request_queues.
+    public internal(set) var deviceConfig: [UInt8]?
     public internal(set) var backend: BackendRequestHandler?
     private let closed = Mutex(false)
 
@@ -40,8 +43,8 @@ public final class VhostUserFrontend: @unchecked Sendable {
         self.configuration = configuration
         memory = try GuestMemoryImage(layout: configuration.memory)
         allocator = GuestAllocator(memory: memory)
-        dax = configuration.daxWindowSize > 0 ? try DaxWindowRegion(size: configuration.daxWindowSize) : nil
         try negotiate()
+        try readDeviceConfig()
         try sendMemory()
         try setupBackendChannel()
         try setupQueues()

@@ -54,6 +54,7 @@ extension FuseDispatcher {
             try fs.write(handle: x.fh, offset: x.offset, from: p, killpriv: killpriv)
         }
         guard let n = written else { throw FSError(errno: EINVAL, message: "readable buffers") }
+        syncDax(handle: x.fh)
         return .ok(FuseWriteOut(size: UInt32(clamping: n)).bytes)
     }
 
@@ -86,6 +87,7 @@ extension FuseDispatcher {
     func fallocate(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let x = try a.decode(FuseFallocateIn.self)
         try fs.fallocate(handle: x.fh, offset: x.offset, length: x.length, mode: Int32(bitPattern: x.mode))
+        syncDax(handle: x.fh)
         return .ok([])
     }
 
@@ -101,6 +103,14 @@ extension FuseDispatcher {
         // The reply's size is 32 bits: never copy more than it can report.
         let n = try fs.copyFileRange(inHandle: x.fhIn, inOffset: x.offIn, outHandle: x.fhOut, outOffset: x.offOut,
                                      length: min(x.len, UInt64(UInt32.max & ~4095)), flags: UInt32(x.flags))
+        syncDax(handle: x.fhOut)
         return .ok(FuseWriteOut(size: UInt32(clamping: n)).bytes)
+    }
+
+    /// A request grew (or shrank) the file behind `handle` and the guest will take the new size
+    /// from it without asking: bring the file's DAX mappings to it before the reply.
+    func syncDax(handle: UInt64) {
+        guard let dax = daxMappings, let fd = try? fs.fd(forHandle: handle) else { return }
+        dax.sync(fd: fd)
     }
 }

@@ -93,6 +93,16 @@ extension FuseDispatcher {
         return (UInt64(whole), UInt32(min((seconds - whole) * 1e9, 999_999_999)))
     }
 
+    /// The attr the guest sees; with a DAX window, regular files carry FUSE_ATTR_DAX (what a
+    /// `dax=inode` mount maps), and the file's mappings are first brought to the size told.
+    func attr(_ st: stat, submount: Bool = false) -> FuseAttr {
+        guard let dax = daxMappings else { return Self.attr(st, submount: submount) }
+        dax.sync(st)
+        var a = Self.attr(st, submount: submount)
+        if st.st_mode & S_IFMT == S_IFREG { a.flags |= FuseFlag.attrDax }
+        return a
+    }
+
     static func attr(_ st: stat, submount: Bool = false) -> FuseAttr {
         FuseAttr(
             ino: UInt64(st.st_ino),
@@ -119,7 +129,7 @@ extension FuseDispatcher {
         let (es, ens) = Self.split(fs.policy.entryTimeout)
         let (asec, ans) = Self.split(fs.policy.attrTimeout)
         return FuseEntryOut(nodeid: e.node, generation: e.generation, entryValid: es, attrValid: asec,
-                            entryValidNsec: ens, attrValidNsec: ans, attr: Self.attr(e.attr, submount: e.submount))
+                            entryValidNsec: ens, attrValidNsec: ans, attr: attr(e.attr, submount: e.submount))
     }
 
     /// An entry reply in the session's layout (120 bytes for guests before 7.9).
@@ -129,7 +139,7 @@ extension FuseDispatcher {
 
     func attrReply(_ st: stat, _ s: FuseSession) -> Reply {
         let (asec, ans) = Self.split(fs.policy.attrTimeout)
-        let out = FuseAttrOut(attrValid: asec, attrValidNsec: ans, attr: Self.attr(st))
+        let out = FuseAttrOut(attrValid: asec, attrValidNsec: ans, attr: attr(st))
         return .ok(Self.prefix(out.bytes, s.attrOutSize))
     }
 

@@ -33,37 +33,39 @@ extension FuseDispatcher {
     public var currentSession: FuseSession? { session.withLock { $0 } }
 
     func setupMapping(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
-        guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
+        guard let dax = daxMappings else { throw FSError(errno: ENOSYS, message: "no DAX window") }
         let x = try a.decode(FuseSetupmappingIn.self)
-        if let size = dax.size { try Self.checkWindow(offset: x.moffset, length: x.len, size: size) }
+        if let size = dax.windowSize { try Self.checkWindow(offset: x.moffset, length: x.len, size: size) }
         // The file range must be one the host can map: no offset past off_t, no wrap-around, and
         // page aligned like the window (the VMM would otherwise be handed a range it cannot mmap).
         let page = UInt64(1) << UInt64(initConfig.daxMapAlignment ?? 12)
-        guard x.foffset % page == 0, x.moffset % page == 0, x.len > 0,
+        guard x.foffset % page == 0, x.moffset % page == 0, x.len > 0, x.len % page == 0,
               x.foffset <= UInt64(Int64.max), x.len <= UInt64(Int64.max) - x.foffset else {
             throw FSError(errno: EINVAL, message: "DAX mapping of file \(x.foffset)+\(x.len) at \(x.moffset)")
         }
         let fd = try fs.fd(forHandle: x.fh)
-        try dax.map(fd: fd, fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
-                    writable: x.flags & FuseFlag.setupmappingWrite != 0)
+        let fs = self.fs
+        try dax.setup(fd: fd, open: { () throws(FSError) in try fs.daxDescriptor(forHandle: x.fh) },
+                      fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
+                      writable: x.flags & FuseFlag.setupmappingWrite != 0)
         return .ok([])
     }
 
     func removeMapping(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
-        guard let dax else { throw FSError(errno: ENOSYS, message: "no DAX window") }
+        guard let dax = daxMappings else { throw FSError(errno: ENOSYS, message: "no DAX window") }
         let x = try a.decode(FuseRemovemappingIn.self)
         guard Int(x.count) <= a.remaining / FuseRemovemappingOne.size else {
             throw FSError(errno: EINVAL, message: "removemapping count \(x.count)")
         }
         for _ in 0..<x.count {
             let one = try a.decode(FuseRemovemappingOne.self)
-            // ~0 length means "to the end of the window", as the vhost-user unmap message allows.
+            // ~0 length means "to the end of the window".
             var length = one.len
-            if let size = dax.size {
+            if let size = dax.windowSize {
                 if one.len == UInt64.max && one.moffset <= size { length = size - one.moffset }
                 try Self.checkWindow(offset: one.moffset, length: length, size: size)
             }
-            try dax.unmap(windowOffset: one.moffset, length: length)
+            try dax.remove(windowOffset: one.moffset, length: length)
         }
         return .ok([])
     }

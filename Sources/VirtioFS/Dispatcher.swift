@@ -9,7 +9,8 @@ import Synchronization
 public final class FuseDispatcher: Sendable {
     let fs: PassthroughFS
     let config: PassthroughConfig
-    let dax: DaxWindow?
+    /// The DAX window's mappings, when the transport offers a window.
+    public let daxMappings: DaxMappings?
     let logger: Logger
     let initConfig: FuseInitConfig
     /// Set by INIT, cleared by DESTROY; requests before INIT get EIO as libfuse does.
@@ -26,7 +27,8 @@ public final class FuseDispatcher: Sendable {
                 posixLocks: Bool = true, flockLocks: Bool = true) {
         self.fs = fs
         self.config = config
-        self.dax = dax
+        let page = UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 4096))
+        daxMappings = dax.map { DaxMappings(window: $0, pageSize: page, logger: logger) }
         self.logger = logger
         var c = FuseInitConfig()
         c.writeback = config.writeback
@@ -38,8 +40,7 @@ public final class FuseDispatcher: Sendable {
         c.flockLocks = flockLocks
         if dax != nil {
             // log2 of the host page size: mappings are aligned to it.
-            let page = max(sysconf(Int32(_SC_PAGESIZE)), 4096)
-            c.daxMapAlignment = UInt16(Int.bitWidth - 1 - page.leadingZeroBitCount)
+            c.daxMapAlignment = UInt16(UInt64.bitWidth - 1 - page.leadingZeroBitCount)
         }
         initConfig = c
     }
@@ -127,6 +128,10 @@ public final class FuseDispatcher: Sendable {
             throw FSError(errno: EROFS, message: "\(opcode) on a read-only share")
         }
         let req = Request(header: h, session: s, buffers: b, total: total)
+        if let dax = daxMappings, Self.changesSize(opcode) {
+            // A size change must not interleave with a DAX map that rounds the file's size.
+            return try dax.serializing { () throws(FSError) -> Reply in try run(opcode, req, &args, later) }
+        }
         return try run(opcode, req, &args, later)
     }
 
@@ -137,6 +142,16 @@ public final class FuseDispatcher: Sendable {
         }
         return args
     }
+
+    static func changesSize(_ op: FuseOpcode) -> Bool {
+        switch op {
+        case .write, .setattr, .fallocate, .copyFileRange, .open, .create: true
+        default: false
+        }
+    }
+
+    /// Forget the DAX maps: the frontend dropped them with the device.
+    public func transportReset() { daxMappings?.reset() }
 
     private func run(_ op: FuseOpcode, _ r: Request, _ a: inout ByteCursor,
                      _ later: () -> @Sendable (UInt32) -> Void) throws(FSError) -> Reply

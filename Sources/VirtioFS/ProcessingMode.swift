@@ -13,10 +13,14 @@ public protocol RequestHandler: AnyObject, Sendable {
     /// Ends every request of `queue` still waiting to be answered later (with an error reply),
     /// before the queue stops: nothing may complete into a ring the frontend has taken back.
     func cancelWaiting(queue: Int)
+
+    /// The frontend reset the device or went away: it dropped every DAX map it held.
+    func transportReset()
 }
 
 extension RequestHandler {
     public func cancelWaiting(queue: Int) {}
+    public func transportReset() {}
 
     public func handleNow(_ buffers: RequestBuffers, later: () -> @Sendable (UInt32) -> Void) -> UInt32? {
         handle(buffers, complete: later())

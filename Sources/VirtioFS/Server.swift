@@ -16,21 +16,32 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var requestQueues: Int
     /// What a queue thread does before it sleeps (`--poll`).
     public var poll: PollMode
+    /// Size of the DAX window (`--dax-window`): offered as shared-memory region 0 (SHMEM).
+    public var daxWindow: UInt64?
+    /// The tag a generic vhost-user device reads from the config space (`--tag`; CONFIG).
+    public var tag: String?
 
     public init(socket: Socket, mode: ProcessingMode = .auto(threads: 4, threshold: 3), requestQueues: Int = 16,
-                poll: PollMode = .off) {
+                poll: PollMode = .off, daxWindow: UInt64? = nil, tag: String? = nil) {
         self.socket = socket
         self.mode = mode
         self.requestQueues = requestQueues
         self.poll = poll
+        self.daxWindow = daxWindow
+        self.tag = tag
     }
+
+    /// num_request_queues in the config space: one, as the Rust virtiofsd says with `--tag`
+    /// (the generic device has as many queues as its `num_vqs`; the guest must not ask for more).
+    public static let configRequestQueues: UInt32 = 1
 }
 
 /// straitd's main loop: listen, accept the frontend, serve it until it goes away. Like virtiofsd,
 /// one connection per process: when the frontend disconnects, `run` returns and the daemon exits.
 public final class VirtioFSServer: Sendable {
+    static var configRequestQueues: UInt32 { ServerConfiguration.configRequestQueues }
     public let configuration: ServerConfiguration
-    public let backendRequests = BackendRequests()
+    public let backendRequests: BackendRequests
     private let listener: Listener
     private let logger: Logger
     /// Measured here, before the sandbox (it needs a thread and /proc).
@@ -41,6 +52,7 @@ public final class VirtioFSServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         pollHost = PollHost(mode: configuration.poll)
+        backendRequests = BackendRequests(windowSize: configuration.daxWindow)
         switch configuration.socket {
         case .path(let path): listener = try Listener(path: path)
         case .inheritedFD(let fd): listener = try Listener(inheritedFD: fd)
@@ -63,9 +75,17 @@ public final class VirtioFSServer: Sendable {
         let requests = backendRequests
         let device = VirtioFSDevice(handler: handler, mode: configuration.mode,
                                     requestQueues: configuration.requestQueues, logger: logger, poll: pollHost,
-                                    onBackendChannel: { requests.attach($0) })
-        // The backend-request channel belongs to this connection, however it ends.
-        defer { requests.attach(nil) }
+                                    onBackendChannel: { requests.attach($0) },
+                                    onReset: { handler.transportReset() },
+                                    configSpace: configuration.tag.flatMap {
+                                        VirtioFSConfigSpace.encode(tag: $0, requestQueues: Self.configRequestQueues)
+                                    },
+                                    sharedMemoryRegions: configuration.daxWindow.map { [$0] } ?? [])
+        // The backend-request channel and the window's maps belong to this connection.
+        defer {
+            requests.attach(nil)
+            handler.transportReset()
+        }
         try Backend(channel: channel, device: device, logger: logger).run()
     }
 }

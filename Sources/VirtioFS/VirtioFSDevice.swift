@@ -16,6 +16,8 @@ public final class VirtioFSDevice: VhostUserDevice, Sendable {
     private let workers = Mutex<[Int: QueueWorker]>([:])
     private let onBackendChannel: @Sendable (Channel?) -> Void
     private let onReset: @Sendable () -> Void
+    public let configSpace: [UInt8]?
+    public let sharedMemoryRegions: [UInt64]
 
     /// - Parameters:
     ///   - requestQueues: request queues offered besides hiprio (GET_QUEUE_NUM reports one more).
@@ -24,7 +26,10 @@ public final class VirtioFSDevice: VhostUserDevice, Sendable {
     public init(handler: RequestHandler, mode: ProcessingMode, requestQueues: Int, logger: Logger,
                 poll: PollHost? = nil,
                 onBackendChannel: @escaping @Sendable (Channel?) -> Void = { _ in },
-                onReset: @escaping @Sendable () -> Void = {}) {
+                onReset: @escaping @Sendable () -> Void = {},
+                configSpace: [UInt8]? = nil, sharedMemoryRegions: [UInt64] = []) {
+        self.configSpace = configSpace
+        self.sharedMemoryRegions = sharedMemoryRegions
         self.handler = handler
         self.mode = mode
         maxQueues = 1 + max(1, requestQueues)

@@ -75,7 +75,12 @@ final class FuseLoad: @unchecked Sendable {
             lanes.append(lane)
         }
         if params.workload == .daxRead4k {
-            guard client.frontend.dax != nil else { throw Unsupported(description: "no DAX window was negotiated") }
+            guard let window = client.frontend.dax else {
+                throw Unsupported(description: "no DAX window: the daemon offers no SHMEM (straitd needs --dax-window=SIZE --tag=TAG)")
+            }
+            guard window.size >= UInt64(lanes.count) * Workload.daxChunk else {
+                throw Unsupported(description: "a \(window.size)-byte DAX window holds fewer than the \(lanes.count) 2 MiB slots of qd \(lanes.count)")
+            }
             let probe = Result { () throws(DriverError) in
                 try client.setupMapping(node: data, handle: dataHandle, fileOffset: 0, length: Workload.daxChunk, windowOffset: 0)
                 try client.removeMapping(node: data, ranges: [(windowOffset: 0, length: Workload.daxChunk)])

@@ -43,7 +43,7 @@ enum Daemon {
             let handler = try open(configuration, entered: entered, server: server, logger: logger)
             try Confinement.apply(capabilities: configuration.capabilities, seccomp: configuration.seccomp,
                                   syslog: configuration.syslog, logger: logger)
-            try serveFrontend(server, handler: handler)
+            try serveFrontend(server, handler: handler, logger: logger)
         } catch {
             server.removeSocket()
             throw error
@@ -70,7 +70,13 @@ enum Daemon {
     }
 
     /// Serves until the frontend goes away, which is the normal end of a virtiofsd.
-    private static func serveFrontend(_ server: VirtioFSServer, handler: RequestHandler) throws(StartupError) {
+    private static func serveFrontend(_ server: VirtioFSServer, handler: RequestHandler, logger: Logger) throws(StartupError) {
+        defer {
+            if let dax = (handler as? FuseDispatcher)?.daxMappings {
+                let s = dax.statistics
+                logger.info("DAX window at exit: maps=\(s.maps) unmaps=\(s.unmaps) page_roundings=\(s.pageRoundings) failures=\(s.failures) empty_chunks=\(s.emptyChunks)")
+            }
+        }
         do throws(VhostUserError) {
             try server.run(handler: handler)
         } catch where error.code == .disconnected {

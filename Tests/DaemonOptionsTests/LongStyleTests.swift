@@ -50,7 +50,8 @@ import VirtioFS
         #expect(c.seccomp == .none)
         // --modcaps=-chown; file handles add DAC_READ_SEARCH (2) to what serving keeps.
         #expect(c.capabilities == Set([1, 2, 3, 4, 6, 7, 27, 31]))
-        #expect(c.ignoredOptions.count == 8)
+        #expect(c.ignoredOptions.count == 7)
+        #expect(c.server.tag == "fs0" && c.server.daxWindow == nil)
     }
 
     @Test func confinementDefaultsAndReadonly() throws {
@@ -103,5 +104,22 @@ import VirtioFS
         guard case .printCapabilities = try DaemonCommand.parse(["--fd=3", "--print-capabilities"]) else {
             Issue.record("probe with options"); return
         }
+    }
+
+    /// `--dax-window=SIZE` and `--tag=TAG` (also `-o dax_window=`, `-o tag=`): the window the
+    /// generic vhost-user device maps into, which needs the tag in the config space.
+    @Test func daxWindowAndTag() throws {
+        let c = try configuration(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=1G", "--tag=fs"])
+        #expect(c.server.daxWindow == 1 << 30 && c.server.tag == "fs")
+        let o = try configuration(["--socket-path=/tmp/x", "-o", "source=/s,dax_window=64M,tag=share"])
+        #expect(o.server.daxWindow == 64 << 20 && o.server.tag == "share")
+        #expect(try configuration(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=4194304", "--tag=t"]).server.daxWindow == 4 << 20)
+        #expect(try configuration(["--shared-dir=/s", "--socket-path=/tmp/x"]).server.daxWindow == nil)
+        for bad in ["0", "1M", "3M", "65G", "x", "1T", "-2M", ""] {
+            #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=\(bad)", "--tag=t"])?.code == .invalidValue, "\(bad)")
+        }
+        #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=2M"])?.code == .conflict)
+        #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=2M", "--tag=t", "--readonly"])?.code == .conflict)
+        #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--tag=\(String(repeating: "a", count: 37))"])?.code == .invalidValue)
     }
 }

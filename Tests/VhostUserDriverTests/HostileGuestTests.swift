@@ -14,10 +14,10 @@ struct HostileGuestTests {
     static let straitd = PeerDaemons.straitdBinary
     /// straitd in each sandbox, with and without file handles (the `..` vector needs them).
     static let daemons: [DaemonCommandLine] = [
-        straitdSpec("straitd-none", ["--sandbox=none"]),
+        straitdSpec("straitd-none", ["--sandbox=none", "--dax-window=16M", "--tag=hostile"]),
         straitdSpec("straitd-none-handles", ["--sandbox=none", "--inode-file-handles=prefer"]),
         straitdSpec("straitd-chroot", ["--sandbox=chroot"]),
-        straitdSpec("straitd-namespace", ["--sandbox=namespace"]),
+        straitdSpec("straitd-namespace", ["--sandbox=namespace", "--dax-window=16M", "--tag=hostile"]),
         straitdSpec("straitd-namespace-handles", ["--sandbox=namespace", "--inode-file-handles=prefer"]),
         DaemonCommandLine(name: "virtiofsd-c", arguments: [PeerDaemons.cBinary, "--socket-path={socket}", "-o", "source={dir},cache=auto,xattr"]),
         DaemonCommandLine(name: "virtiofsd-rust", arguments: [PeerDaemons.rustBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto", "--xattr"]),
@@ -206,7 +206,7 @@ struct HostileGuestTests {
     @Test("SETUPMAPPING outside the window or the file is refused", arguments: runnable)
     func mappingOffsets(_ daemon: DaemonCommandLine) throws {
         let fixture = try DaemonFixture(daemon)
-        let client = try FuseClient(frontend: try fixture.connect { $0.daxWindowSize = 16 << 20 })
+        let client = try FuseClient(frontend: try fixture.connect { $0.daxWindowSize = 64 << 20 })
         defer { client.close(); _ = fixture }
         client.callTimeout = 5
         try client.initialize()

@@ -13,8 +13,11 @@ import Wire
         SingleMemoryRegion(region: .init(guestPhysAddr: 1, memorySize: 2, userspaceAddr: 3, mmapOffset: 4)).encode(into: &w)
         #expect(w.count == SingleMemoryRegion.size)
         w = ByteWriter()
-        FsMapMessage(ranges: [.init(fdOffset: 1, cacheOffset: 2, length: 3, flags: 1)]).encode(into: &w)
-        #expect(w.count == FsMapMessage.size)
+        ShmemMapMessage(fdOffset: 1, shmOffset: 2, length: 3, flags: 1).encode(into: &w)
+        #expect(w.count == ShmemMapMessage.size)
+        w = ByteWriter()
+        ShmemConfig(sizes: [1 << 30]).encode(into: &w)
+        #expect(w.count == ShmemConfig.size && w.count == 2056)
     }
 
     @Test func memoryTableRoundTripsAndRefusesTooManyRegions() throws {
@@ -29,12 +32,37 @@ import Wire
         #expect(throws: WireError.self) { try MemoryTableDescription(from: &badCursor) }
     }
 
-    @Test func fsMapKeepsOnlyUsedSlots() throws {
-        let m = FsMapMessage(ranges: [.init(fdOffset: 4096, cacheOffset: 0, length: 8192, flags: 3)])
+    /// QEMU 11.1's VhostUserMMap: u8 shmid, 7 pad bytes, then fd_offset, shm_offset, len, flags.
+    @Test func shmemMapLayoutIsQEMUs() throws {
+        let m = ShmemMapMessage(shmid: 3, fdOffset: 0x1000, shmOffset: 0x20_0000, length: 0x4000, flags: ShmemMapMessage.flagWritable)
         var w = ByteWriter()
         m.encode(into: &w)
+        let b = w.bytes
+        #expect(b[0] == 3 && b[1..<8].allSatisfy { $0 == 0 })
+        #expect(b[8..<16] == [0, 0x10, 0, 0, 0, 0, 0, 0][...])
+        #expect(b[16..<24] == [0, 0, 0x20, 0, 0, 0, 0, 0][...])
+        #expect(b[24..<32] == [0, 0x40, 0, 0, 0, 0, 0, 0][...])
+        #expect(b[32] == 1)
+        var c = ByteCursor(b)
+        #expect(try ShmemMapMessage(from: &c) == m)
+        #expect(BackendRequest.shmemMap.rawValue == 9 && BackendRequest.shmemUnmap.rawValue == 10)
+        #expect(FrontendRequest.getShmemConfig.rawValue == 44 && ProtocolFeature.shmem == 1 << 22)
+    }
+
+    @Test func shmemConfigAndDeviceConfigRoundTrip() throws {
+        var w = ByteWriter()
+        ShmemConfig(sizes: [64 << 20]).encode(into: &w)
+        #expect(w.bytes[0..<4] == [1, 0, 0, 0][...])
         var c = ByteCursor(w.bytes)
-        #expect(try FsMapMessage(from: &c) == m)
+        #expect(try ShmemConfig(from: &c).sizes == [64 << 20])
+        let space = try #require(VirtioFSConfigSpace.encode(tag: "fs0", requestQueues: 1))
+        #expect(space.count == 40 && Array(space[0..<4]) == Array("fs0".utf8) + [0] && Array(space[36...]) == [1, 0, 0, 0])
+        #expect(VirtioFSConfigSpace.encode(tag: String(repeating: "x", count: 37), requestQueues: 1) == nil)
+        w = ByteWriter()
+        DeviceConfigMessage(offset: 0, flags: 0, bytes: space).encode(into: &w)
+        #expect(w.count == 52)
+        c = ByteCursor(w.bytes)
+        #expect(try DeviceConfigMessage(from: &c).bytes == space)
     }
 
     @Test func vringFileFlagsTheMissingFD() {

@@ -1,0 +1,259 @@
+import Glibc
+import Logging
+import Passthrough
+import Posix
+import Synchronization
+
+/// What straitd has mapped into the guest's DAX window, chunk by chunk, and the rules that keep
+/// every mapped byte equal to the file's (docs/dax.md):
+///
+/// - QEMU refuses a map whose page-rounded end passes the file's end, and would extend an empty
+///   file; the guest asks for whole 2 MiB chunks. So a chunk maps only up to the page-rounded
+///   end of file (nothing for an empty file or a chunk past it), as one or more segments.
+/// - A file whose size is not a page multiple is grown to the page boundary for the instant of
+///   the map (then put back, times restored), so the guest sees its last partial page through
+///   the window rather than a hole.
+/// - Whenever straitd tells the guest a size (an attr or entry reply, a WRITE, FALLOCATE or
+///   COPY_FILE_RANGE that grew the file), the file's chunks are brought to it: new segments for
+///   the grown part before the guest can touch it, segments wholly past a shrunk end unmapped.
+/// - Mappings belong to the window, not to handles: the guest keeps using a range after the
+///   file's last RELEASE (until REMOVEMAPPING, sent when it evicts the inode), so RELEASE keeps
+///   them; reset and disconnect drop them all (the frontend has dropped its maps).
+///
+/// One recursive lock orders every map and every size change straitd makes on a mapped file
+/// (the size-changing requests hold it while they run), so a temporary page-rounding never
+/// races straitd's own writes.
+public final class DaxMappings: Sendable {
+    public struct Statistics: Sendable, Equatable {
+        /// SHMEM_MAP messages the frontend accepted (one per segment).
+        public var maps: UInt64 = 0
+        public var unmaps: UInt64 = 0
+        /// Maps that needed the file grown to its page boundary for the instant of the map.
+        public var pageRoundings: UInt64 = 0
+        public var failures: UInt64 = 0
+        /// Chunks set up with nothing to map (empty file, chunk past the end).
+        public var emptyChunks: UInt64 = 0
+    }
+
+    struct FileKey: Hashable { let dev: UInt64, ino: UInt64 }
+
+    struct Segment { let offset: UInt64, length: UInt64 }
+
+    struct Chunk {
+        let key: FileKey
+        let fileOffset: UInt64
+        let windowOffset: UInt64
+        let length: UInt64
+        let writable: Bool
+        var segments: [Segment] = []
+        var covered: UInt64 { segments.map { $0.offset + $0.length }.max() ?? 0 }
+    }
+
+    /// The read-write descriptor the maps are made from, one per file, and its chunks.
+    final class MappedFile {
+        let fd: Int32
+        var chunks: Set<UInt64> = []
+        init(fd: Int32) { self.fd = fd }
+        deinit { close(fd) }
+    }
+
+    struct State {
+        var chunks: [UInt64: Chunk] = [:]
+        var files: [FileKey: MappedFile] = [:]
+        var stats = Statistics()
+    }
+
+    let window: DaxWindow
+    let page: UInt64
+    let lock = RecursiveMutex()
+    /// Guarded by `lock`. `nonisolated(unsafe)` because the recursive lock is not a `Mutex`.
+    nonisolated(unsafe) var state = State()
+    /// Chunks in the table, readable without the lock: attr replies skip all work at zero.
+    let chunkCount = Atomic<Int>(0)
+
+    let logger: Logger?
+
+    public init(window: DaxWindow, pageSize: UInt64, logger: Logger? = nil) {
+        self.window = window
+        page = max(pageSize, 4096)
+        self.logger = logger
+    }
+
+    public var windowSize: UInt64? { window.size }
+
+    public var statistics: Statistics { lock.withLock { state.stats } }
+
+    /// Runs a request that may change a file's size with the mapping lock held.
+    func serializing<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        try lock.withLock(body)
+    }
+
+    /// SETUPMAPPING: show [fileOffset, +length) of the file `fd` names at `windowOffset`. `open`
+    /// gives a read-write descriptor for the file when none is held yet. A chunk already at an
+    /// overlapping window range (a read-only range upgraded to writable, a reused range) is
+    /// unmapped first.
+    func setup(fd: Int32, open: () throws(FSError) -> Int32, fileOffset: UInt64, windowOffset: UInt64,
+               length: UInt64, writable: Bool) throws(FSError) {
+        try lock.withLock { () throws(FSError) in
+            try removeLocked(windowOffset: windowOffset, length: length)
+            let st = try Self.stat(fd)
+            let key = FileKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+            let file: MappedFile
+            if let existing = state.files[key] { file = existing } else { file = MappedFile(fd: try open()) }
+            state.files[key] = file
+            var chunk = Chunk(key: key, fileOffset: fileOffset, windowOffset: windowOffset, length: length, writable: writable)
+            defer {
+                file.chunks.insert(windowOffset)
+                state.chunks[windowOffset] = chunk
+                chunkCount.store(state.chunks.count, ordering: .releasing)
+            }
+            try extend(&chunk, file: file, size: UInt64(max(st.st_size, 0)))
+            if chunk.segments.isEmpty { state.stats.emptyChunks += 1 }
+        }
+    }
+
+    /// REMOVEMAPPING: unmap every chunk that starts inside [windowOffset, +length).
+    func remove(windowOffset: UInt64, length: UInt64) throws(FSError) {
+        try lock.withLock { () throws(FSError) in try removeLocked(windowOffset: windowOffset, length: length) }
+    }
+
+    /// The guest is about to learn that the file of `st` has st_size bytes: make the window match.
+    func sync(_ st: stat) {
+        guard chunkCount.load(ordering: .acquiring) > 0 else { return }
+        let key = FileKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+        lock.withLock {
+            guard let file = state.files[key] else { return }
+            let size = UInt64(max(st.st_size, 0))
+            for offset in file.chunks.sorted() {
+                guard var chunk = state.chunks[offset] else { continue }
+                shrink(&chunk, size: size)
+                // A failed map is logged in the statistics; the guest's next access through an
+                // unmapped part reads the hole, so the reply that follows must still go out.
+                try? extend(&chunk, file: file, size: size)
+                state.chunks[offset] = chunk
+            }
+        }
+    }
+
+    /// After a request that may have grown the file behind `fd` (WRITE, FALLOCATE, ...).
+    func sync(fd: Int32) {
+        guard chunkCount.load(ordering: .acquiring) > 0, let st = try? Self.stat(fd) else { return }
+        sync(st)
+    }
+
+    /// The frontend dropped every map (reset, disconnect): forget them without messages.
+    public func reset() {
+        lock.withLock {
+            state.chunks.removeAll()
+            state.files.removeAll()
+            chunkCount.store(0, ordering: .releasing)
+        }
+    }
+
+    // MARK: - Under the lock
+
+    private func removeLocked(windowOffset: UInt64, length: UInt64) throws(FSError) {
+        let end = windowOffset.addingReportingOverflow(length)
+        let last = end.overflow ? UInt64.max : end.partialValue
+        let hit = state.chunks.values.filter {
+            $0.windowOffset < last && windowOffset < $0.windowOffset + $0.length
+        }
+        var firstError: FSError?
+        for chunk in hit.sorted(by: { $0.windowOffset < $1.windowOffset }) {
+            var c = chunk
+            for segment in c.segments {
+                do { try unmap(c, segment) } catch { firstError = firstError ?? error }
+            }
+            c.segments = []
+            state.chunks[c.windowOffset] = nil
+            if let file = state.files[c.key] {
+                file.chunks.remove(c.windowOffset)
+                if file.chunks.isEmpty { state.files[c.key] = nil }
+            }
+        }
+        chunkCount.store(state.chunks.count, ordering: .releasing)
+        if let firstError { throw firstError }
+    }
+
+    /// Maps the part of the chunk between what it covers and the page-rounded end of file.
+    private func extend(_ chunk: inout Chunk, file: MappedFile, size: UInt64) throws(FSError) {
+        let rounded = roundUp(size)
+        guard rounded > chunk.fileOffset else { return }
+        let target = min(chunk.length, rounded - chunk.fileOffset)
+        let from = chunk.covered
+        guard target > from else { return }
+        let segment = Segment(offset: from, length: target - from)
+        let needsRounding = chunk.fileOffset + target > size
+        do {
+            if needsRounding {
+                try withPageRoundedSize(fd: file.fd, size: size) { () throws(FSError) in try map(chunk, segment, fd: file.fd) }
+                state.stats.pageRoundings += 1
+            } else {
+                try map(chunk, segment, fd: file.fd)
+            }
+        } catch {
+            state.stats.failures += 1
+            throw error
+        }
+        chunk.segments.append(segment)
+    }
+
+    /// Unmaps segments that lie wholly past the page-rounded end of file. The straddling one
+    /// stays: an UNMAP must match a MAP exactly, and the guest never touches its pages past EOF.
+    private func shrink(_ chunk: inout Chunk, size: UInt64) {
+        let rounded = roundUp(size)
+        let limit = rounded > chunk.fileOffset ? rounded - chunk.fileOffset : 0
+        var kept: [Segment] = []
+        for segment in chunk.segments {
+            if segment.offset >= limit, (try? unmap(chunk, segment)) != nil { continue }
+            kept.append(segment)
+        }
+        chunk.segments = kept
+    }
+
+    private func map(_ chunk: Chunk, _ s: Segment, fd: Int32) throws(FSError) {
+        try window.map(fd: fd, fileOffset: chunk.fileOffset + s.offset, windowOffset: chunk.windowOffset + s.offset,
+                       length: s.length, writable: chunk.writable)
+        state.stats.maps += 1
+        // Counts at powers of two: the harness reads the log to see that maps happen at all.
+        let n = state.stats.maps
+        if n & (n - 1) == 0 { logger?.info("DAX maps=\(n) unmaps=\(state.stats.unmaps) page_roundings=\(state.stats.pageRoundings)") }
+    }
+
+    private func unmap(_ chunk: Chunk, _ s: Segment) throws(FSError) {
+        do { try window.unmap(windowOffset: chunk.windowOffset + s.offset, length: s.length) } catch {
+            state.stats.failures += 1
+            throw error
+        }
+        state.stats.unmaps += 1
+    }
+
+    /// Grows the file to its page boundary while `body` runs, then puts its size and times back
+    /// (only if nobody else changed the size meanwhile: straitd's own size changes wait on the
+    /// lock; a host process writing the same file at that instant is outside what we order).
+    private func withPageRoundedSize(fd: Int32, size: UInt64, _ body: () throws(FSError) -> Void) throws(FSError) {
+        let before = try Self.stat(fd)
+        let rounded = roundUp(size)
+        guard ftruncate(fd, off_t(rounded)) == 0 else {
+            throw FSError(errno: errno, message: "growing a DAX-mapped file to its page boundary")
+        }
+        defer {
+            if let now = try? Self.stat(fd), UInt64(now.st_size) == rounded, ftruncate(fd, off_t(size)) == 0 {
+                var times = [before.st_atim, before.st_mtim]
+                _ = futimens(fd, &times)
+            }
+        }
+        try body()
+    }
+
+    private func roundUp(_ n: UInt64) -> UInt64 {
+        let r = n.addingReportingOverflow(page - 1)
+        return r.overflow ? UInt64.max & ~(page - 1) : r.partialValue & ~(page - 1)
+    }
+
+    static func stat(_ fd: Int32) throws(FSError) -> stat {
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0 else { throw FSError(errno: errno, message: "fstat for DAX") }
+        return st
+    }
+}
