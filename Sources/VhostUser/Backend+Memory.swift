@@ -46,7 +46,7 @@ extension Backend {
         let mapped = memory.regions + [try MappedRegion(description: region, fd: fd)]
         try checkNoOverlap(mapped)
         memory = GuestMemory(regions: mapped)
-        try restartRunning()
+        try restartRunning(touching: region)
     }
 
     func removeRegion(_ region: MemoryRegionDescription) throws(VhostUserError) {
@@ -58,7 +58,7 @@ extension Backend {
             throw VhostUserError(.protocolViolation, "REM_MEM_REG of a region we do not have")
         }
         memory = GuestMemory(regions: kept)
-        try restartRunning()
+        try restartRunning(touching: region)
     }
 
     func setLogBase(_ log: LogDescription, fds: [OwnedFD]) throws(VhostUserError) {

@@ -107,6 +107,31 @@ extension Backend {
         for i in slots.indices { stop(i) }
     }
 
+    /// After ADD_MEM_REG / REM_MEM_REG: rebuilds only the running rings whose descriptor table,
+    /// avail or used ring lie in `region`. QEMU 11.1 adds and removes a region for every DAX
+    /// SHMEM_MAP / SHMEM_UNMAP, from inside its handling of that message, while the worker that
+    /// sent it waits for the ack; stopping that worker's ring there would deadlock both sides.
+    /// The other rings keep the memory they were started with (an unmapped region stays mapped
+    /// for them until they restart, so nothing they hold dangles); what they do not see is a
+    /// region added since, which only DAX-window buffers would need (docs/dax.md).
+    func restartRunning(touching region: MemoryRegionDescription) throws(VhostUserError) {
+        let lo = region.userspaceAddr
+        let (end, overflow) = lo.addingReportingOverflow(region.memorySize)
+        let hi = overflow ? UInt64.max : end
+        func inside(_ start: UInt64, _ length: Int) -> Bool {
+            let (stop, wraps) = start.addingReportingOverflow(UInt64(length))
+            return start < hi && lo < (wraps ? UInt64.max : stop)
+        }
+        let touched = slots.indices.filter { i in
+            guard slots[i].running != nil, let a = slots[i].address else { return false }
+            let size = slots[i].size
+            return inside(a.descUserAddr, RingLayout.descriptorTableBytes(size))
+                || inside(a.availUserAddr, RingLayout.availBytes(size)) || inside(a.usedUserAddr, RingLayout.usedBytes(size))
+        }
+        for i in touched { stop(i) }
+        for i in touched { try startIfReady(i) }
+    }
+
     /// Rebuilds running rings over a new memory table (their addresses are re-translated).
     func restartRunning() throws(VhostUserError) {
         let running = slots.indices.filter { slots[$0].running != nil }
