@@ -14,6 +14,8 @@ public final class VirtualMachine: Sendable {
         public var shares: [Filesystem] = []
         /// Survive resets (`reboot()`); off, a reboot ends the domain.
         public var restartOnReboot = false
+        /// The QEMU binary; nil is libvirt's default (the DAX QEMU's wrapper for DAX runs).
+        public var emulator: String?
         public init() {}
     }
 
@@ -67,6 +69,7 @@ public final class VirtualMachine: Sendable {
         config.sshPort = port
         config.filesystems = options.shares
         config.restartOnReboot = options.restartOnReboot
+        config.emulator = options.emulator
         self.config = config
         self.bootTimeout = options.bootTimeout
     }

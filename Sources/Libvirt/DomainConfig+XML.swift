@@ -50,24 +50,42 @@ extension DomainConfig {
             x.leaf("label", text: "+0:+0")
             x.close("seclabel")
         }
+        var passthrough: [String] = []
         if let sshPort {
             // libvirt 9.0 has <portForward> only for the passt backend, which Debian bookworm's
             // libvirt cannot rely on; QEMU's own user-mode network with hostfwd is always there.
             // The NIC gets a fixed slot on pcie.0 that libvirt never assigns (it fills root ports
             // from slot 1 up), else QEMU's auto-placement collides with libvirt's root ports.
+            passthrough += ["-netdev", "user,id=straitnet,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
+                            "-device", "virtio-net-pci,netdev=straitnet,bus=pcie.0,addr=0x1e"]
+        }
+        // DAX shares: slots 0x1d downwards on pcie.0, likewise never assigned by libvirt.
+        for (i, socket) in daxSockets.enumerated() {
+            passthrough += ["-chardev", "socket,id=straitdax\(i),path=\(socket)",
+                            "-device", "vhost-user-test-device-pci,chardev=straitdax\(i),virtio-id=26,num_vqs=2,config_size=40,"
+                                + "bus=pcie.0,addr=0x\(String(0x1d - i, radix: 16))"]
+        }
+        if !passthrough.isEmpty {
             x.open("qemu:commandline")
-            for arg in ["-netdev", "user,id=straitnet,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
-                        "-device", "virtio-net-pci,netdev=straitnet,bus=pcie.0,addr=0x1e"] {
-                x.leaf("qemu:arg", ["value": arg])
-            }
+            for arg in passthrough { x.leaf("qemu:arg", ["value": arg]) }
             x.close("qemu:commandline")
         }
         x.close("domain")
         return x.text
     }
 
+    /// The sockets of the DAX shares, in order (their tags come from the daemons' config space).
+    var daxSockets: [String] {
+        filesystems.compactMap { fs -> String? in
+            if case let .virtiofsDaxSocket(socket) = fs.backend { return socket }
+            return nil
+        }
+    }
+
     private func renderFilesystem(_ fs: Filesystem, into x: inout XMLText) {
         switch fs.backend {
+        case .virtiofsDaxSocket:
+            return  // in <qemu:commandline>
         case let .virtiofsSocket(socket, queueSize):
             x.open("filesystem", ["type": "mount"])
             x.leaf("driver", ["type": "virtiofs", "queue": String(queueSize)])
@@ -105,6 +123,12 @@ extension DomainConfig {
         }
         if let sshPort, !(1...65535).contains(sshPort) {
             throw LibvirtError(.invalidConfig, "ssh port \(sshPort) out of range")
+        }
+        guard daxSockets.count <= 8 else {
+            throw LibvirtError(.invalidConfig, "at most 8 DAX shares per VM, got \(daxSockets.count)")
+        }
+        for socket in daxSockets where socket.contains(",") {
+            throw LibvirtError(.invalidConfig, "DAX socket path '\(socket)' has a comma, which QEMU's -chardev cannot take")
         }
         let tags = filesystems.map(\.tag)
         guard Set(tags).count == tags.count else {

@@ -45,6 +45,11 @@ public struct Filesystem: Sendable, Equatable {
         case virtiofsSocket(socket: String, queueSize: Int)
         /// libvirt starts the daemon at `binary` itself (9.0 passes `--fd=N -o source=...`).
         case virtiofsBinary(binary: String, source: String, cache: String?, xattr: Bool, queueSize: Int)
+        /// vhost-user-fs with a DAX window, to a daemon we started on `socket`: QEMU 11.1's generic
+        /// vhost-user device (virtio-id 26, hiprio + one request queue, the 40-byte virtio-fs
+        /// config from the daemon), which libvirt 9.0 has no element for, so it goes through
+        /// `<qemu:commandline>`. The window's size is the daemon's (GET_SHMEM_CONFIG).
+        case virtiofsDaxSocket(socket: String)
         /// virtio-9p served by QEMU; accessmode passthrough|mapped|squash.
         case ninep(source: String, accessMode: String, readOnly: Bool)
     }

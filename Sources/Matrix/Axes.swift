@@ -42,9 +42,20 @@ public enum ShareBackend: String, CaseIterable, Sendable, Codable, Hashable {
     }
 }
 
-/// The DAX window: `on` maps file pages straight into the guest; needs a VMM with a window.
+/// The DAX window: `on` maps file pages straight into the guest (`-o dax=always`, the seeds'
+/// setting), `inode` per file (`-o dax=inode`: files the daemon flags FUSE_ATTR_DAX); both need
+/// a VMM with a window (QEMU 11.1's generic vhost-user device) and a daemon that maps into it.
 public enum Dax: String, CaseIterable, Sendable, Codable, Hashable {
-    case off, on
+    case off, on, inode
+
+    /// The guest's mount option, nil for off.
+    public var mountOption: String? {
+        switch self {
+        case .off: nil
+        case .on: "dax=always"
+        case .inode: "dax=inode"
+        }
+    }
 }
 
 /// How the daemon processes requests: on the queue thread, in a pool of N threads, or inline

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a cell's configuration shows up in the daemon's command line and the guest's mount, so the
 /// runner can set it up and then check it took effect before measuring anything.
 extension Cell {
@@ -11,11 +13,45 @@ extension Cell {
         }
     }
 
-    /// Why this cell cannot run on a VMM described by `daxWindow` (the DAX window size the VMM's
-    /// vhost-user-fs device offers; nil or 0 when it has none, as QEMU 7.2 and 10.0), or nil.
-    public func skipReason(daxWindow: UInt64?, vmm: String) -> String? {
-        guard dax == .on, (daxWindow ?? 0) == 0 else { return nil }
-        return "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); \(vmm) has none"
+    /// Why this DAX cell cannot run: no DAX-capable QEMU installed (`daxVMM` nil), or nil.
+    public func skipReason(daxVMM: String?) -> String? {
+        guard dax != .off, daxVMM == nil else { return nil }
+        return "DAX needs QEMU 11.1 (vhost-user SHMEM_MAP); run scripts/install-qemu-dax.sh"
+    }
+
+    /// The size of a DAX cell's window (straitd's `--dax-window`).
+    public static let daxWindowBytes: UInt64 = 1 << 30
+
+    /// straitd's arguments for the DAX axis: a window and the tag the generic device reads.
+    public func daxArguments(tag: String) -> [String] {
+        dax == .off || backend != .straitd ? [] : ["--dax-window=\(Self.daxWindowBytes >> 20)M", "--tag=\(tag)"]
+    }
+
+    /// Whether the guest's /proc/iomem shows a DAX window of `size` bytes: the virtio-fs driver
+    /// claims the shared-memory region under the device's name (`e0000000-efffffff : virtio0`).
+    public static func iomemShowsWindow(_ iomem: String, size: UInt64) -> Bool {
+        iomem.split(separator: "\n").contains { line in
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[1].hasPrefix("virtio"), !parts[1].hasPrefix("virtio-pci") else { return false }
+            let bounds = parts[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }
+            return bounds.count == 2 && bounds[1] >= bounds[0] && bounds[1] - bounds[0] + 1 == size
+        }
+    }
+
+    /// The largest map count straitd logged ("DAX maps=N", at powers of two and at exit).
+    public static func daxMapCount(daemonLog: String) -> UInt64 {
+        daemonLog.split(separator: "\n").compactMap { line -> UInt64? in
+            guard line.contains("DAX"), let r = line.range(of: "maps=") else { return nil }
+            return UInt64(line[r.upperBound...].prefix { $0.isNumber })
+        }.max() ?? 0
+    }
+
+    /// Why a DAX cell's daemon cannot serve it, or nil: only straitd offers a window (SHMEM,
+    /// GET_SHMEM_CONFIG, GET_CONFIG with the tag); both virtiofsd offer none, so QEMU's generic
+    /// device cannot even realize against them, and they answer SETUPMAPPING with ENOSYS.
+    public var daxUnsupportedReason: String? {
+        guard dax != .off, backend != .straitd else { return nil }
+        return "\(backend.rawValue) has no DAX window: no vhost-user SHMEM/CONFIG support, SETUPMAPPING answers ENOSYS"
     }
 
     /// Daemon arguments for the request-processing axis (empty for 9p and sshfs). straitd's
@@ -43,7 +79,7 @@ extension Cell {
     public func mountCommand(tag: String, mountPoint: String, connection: [String] = []) -> [String] {
         switch backend {
         case .straitd, .virtiofsdC, .virtiofsdRust:
-            return ["mount", "-t", "virtiofs"] + (dax == .on ? ["-o", "dax=always"] : []) + [tag, mountPoint]
+            return ["mount", "-t", "virtiofs"] + (dax.mountOption.map { ["-o", $0] } ?? []) + [tag, mountPoint]
         case .ninep:
             return ["mount", "-t", "9p", "-o", ninepMountOptions.joined(separator: ","), tag, mountPoint]
         case .native:
@@ -82,9 +118,15 @@ extension Cell {
             problems.append("\(mountPoint) is \(entry.fsType), expected \(guestFSType)")
         }
         if backend.isVirtioFS {
-            let hasDax = entry.options.contains { $0 == "dax" || $0 == "dax=always" }
-            if dax == .on && !hasDax { problems.append("DAX requested but the mount has no dax option (\(entry.optionText))") }
-            if dax == .off && hasDax { problems.append("DAX not requested but the mount uses it (\(entry.optionText))") }
+            let shown = entry.options.first { $0 == "dax" || $0.hasPrefix("dax=") }
+            let mode: Dax = switch shown {
+            case nil, "dax=never"?: .off
+            case "dax=inode"?: .inode
+            default: .on
+            }
+            if mode != dax {
+                problems.append("DAX \(dax.rawValue) requested but the mount shows \(shown ?? "no dax option") (\(entry.optionText))")
+            }
         }
         if backend == .ninep {
             // Linux up to 6.5 shows a bare mode name (`loose`, `mmap`, `fscache`); 6.6+ `cache=...`.
@@ -152,7 +194,7 @@ extension Cell {
         } else if let last = caches.last, !accepted.contains(last) {
             problems.append("daemon runs with cache=\(last), expected \(cache)")
         }
-        for argument in processingArguments where !argv.contains(argument) {
+        for argument in processingArguments + daxArguments(tag: "") where !argv.contains(where: { $0.hasPrefix(argument) }) {
             problems.append("daemon command line lacks \(argument)")
         }
         return problems

@@ -28,6 +28,7 @@ public struct Cell: Sendable, Codable, Hashable {
         if backend == .native { return (["native"] + (label.map { [$0] } ?? [])).joined(separator: "-") }
         var parts = [backend.rawValue, cache]
         if dax == .on { parts.append("dax") }
+        if dax == .inode { parts.append("daxinode") }
         if let processing { parts.append(processing.slug) }
         if let label { parts.append(label) }
         return parts.joined(separator: "-")
@@ -48,7 +49,7 @@ public struct Cell: Sendable, Codable, Hashable {
         if !backend.cacheModes.contains(cache) {
             return "cache=\(cache) is not a \(backend.rawValue) cache mode (\(backend.cacheModes.joined(separator: "/")))"
         }
-        if dax == .on && !backend.isVirtioFS {
+        if dax != .off && !backend.isVirtioFS {
             return "DAX applies to virtio-fs backends only, not \(backend.rawValue)"
         }
         if case .autoSwitch = processing, backend != .straitd {

@@ -39,7 +39,7 @@ public struct CellFilter: Sendable, Hashable {
             }
         case "dax":
             guard Dax(rawValue: value) != nil else {
-                throw MatrixError(.badFilter, "dax is off or on, not '\(value)'", field: "filter.dax")
+                throw MatrixError(.badFilter, "dax is off, on or inode, not '\(value)'", field: "filter.dax")
             }
         case "processing":
             guard value == "none" || Processing(parsing: value) != nil else {

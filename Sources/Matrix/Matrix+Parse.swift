@@ -159,7 +159,7 @@ struct MatrixParser {
                     all.contains($0) ? $0 : nil
                 }
             case "dax":
-                matrix.dax = try reader.values(value, path, expected: "off or on") { Dax(rawValue: $0) }
+                matrix.dax = try reader.values(value, path, expected: "off, on or inode") { Dax(rawValue: $0) }
             default:
                 matrix.processing = try reader.values(value, path, expected: Self.processingForms) { Processing(parsing: $0) }
             }

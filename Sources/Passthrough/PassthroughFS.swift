@@ -92,12 +92,14 @@ public final class PassthroughFS: Sendable {
         try handle(id).fd.raw
     }
 
-    /// A new read-write descriptor on the regular file behind an open handle, for a DAX mapping
-    /// (the VMM maps it shared and writable, whatever the handle's mode); the caller closes it.
-    public func daxDescriptor(forHandle id: UInt64) throws(FSError) -> Int32 {
-        let h = try handle(id)
-        guard h.inode.isRegular else { throw FSError(errno: EINVAL, message: "DAX mapping of a non-regular file") }
-        let fd = try reopen(h.inode, flags: O_RDWR)
+    /// A new read-write descriptor on a regular file, for a DAX mapping (the VMM maps it shared
+    /// and writable, whatever mode the guest opened it in); the caller closes it. Linux sends
+    /// SETUPMAPPING with fh = -1: the node names the file, a handle only when one is given.
+    public func daxDescriptor(node: UInt64, handle id: UInt64?) throws(FSError) -> Int32 {
+        let inode: Inode
+        if let id { inode = try handle(id).inode } else { inode = try self.inode(node) }
+        guard inode.isRegular else { throw FSError(errno: EINVAL, message: "DAX mapping of a non-regular file") }
+        let fd = try reopen(inode, flags: O_RDWR)
         let owned = fcntl(fd.raw, F_DUPFD_CLOEXEC, 0)
         guard owned >= 0 else { throw FSError(errno: errno, message: "dup for DAX") }
         return owned

@@ -104,6 +104,8 @@ public struct CellResult: Sendable, Codable, Hashable {
     public var verification: Verification?
     /// Directory with console log, domain XML, QEMU and daemon logs when the cell failed.
     public var failureBundle: String?
+    /// The VMM the cell ran on (e.g. "QEMU 1:11.1.3+ds-1~bpo13+1"); absent in older documents.
+    public var vmm: String?
 
     public init(
         cell: Cell, verdict: Verdict, workloads: [WorkloadResult] = [], verification: Verification? = nil,

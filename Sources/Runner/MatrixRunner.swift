@@ -77,7 +77,7 @@ public final class MatrixRunner: Sendable {
             withExtendedLifetime(signals) {}
         }
         if let context {
-            log("strait: run \(run.id), accelerator \(context.accelerator), QEMU \(context.qemu), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+            log("strait: run \(run.id), accelerator \(context.accelerator), \(context.emulator(for: expansion.cells).version), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
         } else {
             log("strait: run \(run.id): host-speed cells only, no VM")
         }
@@ -145,22 +145,24 @@ public final class MatrixRunner: Sendable {
         let record: (SlotState) -> Void = { state in
             do { try writers[state.slot.variant.name]?.record(state.result) } catch { log("strait: cannot record \(state.slot.cell.id): \(error)") }
         }
-        for state in states where state.skip != nil { record(state) }
+        for state in states where state.skip != nil || state.unsupported != nil { record(state) }
 
         var boots = 0
-        let groups = VMPlan.groups(states.filter { $0.skip == nil }.map(\.slot))
+        let groups = VMPlan.groups(states.filter { $0.skip == nil && $0.unsupported == nil }.map(\.slot))
         for (index, group) in groups.enumerated() {
             let groupStates = group.compactMap { byKey[key($0.variant.name, $0.cell)] }
             let groupKeys = Set(group.map { key($0.variant.name, $0.cell) })
             let groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
             let vmRun = VMGroupRun(index: index, states: groupStates, steps: groupSteps, run: run, context: context,
+                                   emulator: context.emulator(for: expansion.cells).path,
                                    options: options, trees: trees, display: display, store: store, record: record)
             if vmRun.execute() { boots += 1 }
         }
         for step in steps {
-            if let state = byKey[key(step.variant, step.cell)], let skip = state.skip {
+            if let state = byKey[key(step.variant, step.cell)], let why = state.skip.map({ "skipped: \($0)" })
+                ?? state.unsupported.map({ "unsupported: \($0)" }) {
                 display.begin(step)
-                display.end(step, outcome: "skipped: \(skip)")
+                display.end(step, outcome: why)
             }
         }
         return boots
@@ -178,7 +180,9 @@ public final class MatrixRunner: Sendable {
                 do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "cannot make the share directory", cause: error) }
                 chmod(dir, 0o777)
                 let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
-                state.skip = cell.skipReason(daxWindow: nil, vmm: "QEMU \(context.qemu)")
+                state.vmm = context.emulator(for: expansion.cells).version
+                state.unsupported = cell.daxUnsupportedReason
+                state.skip = cell.skipReason(daxVMM: context.daxQEMU?.path)
                     ?? (cell.backend == .sshfs ? context.sshfsMissing : nil)
                     ?? variant.binaries.missing(for: cell)
                 states.append(state)

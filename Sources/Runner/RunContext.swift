@@ -2,6 +2,7 @@ import Foundation
 import GuestImage
 import Harness
 import Libvirt
+import Matrix
 
 /// What every VM of a run shares: the image, the accelerator (probed, with its reason), the
 /// libvirt connection and the harness SSH key.
@@ -11,6 +12,8 @@ struct RunContext: Sendable {
     let connection: Connection
     let key: SSHKey
     let qemu: String
+    /// The DAX-capable QEMU, when installed.
+    let daxQEMU: DaxQEMU?
 
     static func prepare(options: RunOptions) throws(RunnerError) -> RunContext {
         let t0 = Date()
@@ -22,10 +25,19 @@ struct RunContext: Sendable {
             let connection = try Connection(uri: options.uri)
             let qemu = (try? connection.versions().hypervisor) ?? "unknown"
             return RunContext(image: image, accelerator: accelerator, connection: connection,
-                              key: try SSHKey.harnessKey(), qemu: qemu)
+                              key: try SSHKey.harnessKey(), qemu: qemu, daxQEMU: DaxQEMU.locate())
         } catch {
             throw RunnerError(.prerequisite, "setup", cause: error)
         }
+    }
+
+    /// The emulator for a run: the DAX QEMU when any cell maps through a window (every VM of the
+    /// run then uses it, so DAX and no-DAX cells share a VMM), else libvirt's default.
+    func emulator(for cells: [Cell]) -> (path: String?, version: String) {
+        if let daxQEMU, cells.contains(where: { $0.dax != .off && $0.backend == .straitd }) {
+            return (daxQEMU.path, daxQEMU.version)
+        }
+        return (nil, "QEMU \(qemu)")
     }
 
     /// sshfs cells need the sshfs package in the guest image and OpenSSH's sshd and ssh-keygen on

@@ -13,6 +13,10 @@ final class SlotState {
     var prepared = false
     var mountLine = ""
     var skip: String?
+    /// Why the cell's daemon cannot do what the cell asks (a peer with DAX): a verdict, not a skip.
+    var unsupported: String?
+    /// The VMM the cell runs on ("QEMU 1:11.1.3+ds-1~bpo13+1"), recorded with its result.
+    var vmm: String?
     var failure: String?
     var bundle: String?
     /// Workload results in matrix order.
@@ -28,7 +32,7 @@ final class SlotState {
         self.workloads = workloads.flatMap(\.resultNames).map { WorkloadResult(workload: $0) }
     }
 
-    var active: Bool { skip == nil && failure == nil && !finished }
+    var active: Bool { skip == nil && unsupported == nil && failure == nil && !finished }
 
     func fail(_ reason: String) {
         if failure == nil { failure = reason }
@@ -57,12 +61,16 @@ final class SlotState {
         let verdict: Verdict
         if let skip {
             verdict = .skipped(skip)
+        } else if let unsupported {
+            verdict = .unsupported(unsupported)
         } else if let failure {
             verdict = .fail(failure)
         } else {
             verdict = .pass
         }
-        return CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil ? workloads : [],
-                          verification: verification, failureBundle: bundle)
+        var result = CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil && unsupported == nil ? workloads : [],
+                                verification: verification, failureBundle: bundle)
+        result.vmm = vmm
+        return result
     }
 }

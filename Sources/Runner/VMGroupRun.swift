@@ -16,6 +16,8 @@ struct VMGroupRun {
     let steps: [Step]
     let run: Run
     let context: RunContext
+    /// The QEMU binary for this VM (the DAX QEMU's wrapper for runs with DAX cells), nil: libvirt's.
+    let emulator: String?
     let options: RunOptions
     let trees: [String: TarTree]
     let display: ProgressDisplay
@@ -38,10 +40,14 @@ struct VMGroupRun {
                 let socket = run.path(slot.key + ".sock")
                 let daemonLog = run.path(slot.key + "-daemon.log")
                 state.evidence["daemon.log"] = daemonLog
+                var full = command
+                full.arguments += slot.cell.daxArguments(tag: slot.tag)
                 do {
-                    state.daemon = try ShareDaemon(command: command, socket: socket, dir: state.hostDir,
+                    state.daemon = try ShareDaemon(command: full, socket: socket, dir: state.hostDir,
                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
-                    shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: slot.tag))
+                    let backend: Filesystem.Backend = slot.cell.dax == .off
+                        ? .virtiofsSocket(socket: socket, queueSize: 1024) : .virtiofsDaxSocket(socket: socket)
+                    shares.append(Filesystem(backend, tag: slot.tag))
                 } catch {
                     state.fail("daemon did not start: \(error.detail)")
                     state.bundle = FailureBundle.keep(name: run.name(slot.key), reason: "\(slot.cell.id): \(error)", files: state.evidence)
@@ -64,6 +70,7 @@ struct VMGroupRun {
         vmOptions.vcpus = options.vcpus
         vmOptions.memoryMiB = options.memoryMiB
         vmOptions.shares = shares
+        vmOptions.emulator = emulator
         let vm: VirtualMachine
         do {
             vm = try VirtualMachine(run: run, vm: "vm\(index)", image: context.image, accelerator: context.accelerator,
@@ -181,7 +188,7 @@ struct VMGroupRun {
                                       connection: HostSSHD.connectionOptions(port: server.port))
         }
         var command = "mkdir -p \(mountPoint) && \(shellQuote(mount)) && cat /proc/mounts"
-        if cell.dax == .on { command += " && echo @@iomem && cat /proc/iomem" }
+        if cell.dax != .off { command += " && echo @@iomem && cat /proc/iomem" }
         if cell.backend == .sshfs { command += " && echo @@sshfs && " + SSHFSHost.guestArgvCommand(mountPoint: mountPoint) }
         let output: String
         do {
@@ -203,8 +210,8 @@ struct VMGroupRun {
                 problems.append("daemon (pid \(daemon.pid)) is not running")
             }
         }
-        if cell.dax == .on, !(parts.count > 1 && parts[1].lowercased().contains("dax")) {
-            problems.append("DAX on but /proc/iomem shows no DAX window")
+        if cell.dax != .off, !(parts.count > 1 && Cell.iomemShowsWindow(parts[1], size: Cell.daxWindowBytes)) {
+            problems.append("DAX \(cell.dax.rawValue) but /proc/iomem shows no \(Cell.daxWindowBytes >> 20) MiB window")
         }
         if !problems.isEmpty {
             fail(state, "configuration did not take effect: " + problems.joined(separator: "; "), vm: vm)
@@ -229,8 +236,14 @@ struct VMGroupRun {
     }
 
     /// After a share's last step: unmount (a hung unmount is a failure too) and record the cell.
+    /// A DAX cell whose daemon made no map at all did not use the window: a failure.
     func finish(_ state: SlotState, vm: VirtualMachine?) {
         guard !state.finished else { return }
+        if state.prepared, state.failure == nil, state.slot.cell.dax != .off, let vm, let path = state.evidence["daemon.log"] {
+            let maps = Cell.daxMapCount(daemonLog: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            if maps == 0 { fail(state, "DAX \(state.slot.cell.dax.rawValue): straitd made no SHMEM_MAP during the workloads", vm: vm) }
+            else { log("strait: \(state.slot.key) \(state.slot.cell.id): straitd made >= \(maps) DAX maps") }
+        }
         if state.prepared, let vm, vm.isActive {
             // A native cell's directory is on the guest's disk: removed, not unmounted.
             let command = state.slot.cell.backend == .native ? "rm -rf \(state.slot.mountPoint)" : "umount \(state.slot.mountPoint)"

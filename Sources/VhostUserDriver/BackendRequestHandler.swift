@@ -9,15 +9,20 @@ import Wire
 public final class BackendRequestHandler: Sendable {
     private let channel: Channel
     private let window: DaxWindowRegion?
+    /// Tells the daemon about a map as a memory region (adding: true) or its end, before the ack.
+    public typealias RegionMirror = @Sendable (_ adding: Bool, _ offset: UInt64, _ length: UInt64, _ fd: Int32,
+                                               _ fdOffset: UInt64) throws(DriverError) -> Void
+    private let regions: RegionMirror?
     /// The serving thread; created with the handler, started by `start`.
     private let thread = Mutex<JoinableThread?>(nil)
     /// Unexpected requests and failures, kept for tests and error reports.
     private let log = Mutex<[String]>([])
 
     /// Takes our end of the socketpair; the daemon holds the other.
-    public init(fd: OwnedFD, window: DaxWindowRegion?) {
+    public init(fd: OwnedFD, window: DaxWindowRegion?, regions: RegionMirror? = nil) {
         channel = Channel(fd: fd)
         self.window = window
+        self.regions = regions
     }
 
     public var events: [String] { log.withLock { $0 } }
@@ -74,7 +79,9 @@ public final class BackendRequestHandler: Sendable {
                     throw DriverError(.protocolViolation, "SHMEM_MAP with \(message.fds.count) fds, not one")
                 }
                 try window.map(fd: fd.rawValue, fdOffset: m.fdOffset, offset: m.shmOffset, length: m.length, writable: m.isWritable)
+                try regions?(true, m.shmOffset, m.length, fd.rawValue, m.fdOffset)
             } else {
+                try regions?(false, m.shmOffset, m.length, -1, 0)
                 try window.unmap(offset: m.shmOffset, length: m.length)
             }
             return 0

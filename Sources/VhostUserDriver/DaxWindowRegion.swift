@@ -30,6 +30,9 @@ public final class DaxWindowRegion: @unchecked Sendable {
 
     deinit { munmap(base, Int(size)) }
 
+    /// The frontend's address of window offset `offset` (the userspace address of a region).
+    public func address(_ offset: UInt64) -> UInt64 { UInt64(UInt(bitPattern: base)) + offset }
+
     public var counts: (maps: Int, unmaps: Int) { state.withLock { ($0.maps, $0.unmaps) } }
     /// The maps in place now: window offset -> length.
     public var liveMaps: [UInt64: UInt64] { state.withLock { $0.live } }

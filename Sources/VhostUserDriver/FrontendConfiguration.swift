@@ -16,6 +16,9 @@ public struct FrontendConfiguration: Sendable {
     /// The largest DAX window accepted (0: none). The window's size is the daemon's, from
     /// GET_SHMEM_CONFIG (shmid 0), as QEMU's generic vhost-user device takes it.
     public var daxWindowSize: UInt64 = 0
+    /// Hand every DAX map to the daemon as a memory region (ADD/REM_MEM_REG inside the map and
+    /// unmap, before their ack), as QEMU 11.1 does; what one map costs includes it.
+    public var daxMapsAsMemoryRegions = true
     /// Seconds to wait for the daemon's socket to appear.
     public var connectTimeout: Double = 10
     /// Spin on the used rings instead of sleeping on the call eventfds.

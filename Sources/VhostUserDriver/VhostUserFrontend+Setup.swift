@@ -89,7 +89,20 @@ extension VhostUserFrontend {
     func setupBackendChannel() throws(DriverError) {
         guard protocolFeatures & ProtocolFeature.backendReq != 0 else { return }
         let (ours, theirs) = try UnixSocket.pair()
-        let handler = BackendRequestHandler(fd: ours, window: dax)
+        // As QEMU 11.1: a DAX map is guest memory too, so the daemon gets it as a memory region
+        // (ADD_MEM_REG) before the map is acked, and loses it (REM_MEM_REG) before an unmap is.
+        var regions: BackendRequestHandler.RegionMirror?
+        if let window = dax, configuration.daxMapsAsMemoryRegions, protocolFeatures & ProtocolFeature.configureMemSlots != 0 {
+            regions = { [weak self] adding, offset, length, fd, fdOffset throws(DriverError) in
+                guard let self else { return }
+                let region = MemoryRegionDescription(guestPhysAddr: Self.daxWindowGPA + offset, memorySize: length,
+                                                     userspaceAddr: window.address(offset), mmapOffset: adding ? fdOffset : 0)
+                var w = ByteWriter(capacity: SingleMemoryRegion.size)
+                SingleMemoryRegion(region: region).encode(into: &w)
+                try self.call(adding ? .addMemReg : .remMemReg, payload: w.bytes, fds: adding ? [fd] : [])
+            }
+        }
+        let handler = BackendRequestHandler(fd: ours, window: dax, regions: regions)
         try handler.start()
         backend = handler
         try call(.setBackendReqFd, fds: [theirs.rawValue])

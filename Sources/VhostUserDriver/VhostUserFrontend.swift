@@ -29,6 +29,11 @@ public final class VhostUserFrontend: @unchecked Sendable {
     public internal(set) var deviceConfig: [UInt8]?
     public internal(set) var backend: BackendRequestHandler?
     private let closed = Mutex(false)
+    /// One request and its reply at a time on the main channel: the backend-request thread
+    /// sends ADD/REM_MEM_REG on it too (for DAX maps, as QEMU does).
+    private let callLock = Mutex(())
+    /// Where the DAX window sits in guest-physical space (far above guest RAM, like a 64-bit BAR).
+    public static let daxWindowGPA: UInt64 = 1 << 40
 
     /// Connects to the daemon's socket (retrying until it appears) and sets everything up.
     public convenience init(socketPath: String, configuration: FrontendConfiguration = FrontendConfiguration(),
@@ -60,6 +65,13 @@ public final class VhostUserFrontend: @unchecked Sendable {
     @discardableResult
     public func call(_ request: FrontendRequest, payload: [UInt8] = [], fds: [Int32] = [],
                      wantAck: Bool = true) throws(DriverError) -> [UInt8] {
+        try callLock.withLock { _ throws(DriverError) -> [UInt8] in
+            try callUnlocked(request, payload: payload, fds: fds, wantAck: wantAck)
+        }
+    }
+
+    private func callUnlocked(_ request: FrontendRequest, payload: [UInt8], fds: [Int32],
+                              wantAck: Bool) throws(DriverError) -> [UInt8] {
         let ack = !request.hasReply && replyAck && wantAck
         let flags = MessageFlags.version | (ack ? MessageFlags.needReply : 0)
         do {

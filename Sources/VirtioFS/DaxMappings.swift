@@ -88,18 +88,17 @@ public final class DaxMappings: Sendable {
         try lock.withLock(body)
     }
 
-    /// SETUPMAPPING: show [fileOffset, +length) of the file `fd` names at `windowOffset`. `open`
-    /// gives a read-write descriptor for the file when none is held yet. A chunk already at an
-    /// overlapping window range (a read-only range upgraded to writable, a reused range) is
-    /// unmapped first.
-    func setup(fd: Int32, open: () throws(FSError) -> Int32, fileOffset: UInt64, windowOffset: UInt64,
-               length: UInt64, writable: Bool) throws(FSError) {
+    /// SETUPMAPPING: show [fileOffset, +length) of the file at `windowOffset`. `fd` is a new
+    /// read-write descriptor on it, which this takes over (kept while the file has chunks, else
+    /// closed). A chunk already at an overlapping window range (a read-only range upgraded to
+    /// writable, a reused range) is unmapped first.
+    func setup(fd: Int32, fileOffset: UInt64, windowOffset: UInt64, length: UInt64, writable: Bool) throws(FSError) {
+        let fresh = MappedFile(fd: fd)
         try lock.withLock { () throws(FSError) in
             try removeLocked(windowOffset: windowOffset, length: length)
             let st = try Self.stat(fd)
             let key = FileKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
-            let file: MappedFile
-            if let existing = state.files[key] { file = existing } else { file = MappedFile(fd: try open()) }
+            let file = state.files[key] ?? fresh
             state.files[key] = file
             var chunk = Chunk(key: key, fileOffset: fileOffset, windowOffset: windowOffset, length: length, writable: writable)
             defer {

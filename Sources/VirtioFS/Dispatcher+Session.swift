@@ -43,9 +43,9 @@ extension FuseDispatcher {
               x.foffset <= UInt64(Int64.max), x.len <= UInt64(Int64.max) - x.foffset else {
             throw FSError(errno: EINVAL, message: "DAX mapping of file \(x.foffset)+\(x.len) at \(x.moffset)")
         }
-        let fd = try fs.fd(forHandle: x.fh)
-        let fs = self.fs
-        try dax.setup(fd: fd, open: { () throws(FSError) in try fs.daxDescriptor(forHandle: x.fh) },
+        // fh is ~0 from Linux (fuse_setup_one_mapping): the node id names the file.
+        let fd = try fs.daxDescriptor(node: r.node, handle: x.fh == UInt64.max ? nil : x.fh)
+        try dax.setup(fd: fd,
                       fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
                       writable: x.flags & FuseFlag.setupmappingWrite != 0)
         return .ok([])

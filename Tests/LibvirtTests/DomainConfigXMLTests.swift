@@ -45,6 +45,30 @@ struct DomainConfigXMLTests {
         #expect(!(try noNet.xml()).contains("hostfwd"))
     }
 
+    /// A DAX share: QEMU 11.1's generic vhost-user device through <qemu:commandline>, the
+    /// emulator as given, no <filesystem> element (libvirt 9.0 has none for it).
+    @Test func daxSharesGoThroughTheGenericDevice() throws {
+        var c = base()
+        c.emulator = "/opt/strait-qemu-11/bin/qemu-system-x86_64"
+        c.filesystems = [
+            Filesystem(.virtiofsDaxSocket(socket: "/tmp/run/d0.sock"), tag: "fs0"),
+            Filesystem(.virtiofsSocket(socket: "/tmp/run/a.sock", queueSize: 1024), tag: "share"),
+            Filesystem(.virtiofsDaxSocket(socket: "/tmp/run/d1.sock"), tag: "fs1"),
+        ]
+        let xml = try c.xml()
+        #expect(try element(xml, "/domain/devices/emulator").stringValue == "/opt/strait-qemu-11/bin/qemu-system-x86_64")
+        let doc = try XMLDocument(xmlString: xml)
+        #expect(try doc.nodes(forXPath: "/domain/devices/filesystem").count == 1)
+        let args = try doc.nodes(forXPath: "/domain/*[local-name()='commandline']/*[local-name()='arg']")
+            .compactMap { ($0 as? XMLElement)?.attribute(forName: "value")?.stringValue }
+        #expect(args.contains("socket,id=straitdax0,path=/tmp/run/d0.sock"))
+        #expect(args.contains("vhost-user-test-device-pci,chardev=straitdax0,virtio-id=26,num_vqs=2,config_size=40,bus=pcie.0,addr=0x1d"))
+        #expect(args.contains("vhost-user-test-device-pci,chardev=straitdax1,virtio-id=26,num_vqs=2,config_size=40,bus=pcie.0,addr=0x1c"))
+        var comma = base()
+        comma.filesystems = [Filesystem(.virtiofsDaxSocket(socket: "/tmp/a,b.sock"), tag: "x")]
+        #expect(throws: LibvirtError.self) { try comma.xml() }
+    }
+
     @Test func rendersEachFilesystemVariant() throws {
         var c = base()
         c.filesystems = [

@@ -23,12 +23,18 @@ import Testing
         let auto = Cell(backend: .straitd, cache: "auto", processing: .inline)
         #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/share one").isEmpty)
         #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/dax") == [
-            "DAX not requested but the mount uses it (rw,relatime,dax=always)"
+            "DAX off requested but the mount shows dax=always (rw,relatime,dax=always)"
         ])
         var dax = auto
         dax.dax = .on
         #expect(dax.mountProblems(procMounts: mounts, mountPoint: "/mnt/dax").isEmpty)
-        #expect(dax.mountProblems(procMounts: mounts, mountPoint: "/mnt/share one").first?.hasPrefix("DAX requested") == true)
+        #expect(dax.mountProblems(procMounts: mounts, mountPoint: "/mnt/share one").first?.hasPrefix("DAX on requested but the mount shows no dax option") == true)
+        var inode = auto
+        inode.dax = .inode
+        #expect(inode.id == "straitd-auto-daxinode-inline")
+        #expect(inode.mountCommand(tag: "t", mountPoint: "/m") == ["mount", "-t", "virtiofs", "-o", "dax=inode", "t", "/m"])
+        #expect(inode.mountProblems(procMounts: "t /m virtiofs rw,dax=inode 0 0\n", mountPoint: "/m").isEmpty)
+        #expect(inode.mountProblems(procMounts: mounts, mountPoint: "/mnt/dax").first?.hasPrefix("DAX inode requested but the mount shows dax=always") == true)
         #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/mnt/9p") == ["/mnt/9p is 9p, expected virtiofs"])
         #expect(auto.mountProblems(procMounts: mounts, mountPoint: "/nope") == ["/nope is not mounted"])
         #expect(dax.mountCommand(tag: "share-dax", mountPoint: "/mnt/dax") == ["mount", "-t", "virtiofs", "-o", "dax=always", "share-dax", "/mnt/dax"])
@@ -54,11 +60,40 @@ import Testing
         #expect(Cell(backend: .sshfs, cache: "none").mountProblems(procMounts: mounts, mountPoint: "/mnt/ssh").isEmpty)
     }
 
-    @Test func daxCellsSkipWithoutAWindow() {
+    @Test func daxWindowEvidence() {
+        // Debian bookworm's 6.1 guest under QEMU 11.1 with a 256 MiB window, as /proc/iomem shows it.
+        let iomem = """
+        c0000000-febfffff : PCI Bus 0000:00
+          e0000000-efffffff : 0000:00:1d.0
+            e0000000-efffffff : virtio0
+          f1000000-f1003fff : 0000:00:1d.0
+            f1000000-f1003fff : virtio-pci-modern
+        """
+        #expect(Cell.iomemShowsWindow(iomem, size: 256 << 20))
+        #expect(!Cell.iomemShowsWindow(iomem, size: 1 << 30))
+        #expect(!Cell.iomemShowsWindow("f1000000-f1003fff : virtio-pci-modern", size: 0x4000))
+        let log = """
+        info straitd: [VirtioFS] DAX maps=1 unmaps=0 page_roundings=0
+        info straitd: [VirtioFS] DAX maps=64 unmaps=3 page_roundings=2
+        info straitd: [straitd] DAX window at exit: maps=70 unmaps=9 page_roundings=2 failures=0 empty_chunks=0
+        """
+        #expect(Cell.daxMapCount(daemonLog: log) == 70)
+        #expect(Cell.daxMapCount(daemonLog: "info straitd: serving") == 0)
+        let dax = Cell(backend: .straitd, cache: "auto", dax: .inode, processing: .inline)
+        #expect(dax.daxArguments(tag: "fs3") == ["--dax-window=1024M", "--tag=fs3"])
+        #expect(Cell(backend: .virtiofsdC, cache: "auto", dax: .on).daxArguments(tag: "x").isEmpty)
+        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0"]).contains("daemon command line lacks --dax-window=1024M"))
+        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=1024M", "--tag=fs3"]).isEmpty)
+    }
+
+    @Test func daxCellsNeedTheDaxQEMUAndStraitd() {
         let dax = Cell(backend: .straitd, cache: "auto", dax: .on, processing: .inline)
-        #expect(dax.skipReason(daxWindow: nil, vmm: "QEMU 7.2.15") == "DAX needs a VMM with a DAX window (vhost-user-fs cache-size); QEMU 7.2.15 has none")
-        #expect(dax.skipReason(daxWindow: 1 << 30, vmm: "QEMU") == nil)
-        #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).skipReason(daxWindow: nil, vmm: "QEMU") == nil)
+        #expect(dax.skipReason(daxVMM: nil)?.hasPrefix("DAX needs QEMU 11.1") == true)
+        #expect(dax.skipReason(daxVMM: "/opt/strait-qemu-11/bin/qemu-system-x86_64") == nil)
+        #expect(Cell(backend: .straitd, cache: "auto", processing: .inline).skipReason(daxVMM: nil) == nil)
+        #expect(dax.daxUnsupportedReason == nil)
+        #expect(Cell(backend: .virtiofsdRust, cache: "auto", dax: .inode).daxUnsupportedReason?.contains("ENOSYS") == true)
+        #expect(Cell(backend: .virtiofsdC, cache: "auto").daxUnsupportedReason == nil)
     }
 
     @Test func processingArgumentsPerBackend() {
