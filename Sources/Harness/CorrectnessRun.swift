@@ -38,6 +38,14 @@ public struct CorrectnessRun: Sendable {
     public var scriptEnvironment: [String: String] = [:]
     public var tarFiles = 2000
     public var uri = Connection.defaultURI
+    /// DAX: each share through QEMU 11.1's generic device (`emulator`, the DAX QEMU's wrapper)
+    /// with a window of `windowMiB` from straitd, mounted with `-o dax=always`.
+    public struct Dax: Sendable {
+        public var emulator: String
+        public var windowMiB = 256
+        public init(emulator: String) { self.emulator = emulator }
+    }
+    public var dax: Dax?
     public var log: @Sendable (String) -> Void = { print($0) }
 
     public init(image: BuiltImage, accelerator: Accelerator, daemon: DaemonCommandLine, script: String) {
@@ -68,10 +76,14 @@ public struct CorrectnessRun: Sendable {
             let dir = try run.makeDirectory("share-\(mode)", mode: 0o777)
             shareDirs[mode] = dir
             let socket = run.path("\(daemon.name)-\(mode).sock")
-            daemons[mode] = try ShareDaemon(command: daemon, socket: socket, dir: dir, cache: mode,
+            var command = daemon
+            if let dax { command.arguments += ["--dax-window=\(dax.windowMiB)M", "--tag=share-\(mode)"] }
+            daemons[mode] = try ShareDaemon(command: command, socket: socket, dir: dir, cache: mode,
                                            log: run.path("\(daemon.name)-\(mode).log"))
-            options.shares.append(Filesystem(.virtiofsSocket(socket: socket, queueSize: 1024), tag: "share-\(mode)"))
+            let backend: Filesystem.Backend = dax == nil ? .virtiofsSocket(socket: socket, queueSize: 1024) : .virtiofsDaxSocket(socket: socket)
+            options.shares.append(Filesystem(backend, tag: "share-\(mode)"))
         }
+        options.emulator = dax?.emulator
         let vm = try VirtualMachine(run: run, vm: "\(daemon.name)", image: image, accelerator: accelerator,
                                     key: key, connection: connection, options: options)
         for (mode, d) in daemons { vm.keepDaemonLog("daemon-\(mode).log", at: d.log) }
@@ -85,9 +97,10 @@ public struct CorrectnessRun: Sendable {
         var results: [ModeResult] = []
         for mode in modes {
             let mountPoint = "/mnt/share-\(mode)"
-            let mount = try vm.ssh.check("mount -t virtiofs share-\(mode) \(mountPoint) && findmnt -n -o TARGET,SOURCE,FSTYPE,OPTIONS \(mountPoint)")
+            let daxOption = dax == nil ? "" : "-o dax=always "
+            let mount = try vm.ssh.check("mount -t virtiofs \(daxOption)share-\(mode) \(mountPoint) && findmnt -n -o TARGET,SOURCE,FSTYPE,OPTIONS \(mountPoint)")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard mount.contains("virtiofs") else {
+            guard mount.contains("virtiofs"), dax == nil || mount.contains("dax=always") else {
                 throw HarnessError(.guest, "findmnt \(mountPoint) shows '\(mount)', not virtiofs",
                                    bundle: vm.keepBundle(reason: "mount of share-\(mode) not virtiofs: \(mount)"))
             }
