@@ -71,6 +71,7 @@ import Testing
         """
         #expect(Cell.iomemShowsWindow(iomem, size: 256 << 20))
         #expect(!Cell.iomemShowsWindow(iomem, size: 1 << 30))
+        #expect(Cell.iomemShowsWindow(iomem, size: Cell.daxWindowBytes))
         #expect(!Cell.iomemShowsWindow("f1000000-f1003fff : virtio-pci-modern", size: 0x4000))
         let log = """
         info straitd: [VirtioFS] DAX maps=1 unmaps=0 page_roundings=0
@@ -80,10 +81,10 @@ import Testing
         #expect(Cell.daxMapCount(daemonLog: log) == 70)
         #expect(Cell.daxMapCount(daemonLog: "info straitd: serving") == 0)
         let dax = Cell(backend: .straitd, cache: "auto", dax: .inode, processing: .inline)
-        #expect(dax.daxArguments(tag: "fs3") == ["--dax-window=1024M", "--tag=fs3"])
+        #expect(dax.daxArguments(tag: "fs3") == ["--dax-window=256M", "--tag=fs3"])
         #expect(Cell(backend: .virtiofsdC, cache: "auto", dax: .on).daxArguments(tag: "x").isEmpty)
-        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0"]).contains("daemon command line lacks --dax-window=1024M"))
-        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=1024M", "--tag=fs3"]).isEmpty)
+        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0"]).contains("daemon command line lacks --dax-window=256M"))
+        #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=256M", "--tag=fs3"]).isEmpty)
     }
 
     @Test func daxCellsNeedTheDaxQEMUAndStraitd() {
