@@ -33,7 +33,8 @@ extension Reports {
         }
         let env = run.environment
         let quick = run.matrix.hasSuffix("-quick")
-        out += "- Ours: run `\(run.runID)`\(quick ? " (**quick profile**: small files, short runtimes, 1 repetition; indicative only)" : ""), "
+        out += "- Ours: run `\(run.runID)`\(quick ? " (**quick profile**: small files, short runtimes, 1 repetition; indicative only)" : "")"
+        out += run.complete ? ", " : " (**incomplete**: \(run.cells.count) cells recorded when this page was generated), "
         out += "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, "
         out += "\(env.accelerator.uppercased())\(env.accelerator == "tcg" ? " (no KVM: absolute numbers are not comparable)" : ""), "
         out += "QEMU \(env.qemuVersion ?? "?"), guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"

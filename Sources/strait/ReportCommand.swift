@@ -57,13 +57,16 @@ struct ReportCommand: ParsableCommand {
         let store = ResultStore(root: results)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? []
         let docs = names.filter { $0.hasSuffix(".json") }.compactMap { try? RunDocument.load(path: store.runsDirectory + "/" + $0) }
-            .filter { $0.complete && $0.shard == nil }
+            .filter { $0.shard == nil }
         var chosen: [String: RunDocument] = [:]
         for report in reports {
-            func newest(_ matrix: String) -> RunDocument? {
-                docs.filter { $0.matrix == matrix }.max { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
+            // Complete before incomplete, full before quick, then the newest.
+            func newest(_ matrix: String, complete: Bool) -> RunDocument? {
+                docs.filter { $0.matrix == matrix && $0.complete == complete }
+                    .max { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
             }
-            chosen[report.matrix] = newest(report.matrix) ?? newest(report.matrix + Matrix.quickSuffix)
+            chosen[report.matrix] = newest(report.matrix, complete: true) ?? newest(report.matrix + Matrix.quickSuffix, complete: true)
+                ?? newest(report.matrix, complete: false) ?? newest(report.matrix + Matrix.quickSuffix, complete: false)
         }
         var command = "strait report --reproductions --results \(results)"
         if let output { command += " --output \(output)" }

@@ -72,6 +72,10 @@ import Testing
         #expect(text.contains("| randread-psync | fast | 100 | 20.0 |"))
         #expect(text.contains("quick profile"))
         #expect(text.contains("no KVM: absolute numbers are not comparable"))
+        var partial = doc
+        partial.complete = false
+        #expect(Reports.reproductions([report], runs: ["m": partial], command: "x").contains("(**incomplete**: 3 cells recorded"))
+        #expect(!text.contains("incomplete"))
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
