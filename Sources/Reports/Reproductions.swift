@@ -45,7 +45,7 @@ extension Reports {
                 let published = ClaimCheck(claim, lowerIsBetter: report.lowerIsBetter, workloads: report.workloads) { report.value($0, $1) }
                 let reference = ClaimCheck(claim, lowerIsBetter: report.lowerIsBetter, workloads: ours.workloads) { ours.value($0, $1, straitd: false) }
                 let straitd = ClaimCheck(claim, lowerIsBetter: report.lowerIsBetter, workloads: ours.workloads) { ours.value($0, $1, straitd: true) }
-                out += "| \(claim.text) (`\(claim.left) \(claim.above ? ">" : "<") \(claim.right)`) | \(published.summary) | \(reference.summary) | \(straitd.summary) | \(reference.verdict) |\n"
+                out += "| \(claim.text) (`\(claim.left) \(claim.above ? ">" : "<") \(claim.right)`) | \(published.summary) | \(reference.summary) | \(straitd.summary) | \(reference.compared > 0 || straitd.compared == 0 ? reference.verdict : straitd.verdict + " (straitd)") |\n"
             }
             out += "\n"
         }
