@@ -86,8 +86,9 @@ public enum CellCost {
         case .tar(let tar):
             return 5 + Double(tar.files) * perFile(cell)
         case .meta(let meta):
-            // create, git add/commit, find + stat, status, rm: about six passes over the tree.
-            return 10 + 6 * Double(meta.files) * perFile(cell)
+            // create, git add + commit, find + stat, status, rm, as measured here per file
+            // (2,000 files, one step): native 0.033 s, C/Rust virtiofsd 0.10-0.13 s, straitd 0.27 s.
+            return 10 + Double(meta.files) * metaPerFile(cell)
         }
     }
 
@@ -108,6 +109,15 @@ public enum CellCost {
         case .ninep: 0.012
         case .sshfs: 0.015
         default: cell.cache == "none" ? 0.008 : 0.005
+        }
+    }
+
+    /// Seconds per file of the whole meta step (all phases and the untimed git setup).
+    static func metaPerFile(_ cell: Cell) -> Double {
+        switch cell.backend {
+        case .native: 0.035
+        case .ninep, .sshfs: 0.25
+        default: cell.cache == "none" ? 0.25 : 0.15
         }
     }
 
