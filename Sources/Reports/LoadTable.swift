@@ -16,7 +16,7 @@ extension Reports {
     public static func loadTable(_ doc: RunDocument) -> String {
         let cells = doc.cells.filter(\.isHostSpeed)
         guard !cells.isEmpty else { return "" }
-        var rows: [[String]] = [["CELL", "WORKLOAD", "ROUNDS", "OPS/S (min..max)", "P99 US (min..max)", "INSTR/OP (spread)"]]
+        var rows: [[String]] = [["CELL", "WORKLOAD", "ROUNDS", "OPS/S (min..max)", "P99 US (min..max)", "INSTR/OP median (range %)"]]
         for cell in cells {
             if cell.workloads.isEmpty { rows.append([cell.cellID, "-", "0", cell.verdict.description, "", ""]) }
             for w in cell.workloads {
