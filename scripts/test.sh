@@ -21,6 +21,14 @@ phase() {
   rc=${PIPESTATUS[0]}
   set -e
   skips=$(grep -aE '^[^ ]+ Test .* skipped' "$log" || true)
+  # A skip whose reason names an open issue as its blocker ("[blocked: issue N]") is a known,
+  # tracked gap, not a missing install: printed loudly at the end, not failing the run.
+  blocked=$(printf '%s\n' "$skips" | grep -a '\[blocked: issue' || true)
+  skips=$(printf '%s\n' "$skips" | grep -av '\[blocked: issue' | grep -a . || true)
+  if [ -n "$blocked" ]; then
+    echo "test.sh: BLOCKED tests (skipped, tracked in the named issue):" >&2
+    echo "$blocked" >&2
+  fi
   rm -f "$log"
   [ "$rc" -eq 0 ] || return "$rc"
   if [ -n "$skips" ] && [ "${STRAIT_ALLOW_SKIPS:-0}" != 1 ]; then

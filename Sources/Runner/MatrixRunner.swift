@@ -182,7 +182,8 @@ public final class MatrixRunner: Sendable {
                 let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
                 state.vmm = context.emulator(for: expansion.cells).version
                 state.unsupported = cell.daxUnsupportedReason
-                state.skip = cell.skipReason(daxVMM: context.daxQEMU?.path)
+                state.skip = (cell.dax != .off && cell.backend == .straitd ? context.daxRefusal : nil)
+                    ?? cell.skipReason(daxVMM: context.daxQEMU?.path)
                     ?? (cell.backend == .sshfs ? context.sshfsMissing : nil)
                     ?? variant.binaries.missing(for: cell)
                 states.append(state)

@@ -14,6 +14,8 @@ struct RunContext: Sendable {
     let qemu: String
     /// The DAX-capable QEMU, when installed.
     let daxQEMU: DaxQEMU?
+    /// Why DAX cells cannot run although that QEMU is installed (libvirt refuses it), or nil.
+    let daxRefusal: String?
 
     static func prepare(options: RunOptions) throws(RunnerError) -> RunContext {
         let t0 = Date()
@@ -24,8 +26,12 @@ struct RunContext: Sendable {
             options.log("strait: accelerator: \(accelerator)")
             let connection = try Connection(uri: options.uri)
             let qemu = (try? connection.versions().hypervisor) ?? "unknown"
+            let dax = DaxQEMU.locate()
+            let refusal = dax?.libvirtRefusal(uri: options.uri)
+            if let refusal { options.log("strait: DAX cells will be skipped: \(refusal)") }
             return RunContext(image: image, accelerator: accelerator, connection: connection,
-                              key: try SSHKey.harnessKey(), qemu: qemu, daxQEMU: DaxQEMU.locate())
+                              key: try SSHKey.harnessKey(), qemu: qemu, daxQEMU: refusal == nil ? dax : nil,
+                              daxRefusal: refusal)
         } catch {
             throw RunnerError(.prerequisite, "setup", cause: error)
         }
