@@ -13,7 +13,7 @@ public enum Beneath {
         return Glibc.errno != ENOSYS
     }()
 
-    static func openat(_ dirFD: Int32, _ name: [CChar], _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    static func openat(_ dirFD: Int32, _ name: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
         guard available else { return Glibc.openat(dirFD, name, flags, mode) }
         while true {
             let fd = strait_openat_beneath(dirFD, name, flags, UInt32(mode))

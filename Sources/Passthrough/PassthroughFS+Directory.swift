@@ -39,7 +39,7 @@ extension PassthroughFS {
                 if n == 0 { return }
                 var records = DirentRecords(buffer[..<n])
                 while let record = try records.next() {
-                    let isDot = record.name == [0x2E] || record.name == [0x2E, 0x2E]
+                    let isDot = Names.isDotOrDotDot(record.name)
                     var entry: Entry? = nil
                     if plus && !isDot {
                         entry = try? lookup(in: h.fd, cname: Names.cString(record.name),

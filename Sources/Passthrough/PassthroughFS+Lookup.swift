@@ -5,14 +5,31 @@ extension PassthroughFS {
     /// Looks `name` up in directory `parent`; +1 lookup count on the returned node.
     /// ".." at the root stays at the root, so the guest cannot climb out of the share.
     public func lookup(parent: UInt64, name: [UInt8]) throws(FSError) -> Entry {
+        var terminated = name
+        terminated.append(0)
+        return try terminated.withUnsafeBufferPointer { (c) throws(FSError) -> Entry in
+            try lookup(parent: parent, cName: c)
+        }
+    }
+
+    /// The same, with the name still in the request's bytes: `cName` is the name and its NUL
+    /// (EINVAL without one), so the daemon neither copies it nor builds a C string per lookup.
+    /// The buffer is only read during the call.
+    public func lookup(parent: UInt64, cName: UnsafeBufferPointer<UInt8>) throws(FSError) -> Entry {
+        guard let base = cName.baseAddress, cName.count > 0, cName[cName.count - 1] == 0 else {
+            throw FSError.invalid("name is not NUL-terminated")
+        }
+        let name = UnsafeBufferPointer(rebasing: cName[0..<cName.count - 1])
         let dir = try inode(parent)
         guard dir.isDirectory else { throw FSError(errno: ENOTDIR, message: "lookup in non-directory") }
-        let cname = try Names.lookupComponent(name)
-        if dir.key == rootKey && (name == [0x2E, 0x2E] || name == [0x2E]) {
+        try Names.checkLookupComponent(name)
+        let cname = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+        let dots = Names.isDotOrDotDot(name)
+        if dots && dir.key == rootKey {
             return try referenceRoot()
         }
         let dirFD = try pathFD(dir)
-        if name == [0x2E, 0x2E] || name == [0x2E] {
+        if dots {
             // Plain openat: RESOLVE_BENEATH refuses "..". Safe because `dir` is inside the share
             // and not its root, so its parent is inside too; `register` maps the root to node 1.
             let fd = try sysFD("lookup") { openat(dirFD.raw, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC) }
@@ -22,7 +39,7 @@ extension PassthroughFS {
     }
 
     /// Opens `cname` under `dirFD` as O_PATH without following a final symlink and registers it.
-    func lookup(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64) throws(FSError)
+    func lookup(in dirFD: FileDescriptor, cname: UnsafePointer<CChar>, parentMountID: UInt64) throws(FSError)
         -> Entry
     {
         if let known = try lookupKnown(in: dirFD, cname: cname, parentMountID: parentMountID) {
@@ -39,7 +56,7 @@ extension PassthroughFS {
     /// Sound because our O_PATH descriptor pins that inode, so its (dev, ino, mount) cannot
     /// belong to another file; with file handles nothing pins it, so only in `never` mode.
     /// nil when the inode is new (the caller opens it); ENOENT as the open would give it.
-    private func lookupKnown(in dirFD: FileDescriptor, cname: [CChar], parentMountID: UInt64)
+    private func lookupKnown(in dirFD: FileDescriptor, cname: UnsafePointer<CChar>, parentMountID: UInt64)
         throws(FSError) -> Entry?
     {
         guard config.inodeFileHandles == .never else { return nil }

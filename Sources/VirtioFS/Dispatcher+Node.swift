@@ -5,8 +5,8 @@ import Passthrough
 /// Namespace and attribute operations.
 extension FuseDispatcher {
     func lookup(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
-        let name = try a.name()
-        return entryReply(try fs.lookup(parent: r.node, name: name), r.session)
+        let entry = try a.withName { (cName) throws(FSError) in try fs.lookup(parent: r.node, cName: cName) }
+        return entryReply(entry, r.session)
     }
 
     func forget(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {

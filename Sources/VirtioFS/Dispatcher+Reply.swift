@@ -74,6 +74,25 @@ extension ByteCursor {
         }
     }
 
+    /// Like `name()`, without a copy: `body` gets the name and its NUL inside the request's bytes
+    /// (valid only during the call); the cursor moves past the NUL.
+    mutating func withName<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(FSError) -> R) throws(FSError) -> R {
+        let start = offset
+        guard let end = bytes[start...].firstIndex(of: 0) else {
+            throw FSError(errno: EINVAL, message: "name: truncated: unterminated string at offset \(start)")
+        }
+        guard end > start else { throw FSError(errno: EINVAL, message: "name: invalid: empty name") }
+        let result = try bytes.withUnsafeBufferPointer { (all) throws(FSError) -> R in
+            try body(UnsafeBufferPointer(rebasing: all[start...end]))
+        }
+        do throws(WireError) {
+            try skip(end + 1 - start)
+        } catch {
+            throw FSError(errno: EINVAL, message: "name: \(error.message)")
+        }
+        return result
+    }
+
     mutating func bytes(_ count: Int) throws(FSError) -> [UInt8] {
         do throws(WireError) {
             return try readBytes(count)
