@@ -70,6 +70,23 @@ import Testing
         #expect(h.send(.getattr, node: 123_456, args: [FuseGetattrIn().bytes]).error == -EBADF)
     }
 
+    /// LOOKUP reads the name in place in the request: the same checks as a copied name.
+    @Test func lookupNamesAreCheckedInPlace() throws {
+        let h = try DispatcherHarness()
+        writeHost(h.hostPath("f"), [])
+        #expect(h.send(.lookup, args: [cstr("a/b")]).error == -EINVAL)
+        #expect(h.send(.lookup, args: [cstr("../etc")]).error == -EINVAL)
+        #expect(h.send(.lookup, args: [Array(repeating: 0x61, count: 256) + [0]]).error == -ENAMETOOLONG)
+        #expect(h.send(.lookup, args: [cstr("missing")]).error == -ENOENT)
+        // ".." and "." at the root stay at the root.
+        #expect(h.lookup("..").1?.nodeid == 1)
+        #expect(h.lookup(".").1?.nodeid == 1)
+        // Bytes after the NUL are not part of the name.
+        let f = h.send(.lookup, args: [cstr("f") + Array("/junk".utf8)])
+        #expect(f.error == 0)
+        #expect(try FuseEntryOut(bytes: f.body).nodeid == h.lookup("f").1?.nodeid)
+    }
+
     @Test func replyTooLargeForTheBuffersIsERANGE() throws {
         let h = try DispatcherHarness()
         writeHost(h.hostPath("f"), [])
