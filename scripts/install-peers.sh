@@ -15,18 +15,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
-# The host's Debian mirror: deb822 sources first, then the one-line format.
-mirror() {
-    local uri=""
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        uri=$(awk '/^URIs:/{print $2; exit}' "$f")
-        [ -n "$uri" ] && break
-    done
-    [ -n "$uri" ] || uri=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
-    [ -n "$uri" ] || { echo "install-peers: no Debian mirror in the host's apt configuration" >&2; exit 1; }
-    echo "$uri"
-}
+# The host's Debian mirror (host_mirror).
+. "$(dirname "$0")/lib/host-mirror.sh"
 
 if [ ! -x "$prefix/c/usr/lib/qemu/virtiofsd" ]; then
     (cd "$work" && apt-get download -q qemu-system-common/bookworm >/dev/null 2>&1 || apt-get download -q qemu-system-common >/dev/null)
@@ -38,7 +28,7 @@ fi
 if [ ! -x "$prefix/rust/virtiofsd" ]; then
     src=/etc/apt/sources.list.d/strait-trixie.sources
     if [ ! -f "$src" ] && ! grep -rqs "trixie" /etc/apt/sources.list.d/ /etc/apt/sources.list; then
-        printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$(mirror)" > "$src"
+        printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$(host_mirror)" > "$src"
         printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/strait-trixie
     fi
     apt-get update -q >/dev/null

@@ -22,25 +22,15 @@ if [ -x "$wrapper" ] && [ "$(cat "$prefix/VERSION" 2>/dev/null)" = "$want" ] \
     exit 0
 fi
 
-# The host's Debian mirror: deb822 sources first, then the one-line format (as install-peers.sh).
-mirror() {
-    local uri=""
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        uri=$(awk '/^URIs:/{print $2; exit}' "$f")
-        [ -n "$uri" ] && break
-    done
-    [ -n "$uri" ] || uri=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
-    [ -n "$uri" ] || { echo "install-qemu-dax: no Debian mirror in the host's apt configuration" >&2; exit 1; }
-    echo "$uri"
-}
+# The host's Debian mirror (host_mirror).
+. "$(dirname "$0")/lib/host-mirror.sh"
 
 apt_dir="$prefix/apt"
 cache="$prefix/cache"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/etc/preferences.d" "$apt_dir/etc/sources.list.d" \
     "$apt_dir/archives/partial" "$cache"
 : > "$apt_dir/status"
-uri=$(mirror)
+uri=$(host_mirror)
 printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
     "$uri" > "$apt_dir/etc/sources.list.d/trixie.sources"
 opts=(
