@@ -16,7 +16,13 @@ prefix=${1:-/opt/strait-qemu-11}
 want=${STRAIT_QEMU_DAX_VERSION:-1:11.1.3+ds-1~bpo13+1}
 wrapper="$prefix/bin/qemu-system-x86_64"
 
+# QEMU looks for a module in QEMU_MODULE_DIR, then in its build's own directory, which on this
+# host is the host QEMU 7.2's; a module missing from the root is then found there and aborts QEMU
+# ("Only modules from the same build can be loaded"), e.g. when libvirt's capability probe asks
+# for every QOM type. So the root carries every module package QEMU 11.1 may ask for.
+packages="qemu-system-x86 qemu-system-common qemu-system-data qemu-system-modules-opengl qemu-system-modules-spice"
 if [ -x "$wrapper" ] && [ "$(cat "$prefix/VERSION" 2>/dev/null)" = "$want" ] \
+    && [ "$(cat "$prefix/PACKAGES" 2>/dev/null)" = "$packages" ] \
     && "$wrapper" --version >/dev/null 2>&1; then
     echo "qemu-dax $wrapper $want"
     exit 0
@@ -55,7 +61,7 @@ apt-get "${opts[@]}" update -q >/dev/null
 # The closure of qemu-system-x86 from backports (with trixie's libc), downloaded only: an empty
 # dpkg status makes apt resolve every dependency, so the root is self-contained.
 apt-get "${opts[@]}" install -q -y --download-only -t trixie-backports \
-    "qemu-system-x86=$want" "qemu-system-common=$want" "qemu-system-data=$want" >/dev/null
+    $(for p in $packages; do printf '%s=%s ' "$p" "$want"; done) >/dev/null
 
 root="$prefix/root"
 rm -rf "$root.new"
@@ -78,5 +84,6 @@ EOW
 chmod 755 "$wrapper.new"
 mv "$wrapper.new" "$wrapper"
 printf '%s\n' "$want" > "$prefix/VERSION"
+printf '%s\n' "$packages" > "$prefix/PACKAGES"
 "$wrapper" --version | head -1 >&2
 echo "qemu-dax $wrapper $want"
