@@ -13,6 +13,10 @@ extension Cell {
         }
     }
 
+    /// A straitd cell with DAX on: its VM needs the DAX QEMU and straitd a window (the peers have
+    /// no DAX, so their DAX cells are `unsupported`, never run).
+    public var mapsThroughWindow: Bool { dax != .off && backend == .straitd }
+
     /// Why this DAX cell cannot run: no DAX-capable QEMU installed (`daxVMM` nil), or nil.
     public func skipReason(daxVMM: String?) -> String? {
         guard dax != .off, daxVMM == nil else { return nil }
@@ -26,7 +30,7 @@ extension Cell {
 
     /// straitd's arguments for the DAX axis: a window and the tag the generic device reads.
     public func daxArguments(tag: String) -> [String] {
-        dax == .off || backend != .straitd ? [] : ["--dax-window=\(Self.daxWindowBytes >> 20)M", "--tag=\(tag)"]
+        !mapsThroughWindow ? [] : ["--dax-window=\(Self.daxWindowBytes >> 20)M", "--tag=\(tag)"]
     }
 
     /// Whether the guest's /proc/iomem shows a DAX window of `size` bytes: the virtio-fs driver

@@ -67,7 +67,7 @@ public final class MatrixRunner: Sendable {
             log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
             log(Sweeper(uri: options.uri).sweep().description)
         }
-        let context = vmCells ? try RunContext.prepare(options: options) : nil
+        let context = vmCells ? try RunContext.prepare(options: options, cells: expansion.cells) : nil
         let run: Run
         do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "cannot create the run", cause: error) }
         let signals = vmCells ? SignalSweep(run: run, uri: options.uri) : nil
@@ -77,7 +77,7 @@ public final class MatrixRunner: Sendable {
             withExtendedLifetime(signals) {}
         }
         if let context {
-            log("strait: run \(run.id), accelerator \(context.accelerator), \(context.emulator(for: expansion.cells).version), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+            log("strait: run \(run.id), accelerator \(context.accelerator), \(context.vmm.version), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
         } else {
             log("strait: run \(run.id): host-speed cells only, no VM")
         }
@@ -154,7 +154,7 @@ public final class MatrixRunner: Sendable {
             let groupKeys = Set(group.map { key($0.variant.name, $0.cell) })
             let groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
             let vmRun = VMGroupRun(index: index, states: groupStates, steps: groupSteps, run: run, context: context,
-                                   emulator: context.emulator(for: expansion.cells).path,
+                                   emulator: context.vmm.path,
                                    options: options, trees: trees, display: display, store: store, record: record)
             if vmRun.execute() { boots += 1 }
         }
@@ -180,9 +180,9 @@ public final class MatrixRunner: Sendable {
                 do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "cannot make the share directory", cause: error) }
                 chmod(dir, 0o777)
                 let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
-                state.vmm = context.emulator(for: expansion.cells).version
+                state.vmm = context.vmm.version
                 state.unsupported = cell.daxUnsupportedReason
-                state.skip = (cell.dax != .off && cell.backend == .straitd ? context.daxRefusal : nil)
+                state.skip = (cell.mapsThroughWindow ? context.daxRefusal : nil)
                     ?? cell.skipReason(daxVMM: context.daxQEMU?.path)
                     ?? (cell.backend == .sshfs ? context.sshfsMissing : nil)
                     ?? variant.binaries.missing(for: cell)

@@ -16,8 +16,11 @@ struct RunContext: Sendable {
     let daxQEMU: DaxQEMU?
     /// Why DAX cells cannot run although that QEMU is installed (libvirt refuses it), or nil.
     let daxRefusal: String?
+    /// The run's VMM: the DAX QEMU when any cell maps through a window (every VM of the run then
+    /// uses it, so DAX and no-DAX cells share a VMM), else libvirt's default.
+    let vmm: (path: String?, version: String)
 
-    static func prepare(options: RunOptions) throws(RunnerError) -> RunContext {
+    static func prepare(options: RunOptions, cells: [Cell]) throws(RunnerError) -> RunContext {
         let t0 = Date()
         do {
             let image = try ImageStore(log: options.log).image(for: try Recipe.load(path: options.recipe))
@@ -26,24 +29,17 @@ struct RunContext: Sendable {
             options.log("strait: accelerator: \(accelerator)")
             let connection = try Connection(uri: options.uri)
             let qemu = (try? connection.versions().hypervisor) ?? "unknown"
-            let dax = DaxQEMU.locate()
+            // The DAX QEMU (and libvirt's probe of it) only for a run that has a DAX cell.
+            let dax = cells.contains(where: \.mapsThroughWindow) ? DaxQEMU.locate() : nil
             let refusal = dax?.libvirtRefusal(uri: options.uri)
             if let refusal { options.log("strait: DAX cells will be skipped: \(refusal)") }
+            let usable = refusal == nil ? dax : nil
             return RunContext(image: image, accelerator: accelerator, connection: connection,
-                              key: try SSHKey.harnessKey(), qemu: qemu, daxQEMU: refusal == nil ? dax : nil,
-                              daxRefusal: refusal)
+                              key: try SSHKey.harnessKey(), qemu: qemu, daxQEMU: usable, daxRefusal: refusal,
+                              vmm: usable.map { ($0.path, $0.version) } ?? (nil, "QEMU \(qemu)"))
         } catch {
             throw RunnerError(.prerequisite, "setup", cause: error)
         }
-    }
-
-    /// The emulator for a run: the DAX QEMU when any cell maps through a window (every VM of the
-    /// run then uses it, so DAX and no-DAX cells share a VMM), else libvirt's default.
-    func emulator(for cells: [Cell]) -> (path: String?, version: String) {
-        if let daxQEMU, cells.contains(where: { $0.dax != .off && $0.backend == .straitd }) {
-            return (daxQEMU.path, daxQEMU.version)
-        }
-        return (nil, "QEMU \(qemu)")
     }
 
     /// sshfs cells need the sshfs package in the guest image and OpenSSH's sshd and ssh-keygen on
