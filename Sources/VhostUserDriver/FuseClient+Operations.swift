@@ -103,8 +103,9 @@ extension FuseClient {
     }
 
     /// WRITE with the data copied into a guest buffer first (as the guest's page cache holds it).
-    public func write(node: UInt64, handle: UInt64, offset: UInt64, data: [UInt8]) throws(DriverError) -> UInt32 {
-        let buffer = try allocator.allocate(max(data.count, 1))
+    /// `alignment` 4096 stands for a guest O_DIRECT write, whose pinned user pages are the payload.
+    public func write(node: UInt64, handle: UInt64, offset: UInt64, data: [UInt8], alignment: Int = 64) throws(DriverError) -> UInt32 {
+        let buffer = try allocator.allocate(max(data.count, 1), alignment: alignment)
         defer { allocator.free(buffer) }
         try memory.write(data, at: buffer.gpa)
         let args = FuseWriteIn(fh: handle, offset: offset, size: UInt32(data.count), flags: UInt32(O_RDWR)).bytes

@@ -13,16 +13,16 @@ import VhostUser
 struct StraitdDaxTests {
     static let window: UInt64 = 16 << 20
     static let chunk: UInt64 = 2 << 20
-    static func spec(_ sandbox: String) -> DaemonCommandLine {
+    static func spec(_ sandbox: String, extra: [String] = []) -> DaemonCommandLine {
         DaemonCommandLine(name: "straitd-dax-\(sandbox)", arguments: [
             PeerDaemons.straitdBinary, "--socket-path={socket}", "--shared-dir={dir}", "--cache=auto",
             "--sandbox=\(sandbox)", "--dax-window=16M", "--tag=strait-dax",
-        ])
+        ] + extra)
     }
     static let isRoot = geteuid() == 0
 
-    func session(_ sandbox: String = "none") throws -> (DaemonFixture, FuseClient) {
-        let fixture = try DaemonFixture(Self.spec(sandbox))
+    func session(_ sandbox: String = "none", extra: [String] = []) throws -> (DaemonFixture, FuseClient) {
+        let fixture = try DaemonFixture(Self.spec(sandbox, extra: extra))
         let client = try FuseClient(frontend: try fixture.connect { $0.daxWindowSize = 64 << 20 })
         // The frontend hands each map to straitd as a memory region before acking it, as QEMU
         // does: a daemon that stops its rings for that would hang here, not pass.
