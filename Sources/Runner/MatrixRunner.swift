@@ -33,6 +33,11 @@ public final class MatrixRunner: Sendable {
         options.shard.map { unsharded.sharded($0) } ?? unsharded
     }
 
+    /// Whether the run's VMs use the DAX QEMU: when the matrix (whole, before the filter and the
+    /// shard) has a straitd DAX cell, so every piece of a split DAX matrix runs on the same VMM
+    /// (a shard of only no-DAX cells once ran on QEMU 7.2, and `strait merge` refused it).
+    public var wantsDaxVMM: Bool { matrix.expand().cells.contains(where: \.mapsThroughWindow) }
+
     /// What the document records about the shard, for `strait merge`.
     var shardInfo: ShardInfo? {
         guard let shard = options.shard else { return nil }
@@ -67,7 +72,7 @@ public final class MatrixRunner: Sendable {
             log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
             log(Sweeper(uri: options.uri).sweep().description)
         }
-        let context = vmCells ? try RunContext.prepare(options: options, cells: expansion.cells) : nil
+        let context = vmCells ? try RunContext.prepare(options: options, daxVMM: wantsDaxVMM) : nil
         let run: Run
         do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "cannot create the run", cause: error) }
         let signals = vmCells ? SignalSweep(run: run, uri: options.uri) : nil

@@ -16,11 +16,11 @@ struct RunContext: Sendable {
     let daxQEMU: DaxQEMU?
     /// Why DAX cells cannot run although that QEMU is installed (libvirt refuses it), or nil.
     let daxRefusal: String?
-    /// The run's VMM: the DAX QEMU when any cell maps through a window (every VM of the run then
-    /// uses it, so DAX and no-DAX cells share a VMM), else libvirt's default.
+    /// The run's VMM: the DAX QEMU when the matrix has a cell that maps through a window (every VM
+    /// of the run then uses it, so DAX and no-DAX cells share a VMM), else libvirt's default.
     let vmm: (path: String?, version: String)
 
-    static func prepare(options: RunOptions, cells: [Cell]) throws(RunnerError) -> RunContext {
+    static func prepare(options: RunOptions, daxVMM: Bool) throws(RunnerError) -> RunContext {
         let t0 = Date()
         do {
             let image = try ImageStore(log: options.log).image(for: try Recipe.load(path: options.recipe))
@@ -29,8 +29,8 @@ struct RunContext: Sendable {
             options.log("strait: accelerator: \(accelerator)")
             let connection = try Connection(uri: options.uri)
             let qemu = (try? connection.versions().hypervisor) ?? "unknown"
-            // The DAX QEMU (and libvirt's probe of it) only for a run that has a DAX cell.
-            let dax = cells.contains(where: \.mapsThroughWindow) ? DaxQEMU.locate() : nil
+            // The DAX QEMU (and libvirt's probe of it) only for a matrix that has a DAX cell.
+            let dax = daxVMM ? DaxQEMU.locate() : nil
             let refusal = dax?.libvirtRefusal(uri: options.uri)
             if let refusal { options.log("strait: DAX cells will be skipped: \(refusal)") }
             let usable = refusal == nil ? dax : nil

@@ -89,6 +89,19 @@ struct CellDaemonTests {
         #expect(argv.first == CommandLine.arguments.first)
     }
 
+    /// Every piece of a split DAX matrix runs on the DAX QEMU, also a shard or filter that holds
+    /// only its no-DAX cells (else the pieces ran on different VMMs and could not be merged).
+    @Test func daxMatrixPiecesShareTheDaxVMM() throws {
+        let dax = try Matrix.parse(yaml: "axes: {backend: [straitd], cache: [auto], dax: [off, on]}\nworkloads: {fio: {patterns: [randread], engines: [psync]}}\n")
+        let plain = try Matrix.parse(yaml: "axes: {backend: [straitd, virtiofsd-rust], cache: [auto]}\nworkloads: {fio: {patterns: [randread], engines: [psync]}}\n")
+        var options = RunOptions(variants: [Variant(name: "run", binaries: binaries)], resultsRoot: "/nonexistent", recipe: "/nonexistent")
+        options.filter = try CellFilter.parse("dax=off")
+        let offOnly = MatrixRunner(matrix: dax, options: options)
+        #expect(offOnly.expansion.cells.allSatisfy { !$0.mapsThroughWindow } && !offOnly.expansion.cells.isEmpty)
+        #expect(offOnly.wantsDaxVMM)
+        #expect(!MatrixRunner(matrix: plain, options: options).wantsDaxVMM)
+    }
+
     @Test func vmPlanKeepsDevicesPerVMBounded() {
         let cells = (0..<20).map { Cell(backend: .straitd, cache: "auto", label: "l\($0)") }
         let variant = Variant(name: "run", binaries: binaries)
