@@ -107,7 +107,7 @@ let package = Package(
             "DaemonOptions", "VhostUserDriver", "FUSE", "Passthrough", "VirtioFS", "Posix",
         ]),
         .testTarget(name: "VhostUserDriverTests", dependencies: [
-            "VhostUserDriver", "VhostUserFuzz", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch",
+            "VhostUserDriver", "VhostUserFuzz", "VhostUser", "FUSE", "Wire", "CShims", "Posix", "DaemonLaunch", "Matrix",
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),

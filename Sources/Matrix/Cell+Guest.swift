@@ -23,35 +23,6 @@ extension Cell {
         return "DAX needs QEMU 11.1 (vhost-user SHMEM_MAP); run scripts/install-qemu-dax.sh"
     }
 
-    /// The size of a DAX cell's window (straitd's `--dax-window`): 256 MiB, the size seen
-    /// working with QEMU 11.1 here (the shared-memory BAR went below 4 GiB, 0xe0000000); a 1 GiB
-    /// BAR may not fit q35's 32-bit PCI hole beside 1 GiB of RAM.
-    public static let daxWindowBytes: UInt64 = 256 << 20
-
-    /// straitd's arguments for the DAX axis: a window and the tag the generic device reads.
-    public func daxArguments(tag: String) -> [String] {
-        !mapsThroughWindow ? [] : ["--dax-window=\(Self.daxWindowBytes >> 20)M", "--tag=\(tag)"]
-    }
-
-    /// Whether the guest's /proc/iomem shows a DAX window of `size` bytes: the virtio-fs driver
-    /// claims the shared-memory region under the device's name (`e0000000-efffffff : virtio0`).
-    public static func iomemShowsWindow(_ iomem: String, size: UInt64) -> Bool {
-        iomem.split(separator: "\n").contains { line in
-            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, parts[1].hasPrefix("virtio"), !parts[1].hasPrefix("virtio-pci") else { return false }
-            let bounds = parts[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }
-            return bounds.count == 2 && bounds[1] >= bounds[0] && bounds[1] - bounds[0] + 1 == size
-        }
-    }
-
-    /// The largest map count straitd logged ("DAX maps=N", at powers of two and at exit).
-    public static func daxMapCount(daemonLog: String) -> UInt64 {
-        daemonLog.split(separator: "\n").compactMap { line -> UInt64? in
-            guard line.contains("DAX"), let r = line.range(of: "maps=") else { return nil }
-            return UInt64(line[r.upperBound...].prefix { $0.isNumber })
-        }.max() ?? 0
-    }
-
     /// Why a DAX cell's daemon cannot serve it, or nil: only straitd offers a window (SHMEM,
     /// GET_SHMEM_CONFIG, GET_CONFIG with the tag); both virtiofsd offer none, so QEMU's generic
     /// device cannot even realize against them, and they answer SETUPMAPPING with ENOSYS.
@@ -202,6 +173,9 @@ extension Cell {
         }
         for argument in processingArguments + daxArguments(tag: "") where !argv.contains(where: { $0.hasPrefix(argument) }) {
             problems.append("daemon command line lacks \(argument)")
+        }
+        if mapsThroughWindow, let want = daxWindow, let last = Self.windowValues(argv).last, Self.windowSize(last) != want {
+            problems.append("daemon offers a \(last) DAX window, expected \(want >> 20) MiB")
         }
         return problems
     }

@@ -55,7 +55,7 @@ public struct Cell: Sendable, Codable, Hashable {
         if case .autoSwitch = processing, backend != .straitd {
             return "auto-switch processing is a straitd feature; \(backend.rawValue) has none"
         }
-        return nil
+        return daxWindowProblem
     }
 }
 

@@ -25,6 +25,15 @@ public struct Expansion: Sendable {
 }
 
 extension Matrix {
+    /// The cell with the matrix's `dax-window` among its options when it maps through a window
+    /// and names none itself.
+    func withDaxWindow(_ cell: Cell) -> Cell {
+        guard let daxWindow, cell.mapsThroughWindow, Cell.windowValues(cell.options).isEmpty else { return cell }
+        var c = cell
+        c.options += ["--dax-window=\(daxWindow)"]
+        return c
+    }
+
     /// The cartesian product of the axes minus excluded and invalid combinations, plus includes.
     /// 9p and sshfs have no request processing, so their cells collapse across that axis.
     public func expand() -> Expansion {
@@ -40,10 +49,10 @@ extension Matrix {
             for cache in caches {
                 for dax in dax {
                     for processing in processing {
-                        let cell = Cell(
+                        let cell = withDaxWindow(Cell(
                             backend: backend, cache: cache, dax: dax,
                             processing: backend.isVirtioFS ? processing : nil,
-                            options: backendOptions[backend] ?? [])
+                            options: backendOptions[backend] ?? []))
                         if let reason = cell.invalidReason {
                             drop(cell, reason)
                         } else if let rule = exclude.first(where: { $0.matches(cell) }) {
@@ -56,7 +65,7 @@ extension Matrix {
                 }
             }
         }
-        for cell in include {
+        for cell in include.map(withDaxWindow) {
             if let reason = cell.invalidReason {
                 dropped.append(DroppedCell(cell: cell, reason: "include: \(reason)"))
             } else if let same = cells.first(where: { $0.id == cell.id }), same != cell {

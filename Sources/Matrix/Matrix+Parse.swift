@@ -69,7 +69,7 @@ struct MatrixParser {
 
     static let topLevel: Set<String> = [
         "name", "description", "axes", "backend-options", "workloads", "repetitions", "gate-repetitions", "include",
-        "exclude", "tolerances", "quick", "load",
+        "exclude", "tolerances", "quick", "load", "dax-window",
     ]
 
     func matrix(_ root: Node) throws(MatrixError) -> Matrix {
@@ -113,6 +113,13 @@ struct MatrixParser {
             for (item, path) in try reader.list(i, "include") {
                 matrix.include.append(try includedCell(item, path, options: matrix.backendOptions))
             }
+        }
+        if let w = field("dax-window") {
+            let text = try reader.string(w, "dax-window")
+            guard Cell.windowSize(text) != nil else {
+                throw reader.fail(.invalidValue, "expected a window size like 256M or 1G (a multiple of 2M, at most 64G), got '\(text)'", w, "dax-window")
+            }
+            matrix.daxWindow = text
         }
         if let t = field("tolerances") { matrix.tolerances = try tolerances(t) }
         if let q = field("quick") { matrix.quick = try quick(q) }

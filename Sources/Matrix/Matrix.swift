@@ -24,6 +24,9 @@ public struct Matrix: Sendable {
     public var quick: QuickProfile?
     /// The host-speed layer (no VM), when the matrix has one.
     public var load: LoadSpec?
+    /// `dax-window: SIZE`: the window of every straitd DAX cell (as `--dax-window=SIZE` in its
+    /// options, so the run document records it); nil = `Cell.defaultDaxWindow`.
+    public var daxWindow: String?
 
     public init(
         name: String, description: String = "", file: String = "<matrix>", backends: [ShareBackend], caches: [String],

@@ -210,8 +210,9 @@ struct VMGroupRun {
                 problems.append("daemon (pid \(daemon.pid)) is not running")
             }
         }
-        if cell.dax != .off, !(parts.count > 1 && Cell.iomemShowsWindow(parts[1], size: Cell.daxWindowBytes)) {
-            problems.append("DAX \(cell.dax.rawValue) but /proc/iomem shows no \(Cell.daxWindowBytes >> 20) MiB window")
+        let window = cell.daxWindow ?? Cell.defaultDaxWindow
+        if cell.dax != .off, !(parts.count > 1 && Cell.iomemShowsWindow(parts[1], size: window)) {
+            problems.append("DAX \(cell.dax.rawValue) but /proc/iomem shows no \(window >> 20) MiB window")
         }
         if !problems.isEmpty {
             fail(state, "configuration did not take effect: " + problems.joined(separator: "; "), vm: vm)

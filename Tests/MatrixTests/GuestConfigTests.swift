@@ -71,7 +71,7 @@ import Testing
         """
         #expect(Cell.iomemShowsWindow(iomem, size: 256 << 20))
         #expect(!Cell.iomemShowsWindow(iomem, size: 1 << 30))
-        #expect(Cell.iomemShowsWindow(iomem, size: Cell.daxWindowBytes))
+        #expect(Cell.iomemShowsWindow(iomem, size: Cell.defaultDaxWindow))
         #expect(!Cell.iomemShowsWindow("f1000000-f1003fff : virtio-pci-modern", size: 0x4000))
         let log = """
         info straitd: [VirtioFS] DAX maps=1 unmaps=0 page_roundings=0
@@ -85,6 +85,35 @@ import Testing
         #expect(Cell(backend: .virtiofsdC, cache: "auto", dax: .on).daxArguments(tag: "x").isEmpty)
         #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0"]).contains("daemon command line lacks --dax-window=256M"))
         #expect(dax.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=256M", "--tag=fs3"]).isEmpty)
+    }
+
+    /// The window size from the matrix (`dax-window:`) or a cell's options, into straitd's
+    /// arguments and the runner's checks; only DAX cells get one.
+    @Test func daxWindowFromTheMatrix() throws {
+        let yaml = """
+        axes: {backend: [straitd], cache: [auto], dax: [off, on]}
+        dax-window: 128M
+        include:
+          - {backend: straitd, cache: always, dax: inode, options: ["-o", "dax_window=64M"], label: w64}
+          - {backend: straitd, cache: always, options: ["--dax-window=64M"], label: nodax}
+        workloads: {fio: {patterns: [randread], engines: [psync]}}
+
+        """
+        let e = try Matrix.parse(yaml: yaml).expand()
+        let byID = Dictionary(uniqueKeysWithValues: e.cells.map { ($0.id, $0) })
+        let off = try #require(byID["straitd-auto-inline"]), on = try #require(byID["straitd-auto-dax-inline"])
+        let w64 = try #require(byID["straitd-always-daxinode-inline-w64"])
+        #expect(off.options.isEmpty && off.daxArguments(tag: "t").isEmpty)
+        #expect(on.options == ["--dax-window=128M"] && on.daxWindow == 128 << 20)
+        #expect(on.daxArguments(tag: "t") == ["--tag=t"])
+        #expect(w64.daxWindow == 64 << 20 && w64.options == ["-o", "dax_window=64M"])
+        #expect(e.dropped.contains { $0.cell.label == "nodax" && $0.reason.contains("maps nothing") })
+        #expect(on.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=128M", "--tag=fs0"]).isEmpty)
+        #expect(on.daemonProblems(argv: ["straitd", "--cache=auto", "--thread-pool-size=0", "--dax-window=256M", "--tag=fs0"])
+            == ["daemon offers a 256M DAX window, expected 128 MiB"])
+        #expect(Cell(backend: .straitd, cache: "auto", dax: .on).daxWindow == Cell.defaultDaxWindow)
+        #expect(Cell.windowSize("1G") == 1 << 30 && Cell.windowSize("3M") == nil && Cell.windowSize("65G") == nil && Cell.windowSize("x") == nil)
+        #expect(throws: MatrixError.self) { try Matrix.parse(yaml: yaml.replacingOccurrences(of: "128M", with: "101M")) }
     }
 
     @Test func daxCellsNeedTheDaxQEMUAndStraitd() {

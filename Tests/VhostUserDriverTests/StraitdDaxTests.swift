@@ -1,6 +1,7 @@
 import DaemonLaunch
 import FUSE
 import Glibc
+import Matrix
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -137,5 +138,30 @@ struct StraitdDaxTests {
         try client.setupMapping(node: e.nodeid, handle: h.fh, fileOffset: 0, length: Self.chunk, windowOffset: 0, writable: true)
         #expect(window.isWritable(offset: 0))
         #expect(window.counts == (maps: 2, unmaps: 1))
+    }
+
+    /// The runner proves a DAX cell used its window by straitd's own count of maps, read from its
+    /// log (`Cell.daxMapCount`): that reading must give the frontend's count for a real straitd,
+    /// from the power-of-two lines while it runs and from its exit line.
+    @Test("the harness reads straitd's map count from its log: equal to the frontend's, running and at exit")
+    func mapCountInTheLog() throws {
+        let (fixture, client) = try session()
+        try writeHostFile(fixture.shared + "/m.bin", pattern(3 << 20, seed: 12))
+        let e = try client.lookup(parent: FuseProtocol.rootID, name: "m.bin")
+        let window = try #require(client.frontend.dax)
+        for slot in 0..<4 {
+            try client.setupMapping(node: e.nodeid, handle: UInt64.max, fileOffset: 0, length: Self.chunk, windowOffset: UInt64(slot) * Self.chunk)
+        }
+        try client.setupMapping(node: e.nodeid, handle: UInt64.max, fileOffset: 0, length: Self.chunk, windowOffset: 0, writable: true)
+        let maps = UInt64(window.counts.maps)
+        #expect(maps == 5)
+        let log = fixture.root + "/daemon.log"
+        // While it runs: the line at 4 maps (the fifth is not a power of two).
+        #expect(Cell.daxMapCount(daemonLog: String(decoding: try readHostFile(log), as: UTF8.self)) == 4)
+        client.close()
+        fixture.process.stop()
+        let text = String(decoding: try readHostFile(log), as: UTF8.self)
+        #expect(Cell.daxMapCount(daemonLog: text) == maps, "\(text.suffix(600))")
+        #expect(text.contains("failures=0"), "\(text.suffix(600))")
     }
 }
