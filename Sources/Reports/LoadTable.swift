@@ -2,13 +2,6 @@ import Foundation
 import Results
 import Stats
 
-extension CellResult {
-    /// A host-speed cell (strait-load rounds, no VM): its repetitions carry `load` metrics.
-    public var isHostSpeed: Bool {
-        cell.label == "load" || cell.label == "instructions" || cell.label == "fuzz"
-    }
-}
-
 extension Reports {
     /// The host-speed cells of a run: per workload the median of the rounds and their range
     /// (min..max), so a reader sees the spread the gate's power comes from. Instruction counts

@@ -46,13 +46,13 @@ extension RunDocument {
         }
         var owner: [String: String] = [:]
         for (doc, info) in infos {
-            for cell in info.cells {
+            for cell in info.cells + doc.cells.filter(\.isHostSpeed).map(\.cellID) {
                 if let other = owner[cell] {
                     throw ResultsError(.schema, "merge: cell \(cell) is in shard runs \(other) and \(doc.runID)")
                 }
                 owner[cell] = doc.runID
             }
-            if let stray = doc.cells.first(where: { !info.cells.contains($0.cellID) }) {
+            if let stray = doc.cells.first(where: { !$0.isHostSpeed && !info.cells.contains($0.cellID) }) {
                 throw ResultsError(.schema, "merge: run \(doc.runID) has cell \(stray.cellID), which is not in its shard \(info.label)")
             }
         }
@@ -66,12 +66,15 @@ extension RunDocument {
             runID: runID ?? first.runID + "-merged", matrix: first.matrix,
             startedAt: ordered.map(\.doc.startedAt).min()!, environment: first.environment, tolerances: first.tolerances)
         let results = Dictionary(uniqueKeysWithValues: ordered.flatMap(\.doc.cells).map { ($0.cellID, $0) })
-        merged.cells = base.info.allCells.compactMap { results[$0] }
+        // Host-speed cells are not in the sharded expansion (the runner runs them in one shard):
+        // kept from whichever shard ran them, first, as an unsharded run records them.
+        merged.cells = ordered.flatMap { $0.doc.cells.filter(\.isHostSpeed) } + base.info.allCells.compactMap { results[$0] }
         merged.complete = ordered.allSatisfy(\.doc.complete)
         merged.finishedAt = merged.complete ? ordered.compactMap(\.doc.finishedAt).max() : nil
         merged.mergedFrom = ordered.map { doc, info in
             MergedShard(runID: doc.runID, index: info.index, count: info.count, startedAt: doc.startedAt,
-                        finishedAt: doc.finishedAt, complete: doc.complete, host: doc.environment.host, cells: info.cells)
+                        finishedAt: doc.finishedAt, complete: doc.complete, host: doc.environment.host,
+                        cells: doc.cells.filter(\.isHostSpeed).map(\.cellID) + info.cells)
         }
         return merged
     }

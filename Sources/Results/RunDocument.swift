@@ -120,6 +120,12 @@ public struct CellResult: Sendable, Codable, Hashable {
     }
 
     public func workload(_ name: String) -> WorkloadResult? { workloads.first { $0.workload == name } }
+
+    /// A host-speed cell (strait-load rounds, no VM): its repetitions carry `load` metrics. It is
+    /// outside the VM cells a shard is assigned; the run that ran the load layer holds it.
+    public var isHostSpeed: Bool {
+        cell.label == "load" || cell.label == "instructions" || cell.label == "fuzz"
+    }
 }
 
 /// Every repetition of one workload in one cell.

@@ -67,6 +67,32 @@ import Testing
         #expect(refusal([]).contains("no runs"))
     }
 
+    /// Host-speed cells (strait-load: `load`, `instructions`, `fuzz`) are outside the sharded VM
+    /// expansion: whichever shard ran them, the merged run keeps them, in shard order, ahead of
+    /// the VM cells as a run records them; the same one in two shards is refused.
+    @Test func keepsHostSpeedCellsOfEveryShard() throws {
+        func hostSpeed(_ label: String) -> CellResult {
+            CellResult(cell: Cell(backend: .straitd, cache: "auto", processing: nil, label: label), verdict: .pass,
+                       workloads: [WorkloadResult(workload: "read4k-qd1", repetitions: [Repetition(index: 0, load: ["ops.iops": 1000])])])
+        }
+        var first = one
+        first.cells.insert(hostSpeed("load"), at: 0)
+        var second = two
+        second.cells.insert(contentsOf: [hostSpeed("instructions"), hostSpeed("fuzz")], at: 0)
+        let merged = try RunDocument.merge([second, first], runID: "m")
+        #expect(merged.cells.map(\.cellID) == ["straitd-auto-load", "straitd-auto-instructions", "straitd-auto-fuzz"] + Self.all)
+        #expect(merged.cells[0].workloads[0].repetitions[0].load == ["ops.iops": 1000])
+        #expect(merged.mergedFrom?.first { $0.index == 2 }?.cells == ["straitd-auto-instructions", "straitd-auto-fuzz", Self.cells[1].id])
+        var twice = two
+        twice.cells.insert(hostSpeed("load"), at: 0)
+        do {
+            _ = try RunDocument.merge([first, twice])
+            Issue.record("merged a host-speed cell present in two shards")
+        } catch {
+            #expect(error.message == "merge: cell straitd-auto-load is in shard runs s1 and s2")
+        }
+    }
+
     /// The history holds the merged run once, in place of the shards.
     @Test func historyRecordsTheMergedRunOnce() throws {
         let dir = try Sample.tempDir()
