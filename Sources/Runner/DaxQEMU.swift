@@ -12,6 +12,9 @@ public struct DaxQEMU: Sendable, Equatable {
 
     public static let defaultRoot = "/opt/strait-qemu-11"
 
+    /// The version without the `QEMU ` prefix, as a run's environment records a QEMU version.
+    public var packageVersion: String { version.hasPrefix("QEMU ") ? String(version.dropFirst(5)) : version }
+
     /// The installed one: `STRAIT_QEMU_DAX` (a wrapper path) or the installer's default root.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> DaxQEMU? {
         let path = environment["STRAIT_QEMU_DAX"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultRoot + "/bin/qemu-system-x86_64"

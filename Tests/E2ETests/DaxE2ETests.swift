@@ -63,6 +63,7 @@ struct DaxE2ETests {
         let doc = try #require(outcome.documents["run"]?.document)
         E2EEnvironment.log(Reports.seedTable([LabeledRun(label: "dax-smoke", run: doc)]))
         #expect(doc.cells.map(\.cellID) == ["straitd-auto-dax-inline"])
+        #expect(doc.environment.qemuVersion?.contains("11.1") == true, "the run's QEMU: \(doc.environment.qemuVersion ?? "none")")
         for cell in doc.cells {
             #expect(cell.verdict == .pass, "\(cell.cellID): \(cell.verdict); bundle \(cell.failureBundle ?? "none")")
             #expect(cell.vmm?.contains("11.1") == true, "\(cell.cellID) ran on \(cell.vmm ?? "?")")
