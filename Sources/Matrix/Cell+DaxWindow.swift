@@ -57,7 +57,13 @@ extension Cell {
     /// Whether the guest's /proc/iomem shows a DAX window of `size` bytes: the virtio-fs driver
     /// claims the shared-memory region under the device's name (`e0000000-efffffff : virtio0`).
     public static func iomemShowsWindow(_ iomem: String, size: UInt64) -> Bool {
-        iomem.split(separator: "\n").contains { line in
+        !iomemWindowLines(iomem, size: size).isEmpty
+    }
+
+    /// The /proc/iomem lines of such windows, trimmed (one per DAX device of that size: the guest
+    /// does not say which device a mount uses, so with two DAX shares in a VM both are listed).
+    public static func iomemWindowLines(_ iomem: String, size: UInt64) -> [String] {
+        iomem.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { line in
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, parts[1].hasPrefix("virtio"), !parts[1].hasPrefix("virtio-pci") else { return false }
             let bounds = parts[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }

@@ -32,7 +32,7 @@ extension Reports {
                 let verification = cell.verification.map { $0.passed ? "\($0.filesChecked) files ok" : "FAILED: \($0.mismatches.prefix(3).joined(separator: "; "))" } ?? "-"
                 out += "| \(md(cell.cellID)) | \(md(cell.verdict.description)) | \(md(verification)) | \(md(cell.failureBundle ?? "-")) |\n"
             }
-            out += "\n"
+            out += "\n" + daxMarkdown(run.run)
             let load = loadTable(run.run)
             if !load.isEmpty { out += "Host-speed cells (strait-load, no VM):\n\n```\n" + load + "```\n\n" }
         }

@@ -106,6 +106,8 @@ public struct CellResult: Sendable, Codable, Hashable {
     public var failureBundle: String?
     /// The VMM the cell ran on (e.g. "QEMU 1:11.1.3+ds-1~bpo13+1"); absent in older documents.
     public var vmm: String?
+    /// A DAX cell's proof that it used the window; absent for other cells and in older documents.
+    public var dax: DaxEvidence?
 
     public init(
         cell: Cell, verdict: Verdict, workloads: [WorkloadResult] = [], verification: Verification? = nil,
@@ -125,6 +127,24 @@ public struct CellResult: Sendable, Codable, Hashable {
     /// outside the VM cells a shard is assigned; the run that ran the load layer holds it.
     public var isHostSpeed: Bool {
         cell.label == "load" || cell.label == "instructions" || cell.label == "fuzz"
+    }
+}
+
+/// What the runner's configuration check saw of a DAX cell's window: the guest's mount line with
+/// its dax option, the guest's /proc/iomem line(s) of a region of the window's size under a virtio
+/// device, and straitd's own count of SHMEM_MAPs after the workloads (a lower bound while it
+/// runs: it logs at powers of two).
+public struct DaxEvidence: Sendable, Codable, Hashable {
+    public var mount: String
+    public var iomem: [String]
+    public var windowBytes: UInt64
+    public var mapsAtLeast: UInt64
+
+    public init(mount: String, iomem: [String], windowBytes: UInt64, mapsAtLeast: UInt64) {
+        self.mount = mount
+        self.iomem = iomem
+        self.windowBytes = windowBytes
+        self.mapsAtLeast = mapsAtLeast
     }
 }
 

@@ -17,6 +17,8 @@ final class SlotState {
     var unsupported: String?
     /// The VMM the cell runs on ("QEMU 1:11.1.3+ds-1~bpo13+1"), recorded with its result.
     var vmm: String?
+    /// A DAX cell's window evidence, filled by the configuration check and after the workloads.
+    var dax: DaxEvidence?
     var failure: String?
     var bundle: String?
     /// Workload results in matrix order.
@@ -71,6 +73,7 @@ final class SlotState {
         var result = CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil && unsupported == nil ? workloads : [],
                                 verification: verification, failureBundle: bundle)
         result.vmm = vmm
+        result.dax = dax
         return result
     }
 }

@@ -220,6 +220,10 @@ struct VMGroupRun {
         }
         state.mountLine = MountEntry.parse(parts[0]).last { $0.mountPoint == mountPoint }
             .map { "\($0.source) on \($0.mountPoint) type \($0.fsType) (\($0.options.joined(separator: ",")))" } ?? ""
+        if cell.dax != .off, parts.count > 1 {
+            state.dax = DaxEvidence(mount: state.mountLine, iomem: Cell.iomemWindowLines(parts[1], size: window),
+                                    windowBytes: window, mapsAtLeast: 0)
+        }
         log("strait: \(state.slot.key) \(state.slot.variant.name == "run" ? "" : state.slot.variant.name + " ")\(cell.id): \(state.mountLine)")
     }
 
@@ -244,6 +248,7 @@ struct VMGroupRun {
             let maps = Cell.daxMapCount(daemonLog: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
             if maps == 0 { fail(state, "DAX \(state.slot.cell.dax.rawValue): straitd made no SHMEM_MAP during the workloads", vm: vm) }
             else { log("strait: \(state.slot.key) \(state.slot.cell.id): straitd made >= \(maps) DAX maps") }
+            state.dax?.mapsAtLeast = maps
         }
         if state.prepared, let vm, vm.isActive {
             // A native cell's directory is on the guest's disk: removed, not unmounted.

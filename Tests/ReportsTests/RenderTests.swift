@@ -83,6 +83,34 @@ import Testing
         #expect((tarTime.first as? XMLElement)?.attribute(forName: "time")?.stringValue == "183.000")
     }
 
+    /// The DAX pivot: the same cell with DAX off, on and inode per workload, with the range over
+    /// the repetitions and the ratio to DAX off; the window evidence; nothing for a run without DAX.
+    @Test func daxTableAndEvidence() throws {
+        var doc = Runs.run("d")
+        var on = Runs.auto, inode = Runs.auto
+        on.dax = .on
+        inode.dax = .inode
+        on.options = ["--dax-window=128M"]
+        var onResult = CellResult(cell: on, verdict: .pass, workloads: [Runs.workload("randread-psync", reads: [860_000, 900_000, 880_000])])
+        onResult.vmm = "QEMU 1:11.1.3+ds-1~bpo13+1"
+        onResult.dax = DaxEvidence(mount: "fs1 on /mnt/fs1 type virtiofs (rw,relatime,dax=always)",
+                                   iomem: ["e0000000-e7ffffff : virtio1"], windowBytes: 128 << 20, mapsAtLeast: 256)
+        doc.cells += [onResult, CellResult(cell: inode, verdict: .fail("mount failed"),
+                                            workloads: [WorkloadResult(workload: "randread-psync", verdict: .fail("mount failed"))])]
+        let md = Reports.markdown([LabeledRun(label: "d", run: doc)])
+        // straitd-auto: 86.75k KiB/s median -> 21.7k IOPS; DAX on 880k -> 220k IOPS, x10.1.
+        #expect(md.contains("| cell | workload | DAX off | DAX on | DAX inode |"), "\(md)")
+        #expect(md.contains("| straitd-auto-inline | randread-psync | 21.7k [21.4k-22.0k] | 220.0k [215.0k-225.0k] x10.1 | fail |"), "\(md)")
+        #expect(md.contains("| straitd-auto-dax-inline | QEMU 1:11.1.3+ds-1~bpo13+1 | `fs1 on /mnt/fs1 type virtiofs (rw,relatime,dax=always)` | `e0000000-e7ffffff : virtio1` | 128 MiB | >= 256 |"))
+        #expect(!Reports.markdown([LabeledRun(label: "a", run: Runs.run("a"))]).contains("DAX vs no DAX"))
+        // Documents from before the evidence field still decode.
+        var plain = Runs.run("o")
+        plain.cells = [CellResult(cell: Runs.auto, verdict: .pass)]
+        let old = try JSONEncoder().encode(plain)
+        #expect(!String(decoding: old, as: UTF8.self).contains("\"dax\":{"))
+        #expect(try JSONDecoder().decode(RunDocument.self, from: old).cells.allSatisfy { $0.dax == nil })
+    }
+
     @Test func markdownHasTablesAndComparison() {
         let base = Runs.run("a")
         let candidate = Runs.run("b", scale: 0.7)
