@@ -33,6 +33,7 @@ extension Reports {
             }
             body += "</table>\n"
         }
+        body += htmlSideBySide(runs)
         for workload in LabeledRun.workloadOrder(runs) {
             body += "<section>\n<h2>\(esc(workload))</h2>\n" + barChart(workload: workload, runs: runs) + "</section>\n"
         }
@@ -49,14 +50,16 @@ extension Reports {
             .bad, .regression td, tr.fail td { color: #b00; } .good, .improvement td { color: #070; }
             tr.skipped td, tr.unsupported td { color: #777; } table.env th { text-align: left; }
             table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 6px; }
+            table.side { margin: 0 0 1em 0; } table.side caption { text-align: left; font-weight: bold; }
             </style></head><body>
             \(body)</body></html>
 
             """
     }
 
-    /// Horizontal bars: total bandwidth (or tar seconds) per run and cell, whiskers for the 95%
-    /// interval of the median, skipped/unsupported cells written out instead of drawn as zero.
+    /// Horizontal bars: total bandwidth (or tar/meta seconds) per run and cell, whiskers for the
+    /// 95% interval of the median, skipped/unsupported cells written out instead of drawn as zero.
+    /// With several runs the bars of one cell sit next to each other, one colour per run.
     static func barChart(workload: String, runs: [LabeledRun]) -> String {
         struct Bar { var label: String; var value: Double?; var interval: Interval?; var note: String?; var run: Int }
         var bars: [Bar] = []
@@ -70,7 +73,7 @@ extension Reports {
                     bars.append(Bar(label: label, value: nil, interval: nil, note: verdict.description, run: runIndex))
                 } else if figures.seconds != nil {
                     unit = "seconds"
-                    let samples = result.samples("tar.seconds")
+                    let samples = result.samples("tar.seconds") + result.samples("meta.seconds")
                     bars.append(Bar(
                         label: label, value: figures.seconds, interval: try? Bootstrap.medianInterval(samples), note: nil,
                         run: runIndex))
@@ -81,13 +84,31 @@ extension Reports {
                 }
             }
         }
+        if runs.count > 1 {
+            // Cell-major: a cell's bars of every run together (stable: runs keep their order).
+            let rank = Dictionary(uniqueKeysWithValues: cellOrder(runs).enumerated().map { ($1, $0) })
+            func cellOf(_ bar: Bar) -> String { String(bar.label.dropFirst(runs[bar.run].label.count + 2)) }
+            bars = bars.enumerated().sorted { a, b in
+                let (ra, rb) = (rank[cellOf(a.element)] ?? .max, rank[cellOf(b.element)] ?? .max)
+                return ra != rb ? ra < rb : a.offset < b.offset
+            }.map(\.element)
+        }
         let width = 760.0, left = 260.0, rowHeight = 22.0
-        let height = Double(bars.count) * rowHeight + 30
+        let legend = runs.count > 1 ? 20.0 : 0
+        let height = Double(bars.count) * rowHeight + 30 + legend
         let maxValue = max(bars.compactMap { $0.interval?.high ?? $0.value }.max() ?? 1, 1e-9)
         let scale = (width - left - 120) / maxValue  // room for the value label
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(esc(workload))\">\n"
+        if runs.count > 1 {
+            var x = left
+            for (i, run) in runs.enumerated() {
+                svg += "<rect x=\"\(f(x))\" y=\"4\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>"
+                svg += "<text x=\"\(f(x + 14))\" y=\"13\" font-size=\"11\">\(esc(run.label))</text>\n"
+                x += 24 + Double(run.label.count) * 7
+            }
+        }
         for (i, bar) in bars.enumerated() {
-            let y = Double(i) * rowHeight + 6
+            let y = Double(i) * rowHeight + 6 + legend
             svg += "<text x=\"\(left - 6)\" y=\"\(y + 14)\" text-anchor=\"end\" font-size=\"12\">\(esc(bar.label))</text>\n"
             if let value = bar.value {
                 let fill = palette[bar.run % palette.count]

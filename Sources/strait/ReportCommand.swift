@@ -34,7 +34,9 @@ struct ReportCommand: ParsableCommand {
             text = Reports.markdown(labeled, comparison: comparison)
         case .html:
             let trends = (try? store.history()).flatMap { history in try? Reports.trends(for: docs[0], history: history) } ?? []
-            text = Reports.html(labeled, trends: trends, comparison: comparison)
+            // With a baseline, the baseline run first so the two sit side by side.
+            let base = try baseline.map { try store.load($0) }.map { [LabeledRun(label: "baseline \($0.runID)", run: $0)] } ?? []
+            text = Reports.html(base + labeled, trends: trends, comparison: comparison)
         case .junit:
             text = Reports.junit(docs[0], comparison: comparison)
         }

@@ -39,6 +39,11 @@ struct HTMLBrowserTests {
         #expect(dump.output.components(separatedBy: "<svg ").count - 1 == charts, "the browser's DOM lost charts")
         #expect(dump.output.components(separatedBy: "<rect ").count == html.components(separatedBy: "<rect ").count)
         #expect(dump.output.contains("<h2>Decision</h2>"))
+        // The two runs side by side: a table per workload, a column per run, the ratio of b to a.
+        #expect(dump.output.contains("<h2>Side by side: a | b</h2>"))
+        #expect(dump.output.contains("<caption>randread-psync</caption>"))
+        #expect(dump.output.contains("<td>straitd-auto-inline</td><td>84.7 MiB/s</td><td>59.3 MiB/s</td><td>0.70</td>"),
+                "\(dump.output.components(separatedBy: "<caption>randread-psync</caption>").last?.prefix(600) ?? "")")
 
         let png = dir + "/report.png"
         let shot = try browse(page, extra: ["--window-size=1200,2000", "--screenshot=\(png)"], in: dir)

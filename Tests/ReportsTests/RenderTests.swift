@@ -58,6 +58,28 @@ import Testing
         #expect(throws: Never.self) { try XMLDocument(xmlString: xml) }
     }
 
+    /// Two runs side by side: a table per workload (a column per run, the ratio of the last to
+    /// the first, a cell a run lacks named as such) and each chart's bars grouped by cell.
+    @Test func htmlSetsTwoRunsSideBySide() throws {
+        var b = Runs.run("b", scale: 0.7)
+        b.cells.removeLast()  // the 9p cell did not run in b
+        let html = Reports.html([LabeledRun(label: "a", run: Runs.run("a")), LabeledRun(label: "b", run: b)])
+        #expect(html.contains("<h2>Side by side: a | b</h2>"))
+        let table = try #require(html.components(separatedBy: "<caption>randread-psync</caption>").dropFirst().first?
+            .components(separatedBy: "</table>").first)
+        #expect(table.contains("<th>Cell</th><th>a</th><th>b</th><th>b / a</th>"))
+        #expect(table.contains("<td>straitd-auto-inline</td><td>84.7 MiB/s</td><td>59.3 MiB/s</td><td>0.70</td>"))
+        #expect(table.contains("<td>9p-loose</td><td>") && table.contains("</td><td>not in run</td><td>-</td>"))
+        let tar = try #require(html.components(separatedBy: "<caption>tar</caption>").dropFirst().first?.components(separatedBy: "</table>").first)
+        #expect(tar.contains(" s</td>"))
+        // The randread chart: a's and b's straitd-auto-inline bars next to each other.
+        let chart = try #require(html.components(separatedBy: "aria-label=\"randread-psync\"").dropFirst().first?.components(separatedBy: "</svg>").first)
+        let labels = chart.components(separatedBy: "text-anchor=\"end\" font-size=\"12\">").dropFirst().map { $0.prefix { $0 != "<" } }
+        #expect(labels.prefix(3) == ["a: straitd-auto-inline", "b: straitd-auto-inline", "a: straitd-none-inline"])
+        // One run alone: no side-by-side section.
+        #expect(!Reports.html([LabeledRun(label: "a", run: Runs.run("a"))]).contains("Side by side"))
+    }
+
     @Test func junitParsesAndCarriesDeltas() throws {
         let base = Runs.run("a")
         let candidate = Runs.run("b", scale: 0.7, failNone: true)
