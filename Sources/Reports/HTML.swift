@@ -93,7 +93,9 @@ extension Reports {
                 return ra != rb ? ra < rb : a.offset < b.offset
             }.map(\.element)
         }
-        let width = 760.0, left = 260.0, rowHeight = 22.0
+        // Room for the longest label (two runs' labels are "run: cell"), at ~6.5 px a character.
+        let left = max(260.0, Double(bars.map(\.label.count).max() ?? 0) * 6.5 + 10)
+        let width = left + 500, rowHeight = 22.0
         let legend = runs.count > 1 ? 20.0 : 0
         let height = Double(bars.count) * rowHeight + 30 + legend
         let maxValue = max(bars.compactMap { $0.interval?.high ?? $0.value }.max() ?? 1, 1e-9)
