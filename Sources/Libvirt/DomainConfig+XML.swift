@@ -59,11 +59,20 @@ extension DomainConfig {
             passthrough += ["-netdev", "user,id=straitnet,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
                             "-device", "virtio-net-pci,netdev=straitnet,bus=pcie.0,addr=0x1e"]
         }
-        // DAX shares: slots 0x1d downwards on pcie.0, likewise never assigned by libvirt.
-        for (i, socket) in daxSockets.enumerated() {
-            passthrough += ["-chardev", "socket,id=straitdax\(i),path=\(socket)",
-                            "-device", "vhost-user-test-device-pci,chardev=straitdax\(i),virtio-id=26,num_vqs=2,config_size=40,"
-                                + "bus=pcie.0,addr=0x\(String(0x1d - i, radix: 16))"]
+        // DAX and multi-queue shares: slots 0x1d downwards on pcie.0, likewise never assigned by libvirt.
+        for (i, fs) in passthroughShares.enumerated() {
+            let slot = "bus=pcie.0,addr=0x\(String(0x1d - i, radix: 16))"
+            switch fs.backend {
+            case let .virtiofsDaxSocket(socket):
+                passthrough += ["-chardev", "socket,id=straitdax\(i),path=\(socket)",
+                                "-device", "vhost-user-test-device-pci,chardev=straitdax\(i),virtio-id=26,num_vqs=2,config_size=40," + slot]
+            case let .virtiofsQueuesSocket(socket, queueSize, requestQueues):
+                passthrough += ["-chardev", "socket,id=straitfs\(i),path=\(socket)",
+                                "-device", "vhost-user-fs-pci,chardev=straitfs\(i),tag=\(fs.tag),queue-size=\(queueSize),"
+                                    + "num-request-queues=\(requestQueues)," + slot]
+            default:
+                break
+            }
         }
         if !passthrough.isEmpty {
             x.open("qemu:commandline")
@@ -72,6 +81,16 @@ extension DomainConfig {
         }
         x.close("domain")
         return x.text
+    }
+
+    /// Shares that libvirt 9.0 cannot express, in `<qemu:commandline>` order.
+    var passthroughShares: [Filesystem] {
+        filesystems.filter {
+            switch $0.backend {
+            case .virtiofsDaxSocket, .virtiofsQueuesSocket: true
+            default: false
+            }
+        }
     }
 
     /// The sockets of the DAX shares, in order (their tags come from the daemons' config space).
@@ -84,7 +103,7 @@ extension DomainConfig {
 
     private func renderFilesystem(_ fs: Filesystem, into x: inout XMLText) {
         switch fs.backend {
-        case .virtiofsDaxSocket:
+        case .virtiofsDaxSocket, .virtiofsQueuesSocket:
             return  // in <qemu:commandline>
         case let .virtiofsSocket(socket, queueSize):
             x.open("filesystem", ["type": "mount"])
@@ -124,11 +143,26 @@ extension DomainConfig {
         if let sshPort, !(1...65535).contains(sshPort) {
             throw LibvirtError(.invalidConfig, "ssh port \(sshPort) out of range")
         }
-        guard daxSockets.count <= 8 else {
-            throw LibvirtError(.invalidConfig, "at most 8 DAX shares per VM, got \(daxSockets.count)")
+        guard passthroughShares.count <= 8 else {
+            throw LibvirtError(.invalidConfig, "at most 8 DAX or multi-queue shares per VM, got \(passthroughShares.count)")
         }
-        for socket in daxSockets where socket.contains(",") {
-            throw LibvirtError(.invalidConfig, "DAX socket path '\(socket)' has a comma, which QEMU's -chardev cannot take")
+        for fs in passthroughShares {
+            let socket: String
+            switch fs.backend {
+            case let .virtiofsDaxSocket(s): socket = s
+            case let .virtiofsQueuesSocket(s, _, queues):
+                socket = s
+                guard (1...64).contains(queues) else {
+                    throw LibvirtError(.invalidConfig, "num-request-queues \(queues) is out of range (1-64)")
+                }
+                guard !fs.tag.contains(",") && !fs.tag.isEmpty else {
+                    throw LibvirtError(.invalidConfig, "virtio-fs tag '\(fs.tag)' cannot go on QEMU's -device line")
+                }
+            default: continue
+            }
+            if socket.contains(",") {
+                throw LibvirtError(.invalidConfig, "socket path '\(socket)' has a comma, which QEMU's -chardev cannot take")
+            }
         }
         let tags = filesystems.map(\.tag)
         guard Set(tags).count == tags.count else {

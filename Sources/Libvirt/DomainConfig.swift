@@ -50,6 +50,10 @@ public struct Filesystem: Sendable, Equatable {
         /// config from the daemon), which libvirt 9.0 has no element for, so it goes through
         /// `<qemu:commandline>`. The window's size is the daemon's (GET_SHMEM_CONFIG).
         case virtiofsDaxSocket(socket: String)
+        /// vhost-user-fs-pci with `num-request-queues` to a daemon we started on `socket`: libvirt
+        /// 9.0 has no attribute for it, so the device goes through `<qemu:commandline>` like the
+        /// DAX shares (same pcie.0 slots). Linux 6.11+ spreads requests over the queues per CPU.
+        case virtiofsQueuesSocket(socket: String, queueSize: Int, requestQueues: Int)
         /// virtio-9p served by QEMU; accessmode passthrough|mapped|squash.
         case ninep(source: String, accessMode: String, readOnly: Bool)
     }

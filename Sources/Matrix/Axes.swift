@@ -58,6 +58,14 @@ public enum Dax: String, CaseIterable, Sendable, Codable, Hashable {
     }
 }
 
+/// The VMM a cell's VM runs on: `default` is the run's (libvirt's QEMU, or the DAX QEMU when the
+/// run has a cell mapping through a window), `qemu-11` the private QEMU 11.1 root that
+/// scripts/install-qemu-dax.sh installs (/opt/strait-qemu-11).
+public enum VMM: String, CaseIterable, Sendable, Codable, Hashable {
+    case `default`
+    case qemu11 = "qemu-11"
+}
+
 /// How the daemon processes requests: on the queue thread, in a pool of N threads, or inline
 /// until a queue has more than `threshold` requests in flight and then in a pool.
 public enum Processing: Sendable, Codable, Hashable, CustomStringConvertible {

@@ -17,6 +17,9 @@ extension Cell {
     /// no DAX, so their DAX cells are `unsupported`, never run).
     public var mapsThroughWindow: Bool { dax != .off && backend == .straitd }
 
+    /// Whether the cell's VM needs the QEMU 11.1 root: a DAX window or `vmm: qemu-11`.
+    public var needsQEMU11: Bool { mapsThroughWindow || vmm == .qemu11 }
+
     /// Why this DAX cell cannot run: no DAX-capable QEMU installed (`daxVMM` nil), or nil.
     public func skipReason(daxVMM: String?) -> String? {
         guard dax != .off, daxVMM == nil else { return nil }

@@ -46,6 +46,15 @@ public struct CellFilter: Sendable, Hashable {
                 throw MatrixError(.badFilter, "bad processing '\(value)'", field: "filter.processing")
             }
             return Processing(parsing: value)?.description ?? value
+        case "vmm":
+            guard VMM(rawValue: value) != nil else {
+                throw MatrixError(.badFilter, "vmm is \(VMM.allCases.map(\.rawValue).joined(separator: " or ")), not '\(value)'", field: "filter.vmm")
+            }
+        case "queues":
+            guard let n = Int(value), n >= 1 else {
+                throw MatrixError(.badFilter, "queues is a number of request queues, not '\(value)'", field: "filter.queues")
+            }
+            return String(n)
         default:
             break
         }

@@ -35,7 +35,7 @@ extension Matrix {
     }
 
     /// The cartesian product of the axes minus excluded and invalid combinations, plus includes.
-    /// 9p and sshfs have no request processing, so their cells collapse across that axis.
+    /// 9p and sshfs have no request processing (nor request queues), so their cells collapse across those axes.
     public func expand() -> Expansion {
         var cells: [Cell] = []
         var dropped: [DroppedCell] = []
@@ -49,17 +49,25 @@ extension Matrix {
             for cache in caches {
                 for dax in dax {
                     for processing in processing {
-                        let cell = withDaxWindow(Cell(
-                            backend: backend, cache: cache, dax: dax,
-                            processing: backend.isVirtioFS ? processing : nil,
-                            options: backendOptions[backend] ?? []))
-                        if let reason = cell.invalidReason {
-                            drop(cell, reason)
-                        } else if let rule = exclude.first(where: { $0.matches(cell) }) {
-                            drop(cell, "excluded by the rule at line \(rule.line.map(String.init) ?? "?") of \(file)")
-                        } else if !seen.contains(cell.id) {
-                            seen.insert(cell.id)
-                            cells.append(cell)
+                        for vmm in vmms {
+                            for image in images {
+                                for queues in queues {
+                                    let cell = withDaxWindow(Cell(
+                                        backend: backend, cache: cache, dax: dax,
+                                        processing: backend.isVirtioFS ? processing : nil,
+                                        options: backendOptions[backend] ?? [], vmm: vmm, image: image,
+                                        // 9p, sshfs and native have no request queues: they collapse across the axis.
+                                        queues: backend.isVirtioFS ? queues : 1))
+                                    if let reason = cell.invalidReason {
+                                        drop(cell, reason)
+                                    } else if let rule = exclude.first(where: { $0.matches(cell) }) {
+                                        drop(cell, "excluded by the rule at line \(rule.line.map(String.init) ?? "?") of \(file)")
+                                    } else if !seen.contains(cell.id) {
+                                        seen.insert(cell.id)
+                                        cells.append(cell)
+                                    }
+                                }
+                            }
                         }
                     }
                 }

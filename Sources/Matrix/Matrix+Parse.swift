@@ -167,6 +167,12 @@ struct MatrixParser {
                 }
             case "dax":
                 matrix.dax = try reader.values(value, path, expected: "off, on or inode") { Dax(rawValue: $0) }
+            case "vmm":
+                matrix.vmms = try reader.values(value, path, expected: Self.vmmNames) { VMM(rawValue: $0) }
+            case "image":
+                matrix.images = try reader.values(value, path, expected: Self.imageForm) { Axis.isImageName($0) ? $0 : nil }
+            case "queues":
+                matrix.queues = try reader.values(value, path, expected: Self.queuesForm) { Self.queueCount($0) }
             default:
                 matrix.processing = try reader.values(value, path, expected: Self.processingForms) { Processing(parsing: $0) }
             }
@@ -177,6 +183,13 @@ struct MatrixParser {
 
     static let backendNames = "a backend (\(ShareBackend.allCases.map(\.rawValue).joined(separator: ", ")))"
     static let processingForms = "a processing mode (inline, pool:N, auto:THRESHOLD[:POOL])"
+    static let vmmNames = "a VMM (\(VMM.allCases.map(\.rawValue).joined(separator: ", ")))"
+    static let imageForm = "an image recipe name under images/ (e.g. debian-trixie) or default"
+    static let queuesForm = "a number of request queues, 1-\(Axis.maxQueues)"
+
+    static func queueCount(_ text: String) -> Int? {
+        Int(text).flatMap { (1...Axis.maxQueues).contains($0) ? $0 : nil }
+    }
 
     func workloads(_ node: Node) throws(MatrixError) -> [Workload] {
         var out: [Workload] = []
@@ -287,6 +300,9 @@ struct MatrixParser {
         case .cache: ShareBackend.allCases.contains { $0.cacheModes.contains(text) } ? text : nil
         case .dax: Dax(rawValue: text)?.rawValue
         case .processing: text == "none" ? text : Processing(parsing: text)?.description
+        case .vmm: VMM(rawValue: text)?.rawValue
+        case .image: Axis.isImageName(text) ? text : nil
+        case .queues: Self.queueCount(text).map(String.init)
         }
         guard let valid else { throw reader.fail(.invalidValue, "'\(text)' is not a valid \(axis.rawValue)", node, field) }
         return valid
@@ -320,7 +336,9 @@ struct MatrixParser {
         }
         return Cell(
             backend: backend, cache: cache, dax: try value(.dax).flatMap { Dax(rawValue: $0) } ?? .off,
-            processing: backend.isVirtioFS ? processing : nil, options: extra, label: label)
+            processing: backend.isVirtioFS ? processing : nil, options: extra, label: label,
+            vmm: try value(.vmm).flatMap { VMM(rawValue: $0) }, image: try value(.image),
+            queues: try value(.queues).flatMap { Int($0) })
     }
 
     func tolerances(_ node: Node) throws(MatrixError) -> Tolerances {

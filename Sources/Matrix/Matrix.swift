@@ -9,6 +9,10 @@ public struct Matrix: Sendable {
     public var caches: [String]
     public var dax: [Dax]
     public var processing: [Processing]
+    /// The VM-side axes: VMM, guest image (recipe name or `default`), request queues.
+    public var vmms: [VMM] = [.default]
+    public var images: [String] = ["default"]
+    public var queues: [Int] = [1]
     /// Extra options per backend, appended to its command line (or mount options for 9p/sshfs).
     public var backendOptions: [ShareBackend: [String]]
     public var workloads: [Workload]

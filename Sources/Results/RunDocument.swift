@@ -108,6 +108,10 @@ public struct CellResult: Sendable, Codable, Hashable {
     public var vmm: String?
     /// A DAX cell's proof that it used the window; absent for other cells and in older documents.
     public var dax: DaxEvidence?
+    /// The guest image the cell's VM booted ("debian-trixie (kernel 6.12.57+deb13-amd64)").
+    public var image: String?
+    /// The request queues configured and what both ends showed of their use (virtio-fs cells).
+    public var queues: QueueUse?
 
     public init(
         cell: Cell, verdict: Verdict, workloads: [WorkloadResult] = [], verification: Verification? = nil,
@@ -145,6 +149,28 @@ public struct DaxEvidence: Sendable, Codable, Hashable {
         self.iomem = iomem
         self.windowBytes = windowBytes
         self.mapsAtLeast = mapsAtLeast
+    }
+}
+
+/// A virtio-fs cell's request queues: how many the device had (`num-request-queues`), the
+/// guest's interrupts per request virtqueue (nil: the kernel does not show which device is the
+/// share, before 6.9) and straitd's requests served per request queue (nil for the peers).
+public struct QueueUse: Sendable, Codable, Hashable {
+    public var configured: Int
+    public var guestDevice: String?
+    public var guestInterrupts: [Int]?
+    public var daemonRequests: [Int]?
+
+    public init(configured: Int, guestDevice: String? = nil, guestInterrupts: [Int]? = nil, daemonRequests: [Int]? = nil) {
+        self.configured = configured
+        self.guestDevice = guestDevice
+        self.guestInterrupts = guestInterrupts
+        self.daemonRequests = daemonRequests
+    }
+
+    /// Request queues that carried work, by the guest's count, else the daemon's.
+    public var used: Int? {
+        (guestInterrupts ?? daemonRequests).map { $0.filter { $0 > 0 }.count }
     }
 }
 

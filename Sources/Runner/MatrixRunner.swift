@@ -72,7 +72,7 @@ public final class MatrixRunner: Sendable {
             log("strait: \(matrix.name)\(options.shard.map { " shard \($0)" } ?? ""): \(expansion.cells.count) cells x \(expansion.workloads.count) workloads x \(expansion.repetitions) repetitions x \(options.variants.count) variant(s)")
             log(Sweeper(uri: options.uri).sweep().description)
         }
-        let context = vmCells ? try RunContext.prepare(options: options, daxVMM: wantsDaxVMM) : nil
+        let context = vmCells ? try RunContext.prepare(options: options, daxVMM: wantsDaxVMM, cells: expansion.cells) : nil
         let run: Run
         do { run = try Run(id: options.runID ?? Run.newID()) } catch { throw RunnerError(.io, "cannot create the run", cause: error) }
         let signals = vmCells ? SignalSweep(run: run, uri: options.uri) : nil
@@ -154,13 +154,16 @@ public final class MatrixRunner: Sendable {
         for state in states where state.skip != nil || state.unsupported != nil { record(state) }
 
         var boots = 0
-        let groups = VMPlan.groups(states.filter { $0.skip == nil && $0.unsupported == nil }.map(\.slot))
+        let groups = VMPlan.groups(states.filter { $0.skip == nil && $0.unsupported == nil }.map(\.slot)) { slot in
+            (context.vmm(for: slot.cell).path ?? "") + "|" + context.image(for: slot.cell).directory
+        }
         for (index, group) in groups.enumerated() {
             let groupStates = group.compactMap { byKey[key($0.variant.name, $0.cell)] }
             let groupKeys = Set(group.map { key($0.variant.name, $0.cell) })
             let groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
             let vmRun = VMGroupRun(index: index, states: groupStates, steps: groupSteps, run: run, context: context,
-                                   emulator: context.vmm.path,
+                                   emulator: group.first.flatMap { context.vmm(for: $0.cell).path },
+                                   image: group.first.map { context.image(for: $0.cell) } ?? context.image,
                                    options: options, trees: trees, display: display, store: store, record: record)
             if vmRun.execute() { boots += 1 }
         }
@@ -186,9 +189,12 @@ public final class MatrixRunner: Sendable {
                 do { dir = try run.makeDirectory("share-" + slot.key, mode: 0o777) } catch { throw RunnerError(.io, "cannot make the share directory", cause: error) }
                 chmod(dir, 0o777)
                 let state = SlotState(slot: slot, hostDir: dir, workloads: expansion.workloads)
-                state.vmm = context.vmm.version
-                state.unsupported = cell.daxUnsupportedReason
+                state.vmm = context.vmm(for: cell).version
+                let image = context.image(for: cell)
+                state.image = "\(image.recipeName) (kernel \(image.kernelVersion))"
+                state.unsupported = cell.daxUnsupportedReason ?? cell.queuesUnsupportedReason
                 state.skip = (cell.mapsThroughWindow ? context.daxRefusal : nil)
+                    ?? context.vmmSkipReason(cell)
                     ?? cell.skipReason(daxVMM: context.daxQEMU?.path)
                     ?? (cell.backend == .sshfs ? context.sshfsMissing : nil)
                     ?? variant.binaries.missing(for: cell)

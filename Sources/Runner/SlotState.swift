@@ -19,6 +19,10 @@ final class SlotState {
     var vmm: String?
     /// A DAX cell's window evidence, filled by the configuration check and after the workloads.
     var dax: DaxEvidence?
+    /// The guest image, recorded with the result.
+    var image: String?
+    /// The request queues and their use, recorded with the result.
+    var queues: QueueUse?
     var failure: String?
     var bundle: String?
     /// Workload results in matrix order.
@@ -74,6 +78,8 @@ final class SlotState {
                                 verification: verification, failureBundle: bundle)
         result.vmm = vmm
         result.dax = dax
+        result.image = image
+        result.queues = queues
         return result
     }
 }

@@ -18,6 +18,8 @@ struct VMGroupRun {
     let context: RunContext
     /// The QEMU binary for this VM (the DAX QEMU's wrapper for runs with DAX cells), nil: libvirt's.
     let emulator: String?
+    /// The guest image this VM boots (the cells' `image`, else the run's).
+    let image: BuiltImage
     let options: RunOptions
     let trees: [String: TarTree]
     let display: ProgressDisplay
@@ -45,8 +47,11 @@ struct VMGroupRun {
                 do {
                     state.daemon = try ShareDaemon(command: full, socket: socket, dir: state.hostDir,
                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
-                    let backend: Filesystem.Backend = slot.cell.dax == .off
-                        ? .virtiofsSocket(socket: socket, queueSize: 1024) : .virtiofsDaxSocket(socket: socket)
+                    let backend: Filesystem.Backend = slot.cell.dax != .off ? .virtiofsDaxSocket(socket: socket)
+                        : slot.cell.requestQueues > 1
+                        ? .virtiofsQueuesSocket(socket: socket, queueSize: 1024, requestQueues: slot.cell.requestQueues)
+                        : .virtiofsSocket(socket: socket, queueSize: 1024)
+                    state.queues = QueueUse(configured: slot.cell.requestQueues)
                     shares.append(Filesystem(backend, tag: slot.tag))
                 } catch {
                     state.fail("daemon did not start: \(error.detail)")
@@ -73,7 +78,7 @@ struct VMGroupRun {
         vmOptions.emulator = emulator
         let vm: VirtualMachine
         do {
-            vm = try VirtualMachine(run: run, vm: "vm\(index)", image: context.image, accelerator: context.accelerator,
+            vm = try VirtualMachine(run: run, vm: "vm\(index)", image: image, accelerator: context.accelerator,
                                     key: context.key, connection: context.connection, options: vmOptions)
         } catch {
             for state in active { state.fail("VM setup: \(error.detail)") }
@@ -250,6 +255,13 @@ struct VMGroupRun {
             else { log("strait: \(state.slot.key) \(state.slot.cell.id): straitd made >= \(maps) DAX maps") }
             state.dax?.mapsAtLeast = maps
         }
+        if state.prepared, state.queues != nil, let vm, vm.isActive,
+           let out = try? vm.ssh.run(Cell.guestQueueCommand(tag: state.slot.tag), timeout: 60),
+           let seen = Cell.requestQueueInterrupts(out.output) {
+            state.queues?.guestDevice = seen.device
+            state.queues?.guestInterrupts = seen.perQueue
+            log("strait: \(state.slot.key) \(state.slot.cell.id): guest \(seen.device) interrupts per request queue \(seen.perQueue)")
+        }
         if state.prepared, let vm, vm.isActive {
             // A native cell's directory is on the guest's disk: removed, not unmounted.
             let command = state.slot.cell.backend == .native ? "rm -rf \(state.slot.mountPoint)" : "umount \(state.slot.mountPoint)"
@@ -274,6 +286,16 @@ struct VMGroupRun {
             guard let daemon = state.daemon else { continue }
             let ending = daemon.stop()
             state.daemon = nil
+            // straitd logs each queue's requests when its ring stops (the VM is gone by now).
+            if state.slot.cell.backend == .straitd, state.queues != nil, let path = state.evidence["daemon.log"],
+               let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                let served = Cell.servedPerQueue(daemonLog: text)
+                if let top = served.keys.max() {
+                    state.queues?.daemonRequests = (1...top).map { served[$0] ?? 0 }
+                    log("strait: \(state.slot.key) \(state.slot.cell.id): straitd requests per request queue \(state.queues?.daemonRequests ?? [])")
+                    if state.finished { record(state) }
+                }
+            }
             let clean = ending == .exited(0) || (state.slot.cell.backend != .straitd && ending != .killed)
             if !clean && state.failure == nil && state.skip == nil {
                 state.fail("\(state.slot.cell.backend.rawValue) \(ending) when stopped")

@@ -29,21 +29,32 @@ struct ShareSlot: Sendable {
 }
 
 /// Which shares boot together. virtio-fs cells of every backend and 9p cells share one VM (each
-/// is its own device); a VM holds at most `maxDevices` devices, so a big matrix takes a few boots.
+/// is its own device) when they ask for the same VM: the same VMM and guest image (the `vmm` and
+/// `image` axes); a VM holds at most `maxDevices` devices, so a big matrix takes a few boots.
 enum VMPlan {
     static let maxDevices = 16
 
-    static func groups(_ slots: [ShareSlot]) -> [[ShareSlot]] {
-        var groups: [[ShareSlot]] = []
-        var current: [ShareSlot] = []
+    /// `machine` names what a VM is (its VMM and image); slots of different machines never share one.
+    static func groups(_ slots: [ShareSlot], machine: (ShareSlot) -> String = { _ in "" }) -> [[ShareSlot]] {
+        var order: [String] = []
+        var byMachine: [String: [ShareSlot]] = [:]
         for slot in slots {
-            if current.count == maxDevices {
-                groups.append(current)
-                current = []
-            }
-            current.append(slot)
+            let key = machine(slot)
+            if byMachine[key] == nil { order.append(key) }
+            byMachine[key, default: []].append(slot)
         }
-        if !current.isEmpty { groups.append(current) }
+        var groups: [[ShareSlot]] = []
+        for key in order {
+            var current: [ShareSlot] = []
+            for slot in byMachine[key] ?? [] {
+                if current.count == maxDevices {
+                    groups.append(current)
+                    current = []
+                }
+                current.append(slot)
+            }
+            if !current.isEmpty { groups.append(current) }
+        }
         return groups
     }
 }

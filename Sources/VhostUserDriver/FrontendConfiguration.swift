@@ -10,6 +10,10 @@ public struct FrontendConfiguration: Sendable {
     public var memoryMessages = MemoryMessages.automatic
     /// Request queues wanted (queue 0, hiprio, always comes on top); clamped to GET_QUEUE_NUM.
     public var requestQueues = 1
+    /// Set up every wanted request queue even past the daemon's GET_QUEUE_NUM, as QEMU's
+    /// vhost-user-fs-pci does with `num-request-queues=N` (it never asks): shows what a daemon
+    /// that serves fewer does when a real VMM offers it more.
+    public var ignoreQueueLimit = false
     public var queueSize = 128
     public var indirect = true
     public var eventIdx = true

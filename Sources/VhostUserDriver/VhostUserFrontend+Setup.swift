@@ -111,7 +111,8 @@ extension VhostUserFrontend {
     /// Hiprio plus the request queues: NUM, BASE, ADDR, CALL, KICK, then ENABLE (QEMU's order,
     /// with CALL before KICK so the daemon can signal from its first request on).
     func setupQueues() throws(DriverError) {
-        let count = 1 + max(1, min(configuration.requestQueues, daemonQueueCount - 1))
+        let count = 1 + max(1, configuration.ignoreQueueLimit
+            ? configuration.requestQueues : min(configuration.requestQueues, daemonQueueCount - 1))
         let eventIdx = features & VirtioFeature.ringEventIdx != 0
         let indirect = features & VirtioFeature.ringIndirectDesc != 0
         var made: [DriverQueue] = []

@@ -61,6 +61,9 @@ final class QueueWorker: @unchecked Sendable {
     /// waiting, and a previous owner may have left kicks suppressed), and after every wakeup.
     private func run() {
         defer { done.signal() }
+        // Which request queues a guest really uses (Linux 6.11+ picks one per CPU): the harness
+        // reads this line from the daemon's log.
+        defer { logger.info("queue \(ring.index) stopped: \(served) requests served") }
         var polling = Polling(host: pollHost)
         defer { if pollHost != nil { logger.info("\(polling.summary)") } }
         while !broken {
@@ -123,6 +126,8 @@ final class QueueWorker: @unchecked Sendable {
     /// Set when the guest corrupted the ring (available index out of range): the thread stops
     /// serving it instead of spinning on an index that stays ahead. Queue thread only.
     private var broken = false
+    /// Chains taken off this ring. Queue thread only.
+    private var served = 0
     private func drain() {
         while true {
             let next: SplitQueue.Next
@@ -138,6 +143,7 @@ final class QueueWorker: @unchecked Sendable {
                 logger.warning("malformed descriptor chain returned unanswered: \(error.message)")
                 ring.complete(head: head, written: 0)
             case .chain(let chain):
+                served &+= 1
                 dispatch(chain)
             }
         }

@@ -69,6 +69,28 @@ struct DomainConfigXMLTests {
         #expect(throws: LibvirtError.self) { try comma.xml() }
     }
 
+    /// A share with N request queues: vhost-user-fs-pci with num-request-queues through
+    /// <qemu:commandline> (libvirt 9.0 has no attribute), sharing the DAX shares' slots.
+    @Test func multiQueueSharesGoThroughTheCommandLine() throws {
+        var c = base()
+        c.filesystems = [
+            Filesystem(.virtiofsDaxSocket(socket: "/tmp/run/d0.sock"), tag: "fs0"),
+            Filesystem(.virtiofsQueuesSocket(socket: "/tmp/run/q.sock", queueSize: 1024, requestQueues: 4), tag: "fs1"),
+            Filesystem(.virtiofsSocket(socket: "/tmp/run/a.sock", queueSize: 1024), tag: "share"),
+        ]
+        let doc = try XMLDocument(xmlString: try c.xml())
+        #expect(try doc.nodes(forXPath: "/domain/devices/filesystem").count == 1)
+        let args = try doc.nodes(forXPath: "/domain/*[local-name()='commandline']/*[local-name()='arg']")
+            .compactMap { ($0 as? XMLElement)?.attribute(forName: "value")?.stringValue }
+        #expect(args.contains("socket,id=straitfs1,path=/tmp/run/q.sock"))
+        #expect(args.contains("vhost-user-fs-pci,chardev=straitfs1,tag=fs1,queue-size=1024,num-request-queues=4,bus=pcie.0,addr=0x1c"))
+        var bad = base()
+        bad.filesystems = [Filesystem(.virtiofsQueuesSocket(socket: "/tmp/q.sock", queueSize: 1024, requestQueues: 0), tag: "x")]
+        #expect(throws: LibvirtError.self) { try bad.xml() }
+        bad.filesystems = [Filesystem(.virtiofsQueuesSocket(socket: "/tmp/q.sock", queueSize: 1024, requestQueues: 2), tag: "a,b")]
+        #expect(throws: LibvirtError.self) { try bad.xml() }
+    }
+
     @Test func rendersEachFilesystemVariant() throws {
         var c = base()
         c.filesystems = [

@@ -110,6 +110,15 @@ struct CellDaemonTests {
         #expect(groups.map(\.count) == [VMPlan.maxDevices, 20 - VMPlan.maxDevices])
         #expect(groups.flatMap { $0 }.map(\.key) == slots.map(\.key))
     }
+
+    @Test func vmPlanNeverMixesMachines() {
+        let variant = Variant(name: "run", binaries: binaries)
+        let cells = [Cell(backend: .straitd, cache: "auto"), Cell(backend: .straitd, cache: "auto", vmm: .qemu11, image: "debian-trixie", queues: 2),
+                     Cell(backend: .virtiofsdC, cache: "auto"), Cell(backend: .straitd, cache: "auto", vmm: .qemu11, image: "debian-trixie")]
+        let slots = cells.enumerated().map { ShareSlot(variant: variant, cell: $1, key: "fs\($0)") }
+        let groups = VMPlan.groups(slots) { "\($0.cell.value(of: .vmm))|\($0.cell.value(of: .image))" }
+        #expect(groups.map { $0.map(\.key) } == [["fs0", "fs2"], ["fs1", "fs3"]])
+    }
 }
 
 struct DaemonSourceTests {
