@@ -5,11 +5,15 @@ extension Expansion {
         let measurements = cells.count * workloads.count * repetitions
         var out = "\(title): \(cells.count) cells x \(workloads.count) workloads x \(repetitions) repetitions"
         out += " = \(measurements) measurements\n\n"
-        let rows = [["CELL", "BACKEND", "CACHE", "DAX", "PROCESSING", "OPTIONS"]] + cells.map { cell in
-            [cell.id, cell.backend.rawValue, cell.cache, cell.dax.rawValue, cell.processing?.description ?? "-",
-             cell.options.isEmpty ? "-" : cell.options.joined(separator: " ")]
-        }
-        let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        // The VM-side axes get columns only when a cell leaves their defaults.
+        let vmSide = cells.contains { $0.vmm != nil || $0.image != nil || $0.queues != nil }
+        let rows = [["CELL", "BACKEND", "CACHE", "DAX", "PROCESSING"] + (vmSide ? ["VMM", "IMAGE", "QUEUES"] : []) + ["OPTIONS"]]
+            + cells.map { cell in
+                [cell.id, cell.backend.rawValue, cell.cache, cell.dax.rawValue, cell.processing?.description ?? "-"]
+                    + (vmSide ? [cell.value(of: .vmm), cell.value(of: .image), cell.backend.isVirtioFS ? cell.value(of: .queues) : "-"] : [])
+                    + [cell.options.isEmpty ? "-" : cell.options.joined(separator: " ")]
+            }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
             let padded = row.enumerated().map { i, text in
                 i == row.count - 1 ? text : text + String(repeating: " ", count: widths[i] - text.count + 2)

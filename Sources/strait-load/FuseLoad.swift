@@ -65,8 +65,11 @@ final class FuseLoad: @unchecked Sendable {
         dir = try client.lookup(parent: root, name: Dataset.directory).nodeid
         dirHandle = try client.opendir(node: dir).fh
         let queues = max(client.frontend.requestQueueCount, 1)
+        let cpus = max(params.cpus, 1)
         for i in 0..<depth {
-            let lane = Lane(index: i, queue: 1 + i % queues, seed: params.seed)
+            // Lane i stands for a guest thread on CPU i % cpus, which sends on that CPU's queue.
+            let queue = 1 + LinuxQueueMap.requestQueue(cpu: i % cpus, cpus: cpus, queues: queues)
+            let lane = Lane(index: i, queue: queue, seed: params.seed)
             if params.workload.isWrite {
                 let b = try client.allocator.allocate(params.workload.blockSize, alignment: 4096)
                 try client.memory.write([UInt8](repeating: UInt8(truncatingIfNeeded: i + 1), count: params.workload.blockSize), at: b.gpa)

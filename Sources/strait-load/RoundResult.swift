@@ -42,6 +42,9 @@ struct RunParameters: Sendable {
     var seconds: Double
     var warmup: Double
     var requestQueues: Int
+    /// Guest CPUs submitting (`--threads`): lane i runs on CPU i % cpus and uses that CPU's
+    /// request queue as Linux 6.11+ maps them (`LinuxQueueMap`).
+    var cpus: Int = 1
     var fileSize: UInt64
     var poll: Bool
     var seed: UInt64

@@ -29,8 +29,11 @@ struct StraitLoad: ParsableCommand {
     @Option(help: "Measured seconds per round.")
     var seconds: Double = 5
 
-    @Option(help: "Request queues the driver uses (clamped to what each daemon offers; threads on the host pseudo-daemon follow --qd).")
+    @Option(help: "Guest CPUs submitting: lanes spread over them, each CPU sends on its request queue as Linux 6.11+ maps CPUs to queues (threads on the host pseudo-daemon follow --qd).")
     var threads: Int = 1
+
+    @Option(name: .customLong("request-queues"), help: "Request queues configured (default: --threads; clamped to what each daemon offers).")
+    var requestQueues: Int?
 
     @Option(help: "Rounds per daemon (interleaved A B A B ...; at least 5).")
     var rounds: Int = 5
@@ -81,6 +84,7 @@ struct StraitLoad: ParsableCommand {
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive") }
         guard guest == "simple" || guest == "linux" else { throw ValidationError("--guest must be simple or linux") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (requestQueues ?? 1) >= 1 else { throw ValidationError("--request-queues must be at least 1") }
         guard fileMiB >= 4, fileMiB % 2 == 0 else { throw ValidationError("--file-mib must be even and at least 4") }
         var names = Set<String>()
         for d in daemons {
@@ -108,8 +112,8 @@ struct StraitLoad: ParsableCommand {
         outer: for w in parsedWorkloads.compactMap(Workload.init(rawValue:)) {
             for qd in queueDepths {
                 let params = RunParameters(workload: w, queueDepth: qd, seconds: seconds, warmup: warmup,
-                                           requestQueues: threads, fileSize: fileMiB << 20, poll: poll, seed: seed,
-                                           linuxGuest: guest == "linux")
+                                           requestQueues: requestQueues ?? threads, cpus: threads, fileSize: fileMiB << 20,
+                                           poll: poll, seed: seed, linuxGuest: guest == "linux")
                 var results: [String: [RoundResult]] = [:]
                 var unsupported = Set<String>()
                 for round in 1...rounds {

@@ -73,3 +73,19 @@ struct PeerQueueTests {
         return out
     }
 }
+
+/// Linux 6.11+'s CPU-to-request-queue map, as strait-load's lanes use it.
+struct LinuxQueueMapTests {
+    func map(_ cpus: Int, _ queues: Int) -> [Int] {
+        (0..<cpus).map { LinuxQueueMap.requestQueue(cpu: $0, cpus: cpus, queues: queues) }
+    }
+
+    @Test func cpusToQueues() {
+        #expect(map(2, 4) == [0, 1])            // queues 2 and 3 carry nothing
+        #expect(map(4, 4) == [0, 1, 2, 3])
+        #expect(map(4, 2) == [0, 0, 1, 1])
+        #expect(map(4, 1) == [0, 0, 0, 0])      // both virtiofsd: every CPU on the one queue
+        #expect(map(3, 2) == [0, 0, 1])         // the first group takes the extra CPU
+        #expect(map(7, 3) == [0, 0, 0, 1, 1, 2, 2])
+    }
+}
