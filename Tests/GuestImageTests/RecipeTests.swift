@@ -35,6 +35,32 @@ struct RecipeTests {
         #expect(r.mountPoints.contains("/mnt/share"))
     }
 
+    /// The trixie recipe (6.12 guest for the request-queue cells): trixie throughout, its
+    /// renamed libaio, and the host's mirror for trixie (never a mirror in the repository).
+    @Test func theTrixieRecipeParses() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let r = try Recipe.load(path: url.path + "/images/debian-trixie.yaml")
+        #expect(r.name == "debian-trixie" && r.suite == "trixie")
+        #expect(r.packages.contains("libaio1t64") && !r.packages.contains("libaio1"))
+        #expect(!r.sources.isEmpty && r.sources.allSatisfy { $0.split(separator: " ")[2].hasPrefix("trixie") })
+        let text = try String(contentsOfFile: url.path + "/images/debian-trixie.yaml", encoding: .utf8)
+        #expect(!text.contains("http"), "a mirror host in the recipe")
+    }
+
+    /// A module the kernel has built in (modules.builtin) needs no file in the initrd; trixie's
+    /// 6.12 builds in virtio_pci and virtiofs.
+    @Test func initrdCheckAcceptsBuiltInModules() throws {
+        let listing = """
+            usr/lib/modules/6.12.57+deb13-amd64/kernel/drivers/block/virtio_blk.ko.xz
+            usr/lib/modules/6.12.57+deb13-amd64/kernel/fs/ext4/ext4.ko.xz
+            usr/lib/modules/6.12.57+deb13-amd64/kernel/fs/9p/9p.ko.xz
+            """
+        let builtin = "kernel/drivers/virtio/virtio_pci.ko\nkernel/fs/fuse/virtiofs.ko\n"
+        try ImageBuilder.verifyInitrd(listing, builtin: builtin)
+        #expect(throws: ImageError.self) { try ImageBuilder.verifyInitrd(listing, builtin: "kernel/fs/fuse/virtiofs.ko\n") }
+    }
+
     @Test func errorsNameTheFileAndField() {
         do {
             _ = try Recipe.parse("suite: bookworm\n", file: "images/x.yaml")
