@@ -16,47 +16,61 @@ public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Every wire struct (FUSE, vhost-user, virtio) is decoded field by field through one of these.
 public struct ByteCursor: Sendable {
     public let bytes: [UInt8]
-    public private(set) var offset: Int
+    // Internal storage of `offset` so that the reads below can be inlined into the codecs of
+    // other modules (every FUSE header and argument struct is decoded through them).
+    @usableFromInline var position: Int
+    public var offset: Int { position }
 
     public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
-        self.offset = min(max(offset, 0), bytes.count)
+        self.position = min(max(offset, 0), bytes.count)
     }
 
-    public var remaining: Int { bytes.count - offset }
+    @inlinable
+    public var remaining: Int { bytes.count - position }
 
+    /// @inlinable: called per field of every request (a call and a witness-free generic each
+    /// time otherwise); the error path stays out of line.
+    @inlinable
     public mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(WireError) -> T {
         let width = MemoryLayout<T>.size
-        guard remaining >= width else {
-            throw WireError(.truncated, "need \(width) bytes at offset \(offset), have \(remaining)")
-        }
+        guard remaining >= width else { throw truncated(width) }
         // One bounds check above, then an unaligned little-endian load (no per-byte checks).
-        let at = offset
+        let at = position
         let raw = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) }
-        offset += width
+        position += width
         return T(littleEndian: raw)
     }
 
-    public mutating func readU8() throws(WireError) -> UInt8 { try readInteger() }
-    public mutating func readU16() throws(WireError) -> UInt16 { try readInteger() }
-    public mutating func readU32() throws(WireError) -> UInt32 { try readInteger() }
-    public mutating func readU64() throws(WireError) -> UInt64 { try readInteger() }
-    public mutating func readI32() throws(WireError) -> Int32 { try readInteger() }
-    public mutating func readI64() throws(WireError) -> Int64 { try readInteger() }
+    @usableFromInline
+    func truncated(_ width: Int) -> WireError {
+        WireError(.truncated, "need \(width) bytes at offset \(position), have \(remaining)")
+    }
+
+    @inlinable public mutating func readU8() throws(WireError) -> UInt8 { try readInteger() }
+    @inlinable public mutating func readU16() throws(WireError) -> UInt16 { try readInteger() }
+    @inlinable public mutating func readU32() throws(WireError) -> UInt32 { try readInteger() }
+    @inlinable public mutating func readU64() throws(WireError) -> UInt64 { try readInteger() }
+    @inlinable public mutating func readI32() throws(WireError) -> Int32 { try readInteger() }
+    @inlinable public mutating func readI64() throws(WireError) -> Int64 { try readInteger() }
 
     public mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
         guard count >= 0, remaining >= count else {
             throw WireError(.truncated, "need \(count) bytes at offset \(offset), have \(remaining)")
         }
-        defer { offset += count }
+        defer { position += count }
         return Array(bytes[offset..<offset + count])
     }
 
+    @inlinable
     public mutating func skip(_ count: Int) throws(WireError) {
-        guard count >= 0, remaining >= count else {
-            throw WireError(.truncated, "cannot skip \(count) bytes at offset \(offset), have \(remaining)")
-        }
-        offset += count
+        guard count >= 0, remaining >= count else { throw cannotSkip(count) }
+        position += count
+    }
+
+    @usableFromInline
+    func cannotSkip(_ count: Int) -> WireError {
+        WireError(.truncated, "cannot skip \(count) bytes at offset \(position), have \(remaining)")
     }
 
     /// Bytes up to (not including) the next NUL, consuming the NUL. FUSE names are NUL-terminated.
@@ -64,13 +78,13 @@ public struct ByteCursor: Sendable {
         guard let end = bytes[offset...].firstIndex(of: 0) else {
             throw WireError(.truncated, "unterminated string at offset \(offset)")
         }
-        defer { offset = end + 1 }
+        defer { position = end + 1 }
         return Array(bytes[offset..<end])
     }
 
     /// The rest of the input.
     public mutating func readRemaining() -> [UInt8] {
-        defer { offset = bytes.count }
+        defer { position = bytes.count }
         return Array(bytes[offset...])
     }
 }
