@@ -44,14 +44,24 @@ struct ChainWalker {
     let allowIndirect: Bool
 
     func walk(head: UInt16) throws(VhostUserError) -> DescriptorChain {
-        guard Int(head) < queueSize else {
-            throw VhostUserError(.badDescriptor, "head index \(head) >= queue size \(queueSize)")
-        }
         // The Linux driver uses 2-4 descriptors per side: one allocation each, no regrowth.
         var readable: [UnsafeRawBufferPointer] = []
         var writable: [UnsafeMutableRawBufferPointer] = []
         readable.reserveCapacity(4)
         writable.reserveCapacity(4)
+        return try walk(head: head, readable: &readable, writable: &writable)
+    }
+
+    /// `walk`, filling the caller's arrays (emptied first, capacity kept): a caller that keeps
+    /// them between chains allocates nothing once the previous chain is released (the chain
+    /// shares their storage; while it is alive, emptying them copies on write instead).
+    func walk(head: UInt16, readable: inout [UnsafeRawBufferPointer],
+              writable: inout [UnsafeMutableRawBufferPointer]) throws(VhostUserError) -> DescriptorChain {
+        guard Int(head) < queueSize else {
+            throw VhostUserError(.badDescriptor, "head index \(head) >= queue size \(queueSize)")
+        }
+        readable.removeAll(keepingCapacity: true)
+        writable.removeAll(keepingCapacity: true)
         var total: UInt64 = 0
         var seen = 0
         var current = RawDescriptor(table: table, index: Int(head))

@@ -45,9 +45,22 @@ public final class MappedRegion: @unchecked Sendable {
 /// translated here, bounds-checked against the regions. A guest can send any address.
 public struct GuestMemory: Sendable {
     public let regions: [MappedRegion]
+    /// The regions' guest ranges and host starts as plain values, in `regions`' order: the
+    /// per-descriptor lookup reads these without retaining and releasing a region each time.
+    private let spans: [Span]
+
+    private struct Span {
+        let guest: UInt64
+        let size: UInt64
+        /// A raw address (Sendable as an integer); the region in `regions` keeps it mapped.
+        let host: UInt
+    }
 
     public init(regions: [MappedRegion] = []) {
         self.regions = regions.sorted { $0.description.guestPhysAddr < $1.description.guestPhysAddr }
+        spans = self.regions.map {
+            Span(guest: $0.description.guestPhysAddr, size: $0.description.memorySize, host: UInt(bitPattern: $0.start))
+        }
     }
 
     /// The host buffers behind guest range [address, address+length): one per region it spans.
@@ -78,15 +91,17 @@ public struct GuestMemory: Sendable {
     /// `translate(guest:length:)` splits it or throws. `length` must be > 0.
     @inline(__always)
     func contiguous(guest address: UInt64, length: UInt64) -> UnsafeMutableRawBufferPointer? {
-        for i in regions.indices {
-            let d = regions[i].description
-            guard address >= d.guestPhysAddr else { continue }
-            let offset = address - d.guestPhysAddr
-            guard offset < d.memorySize else { continue }
-            guard length <= d.memorySize - offset else { return nil }
-            return UnsafeMutableRawBufferPointer(start: regions[i].start + Int(offset), count: Int(length))
+        spans.withUnsafeBufferPointer { spans in
+            for d in spans {
+                guard address >= d.guest else { continue }
+                let offset = address - d.guest
+                guard offset < d.size else { continue }
+                guard length <= d.size - offset else { return nil }
+                return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: d.host + UInt(offset)),
+                                                     count: Int(length))
+            }
+            return nil
         }
-        return nil
     }
 
     /// A pointer to frontend virtual address range [address, address+length), which must lie in one

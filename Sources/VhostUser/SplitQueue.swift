@@ -15,7 +15,13 @@ public final class SplitQueue: @unchecked Sendable {
     private let used: UnsafeMutableRawPointer
     private let walker: ChainWalker
 
-    fileprivate struct PopState { var lastAvail: UInt16 }
+    fileprivate struct PopState {
+        var lastAvail: UInt16
+        /// The arrays the walker fills, kept so that popping allocates nothing while the
+        /// previous chain is released first (inline processing).
+        var readable: [UnsafeRawBufferPointer] = []
+        var writable: [UnsafeMutableRawBufferPointer] = []
+    }
     private struct UsedState { var next: UInt16; var signalled: UInt16?; var closed = false }
     fileprivate let popState: Mutex<PopState>
     private let usedState: Mutex<UsedState>
@@ -65,7 +71,7 @@ public final class SplitQueue: @unchecked Sendable {
             let head = UInt16(littleEndian: avail.loadUnaligned(fromByteOffset: RingLayout.availRingOffset(slot), as: UInt16.self))
             state.lastAvail &+= 1
             do throws(VhostUserError) {
-                return .success(.chain(try walker.walk(head: head)))
+                return .success(.chain(try walker.walk(head: head, readable: &state.readable, writable: &state.writable)))
             } catch {
                 return .success(.malformed(head: head, error))
             }

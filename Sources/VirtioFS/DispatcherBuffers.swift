@@ -15,11 +15,16 @@ public struct RequestBuffers: @unchecked Sendable {
     /// The virtqueue the request came on: a request answered later (a waiting SETLKW) is ended
     /// when that queue stops (`RequestHandler.cancelWaiting(queue:)`).
     public var queue: Int
+    /// Where header + arguments are copied, kept by the thread that handles the request so that
+    /// the copy allocates nothing (nil: a new array per request).
+    public var scratch: ArgumentScratch?
 
-    public init(readable: [UnsafeRawBufferPointer], writable: [UnsafeMutableRawBufferPointer], queue: Int = 0) {
+    public init(readable: [UnsafeRawBufferPointer], writable: [UnsafeMutableRawBufferPointer], queue: Int = 0,
+                scratch: ArgumentScratch? = nil) {
         self.readable = readable
         self.writable = writable
         self.queue = queue
+        self.scratch = scratch
     }
 
     public var readableCount: Int { readable.reduce(0) { $0 + $1.count } }
@@ -57,8 +62,17 @@ public struct RequestBuffers: @unchecked Sendable {
     /// nil when they do not hold that many.
     func gather(from start: Int, count: Int) -> [UInt8]? {
         guard start >= 0, count >= 0 else { return nil }
+        if let scratch, count <= ArgumentScratch.capacity {
+            return gather(from: start, count: count, into: &scratch.bytes)
+        }
         var out = [UInt8]()
         out.reserveCapacity(count)
+        return gather(from: start, count: count, into: &out)
+    }
+
+    /// `gather` into `out` (emptied first, its capacity kept); the result shares its storage.
+    private func gather(from start: Int, count: Int, into out: inout [UInt8]) -> [UInt8]? {
+        out.removeAll(keepingCapacity: true)
         var skip = start
         for segment in readable where out.count < count {
             if skip >= segment.count {
@@ -146,6 +160,19 @@ public struct RequestBuffers: @unchecked Sendable {
         }
         return true
     }
+}
+
+/// A thread's reusable copy of a request's header + arguments. The array handed to the
+/// dispatcher shares this storage; once the request is done the next one writes over it in
+/// place (while an earlier copy is still referenced, emptying it copies on write instead).
+/// @unchecked: used by the one thread that owns it (a queue thread), never shared.
+public final class ArgumentScratch: @unchecked Sendable {
+    /// Larger copies (xattr values, long symlink targets) get an array of their own, so that a
+    /// rare big request does not keep its size resident.
+    static let capacity = 4096
+    var bytes: [UInt8] = []
+
+    public init() { bytes.reserveCapacity(256) }
 }
 
 /// The DAX window of the device, when the frontend offers one (implemented by the transport

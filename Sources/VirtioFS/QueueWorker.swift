@@ -20,6 +20,10 @@ final class QueueWorker: @unchecked Sendable {
     /// Requests taken but not yet completed; `stop` waits for these.
     private let inFlight = Atomic<Int>(0)
 
+    /// Header + arguments of requests handled on the queue thread are copied here (no array
+    /// per request); pool threads allocate theirs.
+    private let scratch = ArgumentScratch()
+
     /// nil or mode off: sleep as soon as the ring is empty.
     private let pollHost: PollHost?
 
@@ -153,7 +157,7 @@ final class QueueWorker: @unchecked Sendable {
         inFlight.add(1, ordering: .relaxed)
         switch mode {
         case .inline:
-            handle(chain)
+            handle(chain, scratch: scratch)
         case .pool:
             submit(chain)
         case .auto(_, let threshold):
@@ -163,7 +167,7 @@ final class QueueWorker: @unchecked Sendable {
             if AutoSwitch.offload(depth: depth, threshold: threshold, averageServiceNanoseconds: average) {
                 submit(chain)
             } else {
-                process(chain)  // on the queue thread; records its service time
+                process(chain, scratch: scratch)  // on the queue thread; records its service time
             }
         }
     }
@@ -179,15 +183,15 @@ final class QueueWorker: @unchecked Sendable {
     }
 
     private func submit(_ chain: DescriptorChain) {
-        if let pool { pool.submit(WorkerPool.Job(worker: self, chain: chain)) } else { process(chain) }
+        if let pool { pool.submit(WorkerPool.Job(worker: self, chain: chain)) } else { process(chain, scratch: scratch) }
     }
 
     /// Runs one request on the calling thread (the queue's or a pool thread) and completes it,
     /// unless the handler answers later (a waiting SETLKW); in the auto mode it times it.
-    func process(_ chain: DescriptorChain) {
-        guard case .auto = mode else { return handle(chain) }
+    func process(_ chain: DescriptorChain, scratch: ArgumentScratch? = nil) {
+        guard case .auto = mode else { return handle(chain, scratch: scratch) }
         let start = monotonicNanoseconds()
-        handle(chain)
+        handle(chain, scratch: scratch)
         recordService(monotonicNanoseconds() &- start)
     }
 
@@ -196,11 +200,12 @@ final class QueueWorker: @unchecked Sendable {
     /// it does not need (a Linux guest re-arms it only after harvesting), so holding interrupts
     /// back until the available ring is empty saves none the guest wants to skip and makes a guest
     /// wait for completions already made while the rest of the batch is processed (issue 11).
-    private func handle(_ chain: DescriptorChain) {
+    private func handle(_ chain: DescriptorChain, scratch: ArgumentScratch?) {
         #if STRAIT_CALIBRATION_BUSYWAIT
         CalibrationSpin.spin()
         #endif
-        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index)
+        let buffers = RequestBuffers(readable: chain.readable, writable: chain.writable, queue: ring.index,
+                                     scratch: scratch)
         let written = handler.handleNow(buffers) {
             { [self] written in finish(chain, written) }
         }

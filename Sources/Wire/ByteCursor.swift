@@ -31,7 +31,7 @@ public struct ByteCursor: Sendable {
 
     /// @inlinable: called per field of every request (a call and a witness-free generic each
     /// time otherwise); the error path stays out of line.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(WireError) -> T {
         let width = MemoryLayout<T>.size
         guard remaining >= width else { throw truncated(width) }
@@ -47,12 +47,12 @@ public struct ByteCursor: Sendable {
         WireError(.truncated, "need \(width) bytes at offset \(position), have \(remaining)")
     }
 
-    @inlinable public mutating func readU8() throws(WireError) -> UInt8 { try readInteger() }
-    @inlinable public mutating func readU16() throws(WireError) -> UInt16 { try readInteger() }
-    @inlinable public mutating func readU32() throws(WireError) -> UInt32 { try readInteger() }
-    @inlinable public mutating func readU64() throws(WireError) -> UInt64 { try readInteger() }
-    @inlinable public mutating func readI32() throws(WireError) -> Int32 { try readInteger() }
-    @inlinable public mutating func readI64() throws(WireError) -> Int64 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readU8() throws(WireError) -> UInt8 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readU16() throws(WireError) -> UInt16 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readU32() throws(WireError) -> UInt32 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readU64() throws(WireError) -> UInt64 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readI32() throws(WireError) -> Int32 { try readInteger() }
+    @inlinable @inline(__always) public mutating func readI64() throws(WireError) -> Int64 { try readInteger() }
 
     public mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
         guard count >= 0, remaining >= count else {
