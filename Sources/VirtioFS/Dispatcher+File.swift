@@ -55,7 +55,7 @@ extension FuseDispatcher {
         }
         guard let n = written else { throw FSError(errno: EINVAL, message: "readable buffers") }
         syncDax(handle: x.fh)
-        return .ok(FuseWriteOut(size: UInt32(clamping: n)).bytes)
+        return Self.place(FuseWriteOut(size: UInt32(clamping: n)), size: FuseWriteOut.size, r.buffers)
     }
 
     func release(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
@@ -104,7 +104,7 @@ extension FuseDispatcher {
         let n = try fs.copyFileRange(inHandle: x.fhIn, inOffset: x.offIn, outHandle: x.fhOut, outOffset: x.offOut,
                                      length: min(x.len, UInt64(UInt32.max & ~4095)), flags: UInt32(x.flags))
         syncDax(handle: x.fhOut)
-        return .ok(FuseWriteOut(size: UInt32(clamping: n)).bytes)
+        return Self.place(FuseWriteOut(size: UInt32(clamping: n)), size: FuseWriteOut.size, r.buffers)
     }
 
     /// A request grew (or shrank) the file behind `handle` and the guest will take the new size

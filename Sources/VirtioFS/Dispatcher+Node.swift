@@ -6,7 +6,7 @@ import Passthrough
 extension FuseDispatcher {
     func lookup(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let entry = try a.withName { (cName) throws(FSError) in try fs.lookup(parent: r.node, cName: cName) }
-        return entryReply(entry, r.session)
+        return entryReply(entry, r)
     }
 
     func forget(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
@@ -30,7 +30,7 @@ extension FuseDispatcher {
         // Guests before 7.9 send no getattr_in.
         let g = r.session.minor >= 9 ? try a.decode(FuseGetattrIn.self) : FuseGetattrIn()
         let handle = g.getattrFlags & FuseFlag.getattrFH != 0 ? g.fh : nil
-        return attrReply(try fs.getattr(node: r.node, handle: handle), r.session)
+        return attrReply(try fs.getattr(node: r.node, handle: handle), r)
     }
 
     func setattr(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
@@ -55,7 +55,7 @@ extension FuseDispatcher {
         changes.killSuidgid = config.killprivV2 && has(FuseSetattrValid.killSuidgid)
         let handle = has(FuseSetattrValid.fh) ? s.fh : nil
         let st = try fs.setattr(node: r.node, handle: handle, changes: changes, cred: r.cred)
-        return attrReply(st, r.session)
+        return attrReply(st, r)
     }
 
     func readlink(_ r: Request) throws(FSError) -> Reply {
@@ -65,20 +65,20 @@ extension FuseDispatcher {
     func symlink(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let name = try a.name()
         let target = try a.name()
-        return entryReply(try fs.symlink(parent: r.node, name: name, target: target, cred: r.cred), r.session)
+        return entryReply(try fs.symlink(parent: r.node, name: name, target: target, cred: r.cred), r)
     }
 
     func mknod(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let m = try a.decode(FuseMknodIn.self, size: r.session.mknodInSize)
         let name = try a.name()
         let e = try fs.mknod(parent: r.node, name: name, mode: m.mode, rdev: m.rdev, umask: m.umask, cred: r.cred)
-        return entryReply(e, r.session)
+        return entryReply(e, r)
     }
 
     func mkdir(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let m = try a.decode(FuseMkdirIn.self)
         let name = try a.name()
-        return entryReply(try fs.mkdir(parent: r.node, name: name, mode: m.mode, umask: m.umask, cred: r.cred), r.session)
+        return entryReply(try fs.mkdir(parent: r.node, name: name, mode: m.mode, umask: m.umask, cred: r.cred), r)
     }
 
     func unlink(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
@@ -110,7 +110,7 @@ extension FuseDispatcher {
     func link(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {
         let l = try a.decode(FuseLinkIn.self)
         let name = try a.name()
-        return entryReply(try fs.link(node: l.oldnodeid, newParent: r.node, newName: name), r.session)
+        return entryReply(try fs.link(node: l.oldnodeid, newParent: r.node, newName: name), r)
     }
 
     func access(_ r: Request, _ a: inout ByteCursor) throws(FSError) -> Reply {

@@ -152,14 +152,28 @@ extension FuseDispatcher {
     }
 
     /// An entry reply in the session's layout (120 bytes for guests before 7.9).
-    func entryReply(_ e: Entry, _ s: FuseSession) -> Reply {
-        .ok(Self.prefix(entryOut(e).bytes, s.entryOutSize))
+    func entryReply(_ e: Entry, _ r: Request) -> Reply {
+        Self.place(entryOut(e), size: r.session.entryOutSize, r.buffers)
     }
 
-    func attrReply(_ st: stat, _ s: FuseSession) -> Reply {
+    func attrReply(_ st: stat, _ r: Request) -> Reply {
         let (asec, ans) = Self.split(fs.policy.attrTimeout)
         let out = FuseAttrOut(attrValid: asec, attrValidNsec: ans, attr: attr(st))
-        return .ok(Self.prefix(out.bytes, s.attrOutSize))
+        return Self.place(out, size: r.session.attrOutSize, r.buffers)
+    }
+
+    /// A reply struct encoded straight into the guest's buffer after the out header, when the
+    /// session takes its full layout and the bytes there lie in one segment (the Linux driver
+    /// gives each reply argument a descriptor of its own): no array, no copy. Otherwise (an
+    /// older guest's shorter layout, a split or too small buffer) as bytes, which `finish`
+    /// scatters or refuses with ERANGE.
+    static func place<T: FuseStruct>(_ value: T, size: Int, _ b: RequestBuffers) -> Reply {
+        if size == T.size, let target = b.contiguousWritable(at: FuseOutHeader.size, count: size) {
+            var w = ByteWriter(into: target)
+            value.encode(into: &w)
+            if w.count == size && !w.overflowed { return .placed(count: size) }
+        }
+        return .ok(prefix(value.bytes, size))
     }
 
     /// The first `count` bytes (older guests take shorter replies), without a copy when whole.

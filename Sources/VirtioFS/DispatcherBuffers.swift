@@ -138,6 +138,21 @@ public struct RequestBuffers: @unchecked Sendable {
         return try result?.get()
     }
 
+    /// The writable bytes [start, start + count) when they lie in one segment; nil otherwise.
+    func contiguousWritable(at start: Int, count: Int) -> UnsafeMutableRawBufferPointer? {
+        guard start >= 0, count > 0 else { return nil }
+        var skip = start
+        for segment in writable {
+            if skip >= segment.count {
+                skip -= segment.count
+                continue
+            }
+            guard segment.count - skip >= count else { return nil }
+            return UnsafeMutableRawBufferPointer(rebasing: segment[skip..<skip + count])
+        }
+        return nil
+    }
+
     /// Scatters `bytes` into the writable segments at logical offset `start`; false when they
     /// do not fit.
     @discardableResult

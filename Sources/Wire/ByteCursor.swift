@@ -93,74 +93,128 @@ public struct ByteCursor: Sendable {
 /// The storage is zero-filled up to the requested capacity on the first write and each field is
 /// stored in place (one bounds check per field, not one append per byte): FUSE replies are
 /// encoded on every request. `bytes` is the storage itself when exactly `capacity` was written.
+///
+/// Made with `init(into:)` it writes straight into the caller's buffer instead (a reply encoded
+/// in guest memory, where the guest reads it: no array, no copy). There every byte is stored,
+/// padding included, and writes past the buffer's end are dropped and flagged in `overflowed`.
+/// The writes are @inlinable: every field of every reply goes through them.
 public struct ByteWriter: Sendable {
-    private var storage: [UInt8] = []
-    public private(set) var count = 0
-    private let capacity: Int
+    @usableFromInline var storage: [UInt8] = []
+    @usableFromInline var written = 0
+    @usableFromInline let capacity: Int
+    /// The caller's buffer, as an address (0: the writer's own storage).
+    @usableFromInline let target: UInt
+    @usableFromInline var overflow = false
 
     public init(capacity: Int = 64) {
         self.capacity = max(capacity, 0)
+        target = 0
         storage.reserveCapacity(self.capacity)
     }
 
-    /// What was written.
-    public var bytes: [UInt8] {
-        count == storage.count ? storage : Array(storage[0..<count])
+    /// Writes into `buffer` (which must outlive the writer's use); at most `buffer.count` bytes.
+    public init(into buffer: UnsafeMutableRawBufferPointer) {
+        capacity = buffer.baseAddress == nil ? 0 : buffer.count
+        target = UInt(bitPattern: buffer.baseAddress)
     }
 
-    public mutating func write<T: FixedWidthInteger>(_ value: T) { store(value) }
+    /// How many bytes were written.
+    public var count: Int { written }
+
+    /// A write did not fit the caller's buffer (`init(into:)` only).
+    public var overflowed: Bool { overflow }
+
+    /// What was written.
+    public var bytes: [UInt8] {
+        if target != 0 {
+            return Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: target), count: written))
+        }
+        return written == storage.count ? storage : Array(storage[0..<written])
+    }
+
+    @inlinable public mutating func write<T: FixedWidthInteger>(_ value: T) { store(value) }
 
     // Concrete overloads: callers in other modules resolve to these instead of the unspecialized
     // generic (which went through FixedWidthInteger's witness table for every field).
-    public mutating func write(_ value: UInt8) { store(value) }
-    public mutating func write(_ value: UInt16) { store(value) }
-    public mutating func write(_ value: UInt32) { store(value) }
-    public mutating func write(_ value: UInt64) { store(value) }
-    public mutating func write(_ value: Int32) { store(value) }
-    public mutating func write(_ value: Int64) { store(value) }
+    @inlinable public mutating func write(_ value: UInt8) { store(value) }
+    @inlinable public mutating func write(_ value: UInt16) { store(value) }
+    @inlinable public mutating func write(_ value: UInt32) { store(value) }
+    @inlinable public mutating func write(_ value: UInt64) { store(value) }
+    @inlinable public mutating func write(_ value: Int32) { store(value) }
+    @inlinable public mutating func write(_ value: Int64) { store(value) }
 
     public mutating func write(bytes more: some Sequence<UInt8>) {
         for byte in more { store(byte) }
     }
 
     public mutating func write(bytes more: [UInt8]) {
+        if target != 0 {
+            guard more.count <= capacity - written else { overflow = true; return }
+            more.withUnsafeBytes { src in
+                guard let from = src.baseAddress, src.count > 0 else { return }
+                (UnsafeMutableRawPointer(bitPattern: target)! + written).copyMemory(from: from, byteCount: src.count)
+            }
+            written += more.count
+            return
+        }
         reserve(more.count)
         storage.withUnsafeMutableBytes { dst in
             more.withUnsafeBytes { src in
                 guard let to = dst.baseAddress, let from = src.baseAddress, src.count > 0 else { return }
-                (to + count).copyMemory(from: from, byteCount: src.count)
+                (to + written).copyMemory(from: from, byteCount: src.count)
             }
         }
-        count += more.count
+        written += more.count
     }
 
+    @inlinable
     public mutating func writeZeros(_ count: Int) {
         let n = max(count, 0)
+        if target != 0 {
+            guard n <= capacity - written else { overflow = true; return }
+            // Guest memory holds whatever was there: padding is stored like any field.
+            (UnsafeMutableRawPointer(bitPattern: target).unsafelyUnwrapped + written).initializeMemory(
+                as: UInt8.self, repeating: 0, count: n)
+            written += n
+            return
+        }
         reserve(n)
         // Storage beyond `count` is always zero: nothing to store.
-        self.count += n
+        written += n
     }
 
     /// Pads with zeros to a multiple of `alignment` (FUSE dirents align to 8).
     public mutating func align(to alignment: Int) {
-        let rem = count % alignment
+        let rem = written % alignment
         if rem != 0 { writeZeros(alignment - rem) }
     }
 
-    @inline(__always)
-    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+    @inlinable @inline(__always)
+    mutating func store<T: FixedWidthInteger>(_ value: T) {
         let n = MemoryLayout<T>.size
+        if target != 0 {
+            guard n <= capacity - written else { overflow = true; return }
+            UnsafeMutableRawPointer(bitPattern: target).unsafelyUnwrapped.storeBytes(
+                of: value.littleEndian, toByteOffset: written, as: T.self)
+            written += n
+            return
+        }
         reserve(n)
-        let at = count
+        let at = written
         storage.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: at, as: T.self) }
-        count += n
+        written += n
     }
 
     /// Makes room for `n` more bytes: zero-filled storage up to `capacity` at first, then doubling.
-    @inline(__always)
-    private mutating func reserve(_ n: Int) {
-        guard count + n > storage.count else { return }
-        let target = max(count + n, storage.isEmpty ? capacity : storage.count * 2)
+    @inlinable @inline(__always)
+    mutating func reserve(_ n: Int) {
+        guard written + n > storage.count else { return }
+        grow(n)
+    }
+
+    @usableFromInline
+    mutating func grow(_ n: Int) {
+        let target = max(written + n, storage.isEmpty ? capacity : storage.count * 2)
         storage.append(contentsOf: repeatElement(0, count: target - storage.count))
     }
 }

@@ -68,6 +68,29 @@ import Wire
         #expect(encoded == (try T(bytes: encoded)).bytes)
     }
 
+    /// Encoding straight into a buffer (guest memory, `ByteWriter(into:)`) gives the same bytes
+    /// as encoding into an array, padding stored as zeros over whatever the buffer held; a buffer
+    /// one byte short is flagged, not overrun.
+    @Test(arguments: types.indices) func encodeIntoBuffer(_ i: Int) throws {
+        try encodeInto(Self.types[i])
+    }
+
+    private func encodeInto<T: FuseStruct>(_: T.Type) throws {
+        let value = try T(bytes: randomBytes(T.size))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: T.size + 1, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0xAA)
+        var w = ByteWriter(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<T.size]))
+        value.encode(into: &w)
+        #expect(w.count == T.size && !w.overflowed, "\(T.self)")
+        #expect(Array(buffer[0..<T.size]) == value.bytes, "\(T.self)")
+        #expect(buffer[T.size] == 0xAA, "\(T.self) wrote past its size")
+        guard T.size > 1 else { return }
+        var short = ByteWriter(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<T.size - 1]))
+        value.encode(into: &short)
+        #expect(short.overflowed && short.count < T.size, "\(T.self)")
+    }
+
     /// Every strict prefix is refused with `.truncated`, never a trap.
     @Test(arguments: types.indices) func truncatedInputIsRefused(_ i: Int) throws {
         try truncated(Self.types[i])

@@ -122,3 +122,43 @@ import Testing
         #expect(r.error == 0 && r.body.isEmpty)
     }
 }
+
+/// Attr, entry and write replies are encoded straight into the guest's buffer when the reply's
+/// bytes lie in one writable segment, and scattered from an array otherwise: the guest must see
+/// the same bytes either way (the harness fills writable buffers with 0xAA, so stale padding
+/// shows), and a buffer too small for the reply still gets ERANGE.
+@Suite struct DispatcherReplyPlacementTests {
+    static let layouts: [[Int]] = [[16, 1 << 17], [16 + 200], [16, 7, 9, 300], [10, 6, 50, 200]]
+
+    @Test func placedAndScatteredRepliesAreTheSame() throws {
+        let h = try DispatcherHarness()
+        let file = try #require(h.create("f"))
+        var write: [[UInt8]] = []
+        for layout in Self.layouts {
+            let w = h.send(.write, node: file.node, args: [FuseWriteIn(fh: file.fh, size: 3).bytes, [1, 2, 3]],
+                           writable: layout)
+            #expect(w.error == 0 && w.header?.len == UInt32(16 + FuseWriteOut.size), "\(layout)")
+            write.append(Array(w.body.prefix(FuseWriteOut.size)))
+        }
+        // After the writes (they move mtime): the attr and the entry are the same in every layout.
+        var getattr: [[UInt8]] = []
+        var lookup: [[UInt8]] = []
+        for layout in Self.layouts {
+            let g = h.send(.getattr, node: file.node, args: [FuseGetattrIn().bytes], writable: layout)
+            #expect(g.error == 0 && g.header?.len == UInt32(16 + FuseAttrOut.size), "\(layout)")
+            getattr.append(Array(g.body.prefix(FuseAttrOut.size)))
+            let l = h.send(.lookup, node: 1, args: [cstr("f")], writable: layout)
+            #expect(l.error == 0 && l.header?.len == UInt32(16 + FuseEntryOut.size), "\(layout)")
+            lookup.append(Array(l.body.prefix(FuseEntryOut.size)))
+        }
+        #expect(Set(getattr).count == 1 && Set(lookup).count == 1 && Set(write).count == 1)
+        #expect(try FuseAttrOut(bytes: getattr[0]).attr.size == 3)
+        #expect(try FuseEntryOut(bytes: lookup[0]).nodeid == file.node)
+        #expect(try FuseWriteOut(bytes: write[0]).size == 3)
+        // attr_out's dummy and write_out's padding: zeros, not the 0xAA the buffer held.
+        #expect(getattr[0][12..<16].allSatisfy { $0 == 0 } && write[0][4..<8].allSatisfy { $0 == 0 })
+        // Room for the out header but not the attr: refused.
+        let small = h.send(.getattr, node: file.node, args: [FuseGetattrIn().bytes], writable: [16, 50])
+        #expect(small.error == -ERANGE && small.header?.len == 16)
+    }
+}
