@@ -8,7 +8,7 @@ import Runner
 
 /// Options every matrix-running subcommand shares.
 struct RunnerOptions: ParsableArguments {
-    @Option(help: "Select cells and workloads: KEY=VALUE[,KEY=VALUE...] (backend, cache, dax, processing, workload, id; a|b for alternatives).")
+    @Option(help: "Select cells and workloads: KEY=VALUE[,KEY=VALUE...] (backend, cache, dax, processing, vmm, image, queues, workload, id; a|b for alternatives).")
     var filter: [String] = []
     @Option(help: "Results directory (runs/*.json and history.sqlite).")
     var results = ProcessInfo.processInfo.environment["STRAIT_RESULTS"] ?? "results"
@@ -21,6 +21,8 @@ struct RunnerOptions: ParsableArguments {
     @Option(help: "Rounds per variant of the host-speed (load:) cells (default: the matrix's load.rounds, load.gate-rounds in a gate).")
     var loadRounds: Int?
     @Flag(help: "Leave out the host-speed (load:) layer.") var noLoad = false
+    @Option(help: "vCPUs per VM (default 2). A Linux 6.11+ guest sends on one request queue per CPU, so N queues need N vCPUs to be used.")
+    var vcpus: Int?
     @Option(help: "strait-load binary for the host-speed layer (default: the one next to strait).") var straitLoad: String?
 
     func cellFilter() throws -> CellFilter? {
@@ -43,6 +45,10 @@ struct RunnerOptions: ParsableArguments {
         options.runID = runID
         options.loadRounds = loadRounds
         options.skipLoad = noLoad
+        if let vcpus {
+            guard (1...64).contains(vcpus) else { throw ValidationError("--vcpus must be 1-64") }
+            options.vcpus = vcpus
+        }
         if let straitLoad { options.straitLoad = straitLoad }
         return options
     }
