@@ -39,7 +39,10 @@ for driver in interrupts polling; do
         --daemon "adaptive=$R/straitd $S --poll=adaptive" \
         --workload getattr,read4k --qd 1 --qd 16
 done
-for q in 1 2 4; do
-    run "queues-$q" --threads $q --daemon "straitd=$R/straitd $S" --workload getattr,randread4k --qd 16
-done
+# Queue scaling, interleaved: 4 guest CPUs (--threads 4) against straitd offering 1, 2 or 4
+# request queues (the driver maps CPUs to queues as Linux 6.11+ does) and both peers (one).
+run "queues" --threads 4 \
+    --daemon "q1=$R/straitd $S --request-queues=1" --daemon "q2=$R/straitd $S --request-queues=2" \
+    --daemon "q4=$R/straitd $S --request-queues=4" --daemon "$C" --daemon "$RUST" \
+    --workload getattr,randread4k --qd 16
 echo "results in $out" >&2
