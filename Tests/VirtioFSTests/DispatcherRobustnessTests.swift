@@ -253,4 +253,26 @@ struct Client {
         ])
         #expect(h.dispatcher.daxMappings?.statistics.maps == 2)
     }
+
+    /// A reset or a disconnect: the VMM dropped every map itself, so straitd forgets them without
+    /// a message. The same window range mapped again then sends no UNMAP first (the VMM would
+    /// refuse an unmap of nothing), and a truncation of the old file unmaps nothing.
+    @Test func transportResetForgetsMapsSilently() throws {
+        let window = RecordingWindow()
+        let h = try DispatcherHarness(dax: window)
+        let a = try #require(h.create("a")), b = try #require(h.create("b"))
+        writeHost(h.hostPath("a"), [UInt8](repeating: 1, count: 4 << 20))
+        writeHost(h.hostPath("b"), [UInt8](repeating: 2, count: 4 << 20))
+        let map = { (f: (node: UInt64, fh: UInt64)) in
+            h.send(.setupmapping, node: f.node, args: [FuseSetupmappingIn(
+                fh: f.fh, foffset: 0, len: 2 << 20, flags: FuseFlag.setupmappingRead, moffset: 4 << 20).bytes]).error
+        }
+        #expect(map((a.node, a.fh)) == 0)
+        h.dispatcher.transportReset()
+        #expect(map((b.node, b.fh)) == 0)
+        #expect(h.send(.setattr, node: a.node, args: [FuseSetattrIn(valid: FuseSetattrValid.size, size: 0).bytes]).error == 0)
+        #expect(window.calls.withLock { $0 } == [
+            "map fd>=0:true 0 \(4 << 20) \(2 << 20) false", "map fd>=0:true 0 \(4 << 20) \(2 << 20) false",
+        ])
+    }
 }
