@@ -61,6 +61,11 @@ public struct CellFilter: Sendable, Hashable {
         return value
     }
 
+    /// The filter in `--filter` syntax, keys and values sorted: what a run document records.
+    public var text: String {
+        terms.keys.sorted().map { "\($0)=\(terms[$0]!.sorted().joined(separator: "|"))" }.joined(separator: ",")
+    }
+
     public func matches(_ cell: Cell) -> Bool {
         for (key, values) in terms {
             if key == "id" {

@@ -34,11 +34,16 @@ extension Reports {
         let env = run.environment
         let quick = run.matrix.hasSuffix("-quick")
         out += "- Ours: run `\(run.runID)`\(quick ? " (**quick profile**: small files, short runtimes, 1 repetition; indicative only)" : "")"
+        let ours = OurTable(report: report, run: run)
+        let measured = report.workloads.filter(ours.workloads.contains)
+        if let filter = run.filter { out += " (**part of the matrix**: `--filter \(filter)`)" }
+        if !report.rows.isEmpty && measured.count < report.workloads.count {
+            out += " (**partial**: \(measured.count) of the report's \(report.workloads.count) workloads measured; the others read 'not run')"
+        }
         out += run.complete ? ", " : " (**incomplete**: \(run.cells.count) cells recorded when this page was generated), "
         out += "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, "
         out += "\(env.accelerator.uppercased())\(env.accelerator == "tcg" ? " (no KVM: absolute numbers are not comparable)" : ""), "
         out += "QEMU \(env.qemuVersion ?? "?"), guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
-        let ours = OurTable(report: report, run: run)
         if !report.claims.isEmpty {
             out += "| conclusion | published | here (reference daemon) | here (straitd) | verdict |\n|---|---|---|---|---|\n"
             for claim in report.claims {
@@ -101,7 +106,7 @@ struct OurTable {
     func text(_ cellID: String, _ workload: String) -> String {
         guard let found = figures(cellID, workload) else { return "not in run" }
         if case .pass = found.cell.verdict {} else { return found.cell.verdict.label + (found.cell.verdict.reason.map { ": " + $0.prefix(60) } ?? "") }
-        guard let f = found.figures else { return "-" }
+        guard let f = found.figures else { return "not run" }
         if let verdict = f.verdict { return verdict.label }
         if let s = f.seconds { return String(format: "%.1f s", s) }
         switch (f.readBW, f.writeBW) {

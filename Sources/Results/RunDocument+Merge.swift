@@ -69,6 +69,7 @@ extension RunDocument {
         // Host-speed cells are not in the sharded expansion (the runner runs them in one shard):
         // kept from whichever shard ran them, first, as an unsharded run records them.
         merged.cells = ordered.flatMap { $0.doc.cells.filter(\.isHostSpeed) } + base.info.allCells.compactMap { results[$0] }
+        merged.filter = first.filter
         merged.complete = ordered.allSatisfy(\.doc.complete)
         merged.finishedAt = merged.complete ? ordered.compactMap(\.doc.finishedAt).max() : nil
         merged.mergedFrom = ordered.map { doc, info in

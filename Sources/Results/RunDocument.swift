@@ -21,6 +21,9 @@ public struct RunDocument: Sendable, Codable, Hashable {
     public var shard: ShardInfo?
     /// Set on a merged run (`strait merge`): the shard runs it was made of.
     public var mergedFrom: [MergedShard]?
+    /// The `--filter` the run was made with (`CellFilter.text`): a run of part of its matrix
+    /// says so. Absent: the whole matrix (or a document written before the field).
+    public var filter: String?
 
     public init(
         runID: String, matrix: String, startedAt: Date = Date(), environment: RunEnvironment,

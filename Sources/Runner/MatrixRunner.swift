@@ -97,6 +97,7 @@ public final class MatrixRunner: Sendable {
             } ?? RunEnvironment(straitdSHA: variant.straitdSHA, accelerator: "none", acceleratorReason: "host-speed cells only, no VM", host: .current())
             var doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
             doc.shard = shardInfo
+            doc.filter = options.filter.map(\.text)
             do { writers[variant.name] = try store.writer(for: doc) } catch { throw RunnerError(.results, "cannot open the results", cause: error) }
         }
 

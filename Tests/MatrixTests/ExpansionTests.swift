@@ -62,6 +62,11 @@ import Testing
         #expect(ninep.cells.count == 3)
         let byID = e.filtered(by: try CellFilter.parse("id=9p-loose"))
         #expect(byID.cells.count == 1)
+        // What a run document records: sorted, in --filter syntax, and it parses back to itself.
+        #expect(alt.cells.isEmpty == false)
+        let parsed = try CellFilter.parse("processing=pool:16,backend=virtiofsd-c|straitd,dax=on")
+        #expect(parsed.text == "backend=straitd|virtiofsd-c,dax=on,processing=pool:16")
+        #expect(try CellFilter.parse(parsed.text) == parsed)
     }
 
     @Test func filterByWorkloadNarrowsWorkloads() throws {

@@ -76,6 +76,16 @@ import Testing
         partial.complete = false
         #expect(Reports.reproductions([report], runs: ["m": partial], command: "x").contains("(**incomplete**: 3 cells recorded"))
         #expect(!text.contains("incomplete"))
+        // A run of part of the matrix (--filter) and of part of the report's workloads says so;
+        // the rows it did not measure read 'not run'.
+        var twoRows = report
+        twoRows.rows.append(.init(name: "fast", workload: "seqread-psync", value: 90, text: "90"))
+        var filtered = doc
+        filtered.filter = "workload=randread-psync"
+        let filteredText = Reports.reproductions([twoRows], runs: ["m": filtered], command: "x")
+        #expect(filteredText.contains("(**part of the matrix**: `--filter workload=randread-psync`) (**partial**: 1 of the report's 2 workloads measured"))
+        #expect(filteredText.contains("| seqread-psync | fast | 90 | not run |"))
+        #expect(!text.contains("partial"))
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
