@@ -18,6 +18,9 @@ public struct PublishedReport: Sendable, Hashable {
     public var mapping: [Mapping] = []
     public var claims: [Claim] = []
     public var rows: [Row] = []
+    /// `note:` lines: what we found about this reproduction that the tables cannot say (a cause,
+    /// a cost), printed under the section as paragraphs, so the page stays generated.
+    public var notes: [String] = []
 
     public struct Mapping: Sendable, Hashable {
         public var published: String
@@ -111,6 +114,7 @@ public struct PublishedReport: Sendable, Hashable {
                 case "source": report.source = value
                 case "matrix": report.matrix = value
                 case "machine": report.machine = value
+                case "note": report.notes.append(value)
                 case "unit":
                     guard value == "MiB/s" || value == "seconds" else { throw fail("unit: MiB/s or seconds") }
                     report.unit = value

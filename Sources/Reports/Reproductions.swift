@@ -18,6 +18,7 @@ extension Reports {
         out += "'cannot tell' until then.\n\n"
         for report in reports {
             out += section(report, run: runs[report.matrix])
+            out += report.notes.map { "**Note.** \($0)\n\n" }.joined()
         }
         return out
     }

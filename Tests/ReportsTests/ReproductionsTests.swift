@@ -86,6 +86,11 @@ import Testing
         #expect(filteredText.contains("(**part of the matrix**: `--filter workload=randread-psync`) (**partial**: 1 of the report's 2 workloads measured"))
         #expect(filteredText.contains("| seqread-psync | fast | 90 | not run |"))
         #expect(!text.contains("partial"))
+        // note: lines become paragraphs under the section.
+        var noted = report
+        noted.notes = ["Found X."]
+        #expect(Reports.reproductions([noted], runs: ["m": doc], command: "x").contains("\n\n**Note.** Found X.\n\n"))
+        #expect(try PublishedReport.parse("matrix: m\nnote: a b: c").notes == ["a b: c"])
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
