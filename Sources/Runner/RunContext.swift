@@ -72,6 +72,18 @@ struct RunContext: Sendable {
         return vmm
     }
 
+    /// The run header's image: the one every cell boots, else the run's (each cell records its own).
+    func headerImage(_ cells: [Cell]) -> BuiltImage {
+        let used = Set(cells.map { image(for: $0).directory })
+        return used.count == 1 ? cells.first.map { image(for: $0) } ?? image : image
+    }
+
+    /// The run header's QEMU when it is not libvirt's: every VM of the run runs QEMU 11.1.
+    func headerVMM(_ cells: [Cell]) -> String? {
+        guard let daxQEMU, !cells.isEmpty, cells.allSatisfy({ vmm(for: $0).path == daxQEMU.path }) else { return nil }
+        return daxQEMU.packageVersion
+    }
+
     /// Why a `vmm: qemu-11` cell cannot run here, or nil.
     func vmmSkipReason(_ cell: Cell) -> String? {
         guard cell.vmm == .qemu11, daxQEMU == nil else { return nil }
