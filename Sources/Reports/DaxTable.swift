@@ -2,14 +2,26 @@ import Matrix
 import Results
 import Stats
 
-/// The seeds' DAX question from a run: the same cell with DAX off, on and inode side by side per
+/// The seeds' DAX question from runs: the same cell with DAX off, on and inode side by side per
 /// workload (read IOPS, median with the range over the repetitions, and the ratio to DAX off), and
 /// what the configuration check saw of each DAX cell's window. Generated, so docs/dax.md quotes
 /// `strait report --format markdown` instead of typed numbers.
 extension Reports {
-    /// Markdown for `run`, or "" when no cell of it has a DAX twin with DAX off.
-    static func daxMarkdown(_ run: RunDocument) -> String {
-        let cells = run.cells.filter { !$0.isHostSpeed }
+    /// Markdown for the cells of `runs` (a cell in several runs, e.g. shards or repeated runs of one
+    /// matrix, pools its repetitions), or "" when no cell has a DAX twin with DAX off.
+    static func daxMarkdown(_ runs: [RunDocument]) -> String {
+        var cells: [CellResult] = []
+        for cell in runs.flatMap(\.cells) where !cell.isHostSpeed {
+            guard let i = cells.firstIndex(where: { $0.cellID == cell.cellID }) else { cells.append(cell); continue }
+            for w in cell.workloads {
+                if let j = cells[i].workloads.firstIndex(where: { $0.workload == w.workload }) {
+                    cells[i].workloads[j].repetitions += w.repetitions
+                } else {
+                    cells[i].workloads.append(w)
+                }
+            }
+        }
+        let evidence = runs.flatMap(\.cells).compactMap { c in c.dax.map { (c, $0) } }
         func twin(_ c: CellResult, _ dax: Dax) -> CellResult? {
             cells.first {
                 $0.cell.dax == dax && $0.cell.backend == c.cell.backend && $0.cell.cache == c.cell.cache
@@ -19,7 +31,8 @@ extension Reports {
         let bases = cells.filter { $0.cell.dax == .off && (twin($0, .on) != nil || twin($0, .inode) != nil) }
         guard !bases.isEmpty else { return "" }
         let modes: [Dax] = [.off, .on, .inode].filter { mode in bases.contains { twin($0, mode) != nil } }
-        var out = "DAX vs no DAX (read IOPS: median of the repetitions, [min-max], and the ratio to DAX off):\n\n"
+        let pooled = runs.count > 1 ? ", pooled over the \(runs.count) runs above" : ""
+        var out = "DAX vs no DAX (read IOPS: median of the repetitions\(pooled), [min-max], n = repetitions, and the ratio of the medians to DAX off):\n\n"
         out += "| cell | workload | " + modes.map { "DAX \($0.rawValue)" }.joined(separator: " | ") + " |\n"
         out += "|---|---|" + modes.map { _ in "---|" }.joined() + "\n"
         for base in bases {
@@ -33,14 +46,13 @@ extension Reports {
                     guard let median = try? Descriptive.median(samples), let lo = samples.min(), let hi = samples.max() else {
                         row += " - |"; continue
                     }
-                    var text = "\(Format.iops(median)) [\(Format.iops(lo))-\(Format.iops(hi))]"
+                    var text = "\(Format.iops(median)) [\(Format.iops(lo))-\(Format.iops(hi))] n=\(samples.count)"
                     if mode != .off, let off, off > 0 { text += String(format: " x%.1f", median / off) }
                     row += " \(text) |"
                 }
                 out += row + "\n"
             }
         }
-        let evidence = cells.compactMap { c in c.dax.map { (c, $0) } }
         if !evidence.isEmpty {
             out += "\nDAX windows as the configuration check saw them (guest /proc/mounts and /proc/iomem, straitd's map count after the workloads):\n\n"
             out += "| cell | VMM | mount | /proc/iomem | window | straitd maps |\n|---|---|---|---|---|---|\n"

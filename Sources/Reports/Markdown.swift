@@ -32,9 +32,13 @@ extension Reports {
                 let verification = cell.verification.map { $0.passed ? "\($0.filesChecked) files ok" : "FAILED: \($0.mismatches.prefix(3).joined(separator: "; "))" } ?? "-"
                 out += "| \(md(cell.cellID)) | \(md(cell.verdict.description)) | \(md(verification)) | \(md(cell.failureBundle ?? "-")) |\n"
             }
-            out += "\n" + daxMarkdown(run.run)
+            out += "\n" + (runs.count == 1 ? daxMarkdown([run.run]) : "")
             let load = loadTable(run.run)
             if !load.isEmpty { out += "Host-speed cells (strait-load, no VM):\n\n```\n" + load + "```\n\n" }
+        }
+        if runs.count > 1 {
+            let dax = daxMarkdown(runs.map(\.run))
+            if !dax.isEmpty { out += "## DAX vs no DAX\n\n" + dax }
         }
         for workload in LabeledRun.workloadOrder(runs) {
             out += "### \(md(workload))\n\n| Run | Cell | Bandwidth | IOPS |\n|---|---|---|---|\n"

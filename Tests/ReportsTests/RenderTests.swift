@@ -122,9 +122,16 @@ import Testing
         let md = Reports.markdown([LabeledRun(label: "d", run: doc)])
         // straitd-auto: 86.75k KiB/s median -> 21.7k IOPS; DAX on 880k -> 220k IOPS, x10.1.
         #expect(md.contains("| cell | workload | DAX off | DAX on | DAX inode |"), "\(md)")
-        #expect(md.contains("| straitd-auto-inline | randread-psync | 21.7k [21.4k-22.0k] | 220.0k [215.0k-225.0k] x10.1 | fail |"), "\(md)")
+        #expect(md.contains("| straitd-auto-inline | randread-psync | 21.7k [21.4k-22.0k] n=6 | 220.0k [215.0k-225.0k] n=3 x10.1 | fail |"), "\(md)")
         #expect(md.contains("| straitd-auto-dax-inline | QEMU 1:11.1.3+ds-1~bpo13+1 | `fs1 on /mnt/fs1 type virtiofs (rw,relatime,dax=always)` | `e0000000-e7ffffff : virtio1` | 128 MiB | >= 256 |"))
         #expect(!Reports.markdown([LabeledRun(label: "a", run: Runs.run("a"))]).contains("DAX vs no DAX"))
+        // Shards (or repeated runs) given together: one table, a cell's repetitions pooled.
+        var offOnly = doc, onOnly = doc
+        offOnly.cells = doc.cells.filter { $0.cell.dax == .off }
+        onOnly.cells = doc.cells.filter { $0.cell.dax == .on } + offOnly.cells.filter { $0.cellID == "straitd-auto-inline" }
+        let pooled = Reports.markdown([LabeledRun(label: "s1", run: offOnly), LabeledRun(label: "s2", run: onOnly)])
+        #expect(pooled.contains("## DAX vs no DAX"))
+        #expect(pooled.contains("| straitd-auto-inline | randread-psync | 21.7k [21.4k-22.0k] n=12 | 220.0k [215.0k-225.0k] n=3 x10.1 |"), "\(pooled)")
         // Documents from before the evidence field still decode.
         var plain = Runs.run("o")
         plain.cells = [CellResult(cell: Runs.auto, verdict: .pass)]
