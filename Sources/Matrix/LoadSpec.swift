@@ -20,6 +20,9 @@ public struct LoadSpec: Sendable, Hashable {
     /// Hostile-frontend fuzz cases per daemon (`strait-load --fuzz N`: N descriptor chains and
     /// N/3 vhost-user messages, seeded); any finding fails that side's `fuzz` cell.
     public var fuzz: Int?
+    /// The hardening suite's hostile-guest vectors against each side (`strait-load --hostile`);
+    /// any finding fails that side's `hostile` cell.
+    public var hostile = false
 
     public init(workloads: [String] = [], queueDepths: [Int] = [1]) {
         self.workloads = workloads
@@ -34,7 +37,8 @@ public struct LoadSpec: Sendable, Hashable {
     /// The cell of `backend` for this layer; `label` is `load` or `instructions`.
     public func cell(_ backend: ShareBackend, label: String) -> Cell {
         Cell(backend: backend, cache: cache, processing: nil,
-             options: label == "instructions" ? Self.countedOptions(backend) ?? [] : [], label: label)
+             options: label == "instructions" ? Self.countedOptions(backend) ?? [] : label == "hostile" ? Self.hostileOptions(backend) : [],
+             label: label)
     }
 
     /// What a daemon needs to run under valgrind: no sandbox (its pid namespace would hide the
@@ -45,6 +49,12 @@ public struct LoadSpec: Sendable, Hashable {
         case .straitd, .virtiofsdRust: ["--sandbox=none", "--seccomp=none"]
         default: nil
         }
+    }
+
+    /// The hostile cell's daemon also maps a DAX window where it can, so the SETUPMAPPING vector
+    /// meets a real window rather than a refusal for lack of one.
+    public static func hostileOptions(_ backend: ShareBackend) -> [String] {
+        backend == .straitd ? ["--dax-window=16M"] : []
     }
 
     /// Workload names as results carry them: `read4k-qd16`.
@@ -71,7 +81,7 @@ public struct InstructionSpec: Sendable, Hashable {
 
 extension MatrixParser {
     func load(_ node: Node) throws(MatrixError) -> LoadSpec {
-        let allowed: Set<String> = ["backends", "cache", "workloads", "qd", "seconds", "warmup", "rounds", "gate-rounds", "instructions", "fuzz"]
+        let allowed: Set<String> = ["backends", "cache", "workloads", "qd", "seconds", "warmup", "rounds", "gate-rounds", "instructions", "fuzz", "hostile"]
         var spec = LoadSpec()
         for (key, value) in try reader.mapping(node, "load", allowed: allowed) {
             let path = "load.\(key)"
@@ -93,6 +103,7 @@ extension MatrixParser {
             case "rounds": spec.rounds = try reader.int(value, path, min: 5)
             case "gate-rounds": spec.gateRounds = try reader.int(value, path, min: 5)
             case "fuzz": spec.fuzz = try reader.int(value, path, min: 3)
+            case "hostile": spec.hostile = try reader.bool(value, path)
             default: spec.instructions = try instructions(value)
             }
         }

@@ -61,7 +61,7 @@ public enum Reports {
                     deltas.append(MetricDelta(cellID: cell.cellID, workload: workload.workload, comparison: comparison))
                 }
             }
-            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count, cell.cell.label == "fuzz"))
+            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count, ["fuzz", "hostile"].contains(cell.cell.label)))
         }
         var family = deltas.map(\.comparison)
         policy.control(&family)
@@ -122,7 +122,11 @@ extension ComparisonReport {
     public var summary: String {
         switch decision.outcome {
         case .blocked: "gate: BLOCKED"
-        case .pass: "gate: pass (no correctness failure, no regression beyond tolerance, every cell could see its tolerance)"
+        case .pass:
+            decision.cells.contains(where: \.isBlind)
+                ? "gate: pass (no correctness failure, no regression beyond tolerance in the \(decision.cells.filter(\.isSighted).count) cells that could see it; "
+                    + "\(decision.cells.filter(\.isBlind).count) blind cells, listed below, judged for correctness only)"
+                : "gate: pass (no correctness failure, no regression beyond tolerance, every cell could see its tolerance)"
         case .inconclusive:
             "gate: inconclusive (nothing blocks, but \(caveats.count) of \(decision.cells.count) cells cannot vouch for the candidate)"
         }

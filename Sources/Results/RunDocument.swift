@@ -133,7 +133,7 @@ public struct CellResult: Sendable, Codable, Hashable {
     /// A host-speed cell (strait-load rounds, no VM): its repetitions carry `load` metrics. It is
     /// outside the VM cells a shard is assigned; the run that ran the load layer holds it.
     public var isHostSpeed: Bool {
-        cell.label == "load" || cell.label == "instructions" || cell.label == "fuzz"
+        ["load", "instructions", "fuzz", "hostile"].contains(cell.label)
     }
 }
 

@@ -25,6 +25,7 @@ struct LoadLayer {
         spec.backends.flatMap { b in
             [spec.cell(b, label: "load")] + (spec.instructions == nil ? [] : [spec.cell(b, label: "instructions")])
                 + (spec.fuzz == nil ? [] : [spec.cell(b, label: "fuzz")])
+                + (spec.hostile ? [spec.cell(b, label: "hostile")] : [])
         }
     }
 
@@ -49,6 +50,7 @@ struct LoadLayer {
                 ], record: record)
             }
             if let cases = spec.fuzz { fuzz(spec.cell(backend, label: "fuzz"), cases: cases, record: record) }
+            if spec.hostile { hostile(spec.cell(backend, label: "hostile"), record: record) }
         }
     }
 
@@ -79,6 +81,50 @@ struct LoadLayer {
                 : .fail("\(row.findings.count) fuzz finding(s) in \(row.chainCases) chain and \(row.messageCases) message cases: " + row.findings.prefix(3).joined(separator: "; "))
             record(v.name, CellResult(cell: cell, verdict: verdict, failureBundle: row.findings.isEmpty ? nil : logPath))
         }
+    }
+
+    /// The hostile-guest cell: the hardening suite's vectors against every variant's daemon
+    /// (`strait-load --hostile`); a variant with findings fails. Vectors that cannot run here are
+    /// named in the cell's note, never dropped silently.
+    private func hostile(_ cell: Cell, record: (String, CellResult) -> Void) {
+        guard let daemons = daemonArguments(cell, record: record) else { return }
+        let argv = [straitLoad] + daemons + ["--hostile", "--json"]
+        let logPath = directory + "/\(cell.id).log"
+        log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
+        let started = Date()
+        let completion: Subprocess.Completion
+        do { completion = try Subprocess.run(argv, timeout: 1800, logTo: logPath, tee: true) } catch {
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
+            return
+        }
+        log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
+        guard let line = completion.output.split(separator: "\n").last(where: { $0.hasPrefix("{\"hostile\"") }),
+              let report = try? JSONDecoder().decode(HostileOutput.self, from: Data(line.utf8)) else {
+            let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)"
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("hostile run did not finish: \(why)"), failureBundle: logPath)) }
+            return
+        }
+        for v in variants {
+            guard let row = report.hostile.first(where: { $0.daemon == v.name }) else {
+                record(v.name, CellResult(cell: cell, verdict: .fail("no hostile-guest report for \(v.name)"), failureBundle: logPath))
+                continue
+            }
+            for n in row.notRun { log("strait: \(cell.id) \(v.name): vector not run here: \(n)") }
+            let verdict: Verdict = row.findings.isEmpty ? .pass
+                : .fail("\(row.findings.count) hostile-guest finding(s) in \(row.vectors.count) vectors: " + row.findings.prefix(3).joined(separator: "; "))
+            record(v.name, CellResult(cell: cell, verdict: verdict, failureBundle: row.findings.isEmpty ? nil : logPath))
+        }
+    }
+
+    struct HostileOutput: Decodable {
+        struct Row: Decodable {
+            var daemon: String
+            var vectors: [String]
+            var notRun: [String]
+            var findings: [String]
+            enum CodingKeys: String, CodingKey { case daemon, vectors, findings, notRun = "not_run" }
+        }
+        var hostile: [Row]
     }
 
     struct FuzzOutput: Decodable {

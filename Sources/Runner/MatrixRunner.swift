@@ -117,6 +117,9 @@ public final class MatrixRunner: Sendable {
 
         var boots = 0
         if let context {
+            // Waiting for the VM slot is not E2E time.
+            let lock = try options.vmLock.map { path throws(RunnerError) in try VMLock(path: path, log: log) }
+            defer { withExtendedLifetime(lock) {} }
             let t0 = Date()
             boots = try runVMCells(expansion: expansion, run: run, context: context, store: store, writers: writers)
             layers["e2e"] = Date().timeIntervalSince(t0)

@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var loadRounds: Int?
     /// Leave out the host-speed layer (`load:`).
     public var skipLoad = false
+    /// A file to flock(2) while the VM cells run (and only then): `--vm-lock`.
+    public var vmLock: String?
     /// The strait-load binary the host-speed layer runs.
     public var straitLoad: String = RunOptions.defaultStraitLoad
     public var log: @Sendable (String) -> Void = { line in

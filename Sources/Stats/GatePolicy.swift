@@ -5,7 +5,7 @@ public struct GateCell: Sendable, Hashable {
     public var baseline: Verdict?
     public var candidate: Verdict
     public var metrics: [MetricComparison]
-    /// A cell that measures nothing, only passes or fails (the fuzz cells): both sides passing
+    /// A cell that measures nothing, only passes or fails (the fuzz and hostile-guest cells): both sides passing
     /// is a pass, not "incomparable".
     public var correctnessOnly: Bool
 
@@ -32,8 +32,26 @@ public struct CellDecision: Sendable, Hashable {
     }
 }
 
-/// The gate's answer: blocked (a cell blocks), pass (every cell vouches for the candidate), or
-/// inconclusive (nothing blocks, but some cell is blind, incomparable, skipped or unsupported).
+extension CellDecision {
+    /// Blind: its correctness was judged, its measurements could not see its tolerance.
+    public var isBlind: Bool { verdict.label == "blind" && !blocks }
+    /// A measured cell that could see its tolerance and found none beyond it (no-change, improvement).
+    public var isSighted: Bool {
+        switch verdict {
+        case .noChange, .improvement: !blocks
+        default: false
+        }
+    }
+}
+
+/// The gate's answer:
+/// - blocked: a cell blocks;
+/// - inconclusive: nothing blocks, but a cell did not run comparably on both sides (incomparable,
+///   skipped, unsupported), or no measured cell could see its tolerance (every one blind);
+/// - pass: every other cell vouches for the candidate, or is blind while at least one sighted cell
+///   judged the candidate's cost. A blind cell's correctness (verification, fio errors, fuzz) is
+///   judged like any other; only its measurements are too coarse, and it is listed as blind
+///   beside the pass, never as a bare no-change (docs/gate.md, "Blind cells and a pass").
 public struct GateDecision: Sendable, Hashable {
     public enum Outcome: String, Sendable { case pass, blocked, inconclusive }
     public var cells: [CellDecision]
@@ -41,7 +59,9 @@ public struct GateDecision: Sendable, Hashable {
     public var blocks: Bool { cells.contains { $0.blocks } }
     public var outcome: Outcome {
         if blocks { return .blocked }
-        return cells.allSatisfy(\.passes) ? .pass : .inconclusive
+        if cells.contains(where: { !$0.passes && !$0.isBlind }) { return .inconclusive }
+        let blind = cells.filter(\.isBlind)
+        return blind.isEmpty || cells.contains(where: \.isSighted) ? .pass : .inconclusive
     }
 }
 

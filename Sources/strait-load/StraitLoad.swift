@@ -62,6 +62,9 @@ struct StraitLoad: ParsableCommand {
     @Option(help: "Fuzz mode instead of a benchmark: N hostile descriptor chains and N/3 malformed vhost-user messages per daemon.")
     var fuzz: Int?
 
+    @Flag(help: "Hostile-guest mode instead of a benchmark: the hardening suite's vectors (device nodes, FIFOs, '..', symlinks out, bad names, stale ids, huge offsets, trusted.* xattrs, mapping offsets) against each daemon; any finding exits 1.")
+    var hostile = false
+
     @Flag(help: "With --fuzz: tolerated oddities (a looping chain followed) count as findings.")
     var strict = false
 
@@ -73,7 +76,7 @@ struct StraitLoad: ParsableCommand {
 
     func validate() throws {
         guard !daemons.isEmpty else { throw ValidationError("give at least one --daemon NAME=COMMAND") }
-        guard !workloads.isEmpty || fuzz != nil else { throw ValidationError("give at least one --workload") }
+        guard !workloads.isEmpty || fuzz != nil || hostile else { throw ValidationError("give at least one --workload") }
         if let fuzz, fuzz < 1 { throw ValidationError("--fuzz needs a positive number of cases") }
         for w in parsedWorkloads where Workload(rawValue: w) == nil {
             throw ValidationError("unknown workload '\(w)'; one of \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -101,6 +104,10 @@ struct StraitLoad: ParsableCommand {
         let commands = try daemons.map { try DaemonCommandLine(spec: $0) }
         let dataset = try Dataset(fileSize: fileMiB << 20)
         defer { dataset.remove() }
+        if hostile {
+            guard Hostile(commands: commands.filter { !$0.isHost }, json: json).run() else { throw ExitCode(1) }
+            return
+        }
         if let fuzz {
             guard try Fuzz(commands: commands.filter { !$0.isHost }, dataset: dataset, cases: fuzz, seed: seed, strict: strict, json: json).run() else {
                 throw ExitCode(1)

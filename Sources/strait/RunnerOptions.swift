@@ -23,6 +23,8 @@ struct RunnerOptions: ParsableArguments {
     @Flag(help: "Leave out the host-speed (load:) layer.") var noLoad = false
     @Option(help: "vCPUs per VM (default 2). A Linux 6.11+ guest sends on one request queue per CPU, so N queues need N vCPUs to be used.")
     var vcpus: Int?
+    @Option(help: "Hold an exclusive flock on FILE while the VM cells run, and only then (e.g. /tmp/strait-vm.lock): the host-speed layers run outside it.")
+    var vmLock: String?
     @Option(help: "strait-load binary for the host-speed layer (default: the one next to strait).") var straitLoad: String?
 
     func cellFilter() throws -> CellFilter? {
@@ -49,6 +51,7 @@ struct RunnerOptions: ParsableArguments {
             guard (1...64).contains(vcpus) else { throw ValidationError("--vcpus must be 1-64") }
             options.vcpus = vcpus
         }
+        options.vmLock = vmLock
         if let straitLoad { options.straitLoad = straitLoad }
         return options
     }

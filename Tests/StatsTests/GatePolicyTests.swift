@@ -193,6 +193,33 @@ enum Noisy {
         #expect(GatePolicy().decide(Self.cell([clear, blindMetric])).verdict == .regression)
     }
 
+    /// A second copy of the same binary must pass a gate whose wall-clock cells are blind, as long
+    /// as one cell could see its tolerance; the blind cells stay blind (reported, not passing).
+    @Test func blindCellsBesideASightedOneLetTheGatePass() {
+        let policy = GatePolicy()
+        let blindMetric = Self.metric(p: 0.6, ratio: Interval(estimate: 1.0, low: 0.9, high: 1.1), mde: 0.35)
+        let sighted = Self.cell([quiet])
+        let blind = Self.cell([blindMetric])
+        let fuzz = GateCell(cellID: "fuzz", baseline: .pass, candidate: .pass, metrics: [], correctnessOnly: true)
+        let gate = policy.decide([sighted, blind, fuzz])
+        #expect(gate.outcome == .pass)
+        #expect(gate.cells[1].isBlind && !gate.cells[1].passes && gate.cells[1].verdict.label == "blind")
+        #expect(gate.cells[0].isSighted && !gate.cells[2].isSighted && gate.cells[2].passes)
+        // Nothing sighted: an all-blind gate (even with correctness cells passing) cannot pass.
+        #expect(policy.decide([blind]).outcome == .inconclusive)
+        #expect(policy.decide([blind, fuzz]).outcome == .inconclusive)
+        // Correctness cells alone, nothing measured and nothing blind: a pass, as before.
+        #expect(policy.decide([fuzz]).outcome == .pass)
+        // An incomparable or skipped cell still keeps it from passing.
+        #expect(policy.decide([sighted, blind, Self.cell([], baseline: nil)]).outcome == .inconclusive)
+        #expect(policy.decide([sighted, Self.cell([quiet], candidate: .skipped("no valgrind"))]).outcome == .inconclusive)
+        // A failure or a regression anywhere still blocks; so does a blind cell when asked.
+        #expect(policy.decide([sighted, blind, Self.cell([quiet], candidate: .fail("tar differs"))]).outcome == .blocked)
+        let clear = Self.metric(p: 0.001, ratio: Interval(estimate: 0.7, low: 0.65, high: 0.75))
+        #expect(policy.decide([Self.cell([clear]), blind]).outcome == .blocked)
+        #expect(GatePolicy(blindBlocks: true).decide([sighted, blind]).outcome == .blocked)
+    }
+
     @Test func fourAgainstFourOverThirtyTestsIsBlindEverywhere() throws {
         // Even a 30% drop in one metric: nothing can be significant after Holm.
         let decision = Noisy.decide(try Noisy.family(repetitions: 4, scale: 0.7))
