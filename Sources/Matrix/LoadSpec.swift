@@ -54,7 +54,7 @@ public struct LoadSpec: Sendable, Hashable {
     /// The hostile cell's daemon also maps a DAX window where it can, so the SETUPMAPPING vector
     /// meets a real window rather than a refusal for lack of one.
     public static func hostileOptions(_ backend: ShareBackend) -> [String] {
-        backend == .straitd ? ["--dax-window=16M"] : []
+        backend == .straitd ? ["--dax-window=16M", "--tag=hostile"] : []
     }
 
     /// Workload names as results carry them: `read4k-qd16`.

@@ -46,7 +46,7 @@ public enum HostileVector: String, CaseIterable, Sendable {
             try body(session, &findings)
             session.stillAnswers(&findings)
         } catch {
-            findings.add("\(rawValue): \(error)")
+            findings.add("\(error)")
         }
         return findings.all.map { "\(command.name) \(rawValue): \($0)" }
     }

@@ -14,7 +14,7 @@ struct GateCommand: ParsableCommand {
 
     @Option(help: "Baseline straitd: a binary or a git ref (e.g. main).") var baseline: String
     @Option(help: "Candidate straitd: a binary or a git ref.") var candidate: String
-    @Argument(help: "Matrix file.") var matrix = "matrices/smoke.yaml"
+    @Argument(help: "Matrix file (default: the pre-merge gate's, docs/gate.md).") var matrix = "matrices/gate.yaml"
     @Option(help: "Build configuration for refs.") var configuration = "release"
     @Flag(help: "A blind cell (one that could not have seen a change of its tolerance) blocks.") var blindBlocks = false
     @OptionGroup var common: RunnerOptions

@@ -45,6 +45,18 @@ import Testing
         #expect(!m.expand().cells.isEmpty)
     }
 
+    /// The gate's default matrix has all four layers: wall-clock and counted host-speed cells,
+    /// the hostile-guest and fuzz cells, and VM cells.
+    @Test func theGateMatrixHasFourLayers() throws {
+        let m = try Matrix.load(path: Repo.matrix("gate.yaml"))
+        let load = try #require(m.load)
+        #expect(load.instructions != nil && load.fuzz != nil && load.hostile)
+        #expect(load.cell(.straitd, label: "hostile").id == "straitd-auto-hostile")
+        #expect(load.cell(.straitd, label: "hostile").options == ["--dax-window=16M", "--tag=hostile"])
+        #expect(m.expand().cells.count == 3)
+        #expect(try Matrix.parse(yaml: "load:\n  workloads: [getattr]", file: "x.yaml").load?.hostile == false)
+    }
+
     @Test(arguments: [
         ("load:\n  workloads: [dax-read4k]", "load.workloads[0]"),
         ("load:\n  workloads: [getattr]\n  backends: [9p]", "load.backends[0]"),
