@@ -15,6 +15,9 @@ struct InstructionRound {
     let round: Int
     let memoryMiB: UInt64
     let requests: UInt64
+    /// `--cache-sim`: cachegrind also simulates the caches (about twice the time) and the round
+    /// reports misses per operation beside the instructions.
+    var cacheSim = false
 
     /// Pause between a completion and the lane's next request in counted runs (`RunParameters`).
     static let pace: UInt32 = 2000
@@ -31,29 +34,39 @@ struct InstructionRound {
         let few = try count(small, tag: "few")
         let many = try count(requests, tag: "many")
         var result = many.round
-        result.counted = RoundResult.Counted(few: few.instructions, many: many.instructions, fewOps: small, manyOps: requests)
+        result.counted = RoundResult.Counted(few: few.instructions, many: many.instructions, fewOps: small, manyOps: requests,
+                                             fewMisses: few.misses, manyMisses: many.misses)
         let perOp = (Double(many.instructions) - Double(few.instructions)) / Double(requests - small)
-        progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round): \(few.instructions) instructions for \(small) operations, \(many.instructions) for \(requests): \(Report.fmt(perOp, 1)) per operation")
+        var line = "[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name) round \(round): \(few.instructions) instructions for \(small) operations, \(many.instructions) for \(requests): \(Report.fmt(perOp, 1)) per operation"
+        if let f = few.misses, let m = many.misses {
+            let span = Double(requests - small)
+            line += "; D1 misses \(Report.fmt((Double(m.d1) - Double(f.d1)) / span, 2)), LL misses \(Report.fmt((Double(m.ll) - Double(f.ll)) / span, 2)) per operation"
+        }
+        progress(line)
         return result
     }
 
-    private func count(_ n: UInt64, tag: String) throws -> (instructions: UInt64, round: RoundResult) {
+    private func count(_ n: UInt64, tag: String) throws -> (instructions: UInt64, misses: RoundResult.CacheMisses?, round: RoundResult) {
         guard let valgrind = Self.valgrind else { throw DriverError(.daemon, "--instructions needs valgrind (scripts/host-setup.sh installs it)") }
         let out = dataset.root + "/cg-\(daemon.name)-\(params.workload.rawValue)-qd\(params.queueDepth)-r\(round)-\(tag).out"
         unlink(out)
         let wrapped = DaemonCommandLine(
             name: daemon.name,
-            arguments: [valgrind, "--tool=cachegrind", "--cache-sim=no", "--vgdb=no", "--cachegrind-out-file=" + out]
+            arguments: [valgrind, "--tool=cachegrind", "--cache-sim=\(cacheSim ? "yes" : "no")", "--vgdb=no", "--cachegrind-out-file=" + out]
                 + [try strippedExecutable()] + daemon.arguments.dropFirst())
         var p = params
         p.requests = n
         p.paceMicroseconds = Self.pace
         let r = try DaemonRound(daemon: wrapped, dataset: dataset, params: p, round: round, memoryMiB: memoryMiB).run()
         guard r.ops == n else { throw DriverError(.daemon, "\(daemon.name): counted run did \(r.ops) operations, not \(n)") }
-        guard let instructions = Self.summary(path: out) else {
+        guard let events = Self.summary(path: out), let instructions = events["Ir"] else {
             throw DriverError(.daemon, "\(daemon.name): no cachegrind summary in \(out) (did the daemon exit cleanly?)")
         }
-        return (instructions, r)
+        var misses: RoundResult.CacheMisses?
+        if cacheSim, let d1r = events["D1mr"], let d1w = events["D1mw"], let ilr = events["ILmr"], let dlr = events["DLmr"], let dlw = events["DLmw"] {
+            misses = RoundResult.CacheMisses(d1: d1r + d1w, ll: ilr + dlr + dlw)
+        }
+        return (instructions, misses, r)
     }
 
     /// The daemon's executable without its debug sections: bookworm's valgrind 3.19 cannot read
@@ -68,12 +81,15 @@ struct InstructionRound {
         return copy
     }
 
-    /// The `summary:` line's first count (Ir) of a cachegrind output file.
-    static func summary(path: String) -> UInt64? {
+    /// The `summary:` line of a cachegrind output file, by the names its `events:` line gives
+    /// (Ir alone without cache simulation; Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw with it).
+    static func summary(path: String) -> [String: UInt64]? {
         guard let bytes = readWholeFile(path) else { return nil }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("summary:") {
-            return line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) }
-        }
-        return nil
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        guard let events = lines.first(where: { $0.hasPrefix("events:") })?.split(separator: " ").dropFirst(),
+              let counts = lines.first(where: { $0.hasPrefix("summary:") })?.split(separator: " ").dropFirst() else { return nil }
+        var out: [String: UInt64] = [:]
+        for (name, count) in zip(events, counts) { out[String(name)] = UInt64(count) }
+        return out
     }
 }

@@ -26,6 +26,18 @@ struct Summary {
         return counted.map { (Double($0.many) - Double(few)) / Double($0.manyOps - $0.fewOps) }
     }
 
+    /// Simulated misses per operation of each round (`--cache-sim`), the same subtraction as the
+    /// instructions: D1 (first-level data) and LL (last level).
+    var roundD1MissesPerOp: [Double] { missesPerOp(\.d1) }
+    var roundLLMissesPerOp: [Double] { missesPerOp(\.ll) }
+
+    private func missesPerOp(_ key: KeyPath<RoundResult.CacheMisses, UInt64>) -> [Double] {
+        let counted = rounds.compactMap(\.counted)
+        let few = counted.compactMap { $0.fewMisses?[keyPath: key] }
+        guard let least = few.min(), few.count == counted.count else { return [] }
+        return counted.compactMap { c in c.manyMisses.map { (Double($0[keyPath: key]) - Double(least)) / Double(c.manyOps - c.fewOps) } }
+    }
+
     /// The smallest of the rounds' counts: the cleanest (see `roundInstructionsPerOp`).
     var instructionsPerOp: Double? { roundInstructionsPerOp.min() }
 
@@ -99,7 +111,8 @@ enum Report {
                 + "\"cpu_s\": \(num(s.cpuSeconds)), \"cpu_us_per_op\": \(num(s.cpuMicrosecondsPerOp)), \"rss_kib\": \(s.peakRSSKiB), \"rounds\": \(s.rounds.count), "
                 + "\"round_ops_per_s\": \(list(s.rounds.map(\.opsPerSecond))), \"round_mib_per_s\": \(list(s.rounds.map(\.mibPerSecond))), "
                 + "\"round_p99_us\": \(list(s.rounds.map { $0.percentileMicroseconds(99) })), "
-                + "\"round_instructions_per_op\": \(list(s.roundInstructionsPerOp))}"
+                + "\"round_instructions_per_op\": \(list(s.roundInstructionsPerOp)), "
+                + "\"round_d1_misses_per_op\": \(list(s.roundD1MissesPerOp)), \"round_ll_misses_per_op\": \(list(s.roundLLMissesPerOp))}"
         }
         let rs = ratios.map { r in
             "{\"a\": \(quote(r.a)), \"b\": \(quote(r.b)), \"workload\": \(quote(r.workload.rawValue)), \"qd\": \(r.queueDepth), "

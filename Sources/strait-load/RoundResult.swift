@@ -18,6 +18,17 @@ struct RoundResult: Sendable {
         var many: UInt64
         var fewOps: UInt64
         var manyOps: UInt64
+        /// With `--cache-sim`: cachegrind's simulated misses of the short and the long run.
+        var fewMisses: CacheMisses?
+        var manyMisses: CacheMisses?
+    }
+
+    /// cachegrind's simulated cache misses (its model of the host's caches, not a PMU's count).
+    struct CacheMisses: Sendable {
+        /// First-level data misses, reads and writes (D1mr + D1mw).
+        var d1: UInt64
+        /// Last-level misses, instruction and data (ILmr + DLmr + DLmw).
+        var ll: UInt64
     }
 
     var opsPerSecond: Double { seconds > 0 ? Double(ops) / seconds : 0 }

@@ -71,6 +71,9 @@ struct StraitLoad: ParsableCommand {
     @Option(help: "Count the daemon's instructions per operation instead of timing it: each round runs the daemon under valgrind (cachegrind) for N and N/5 operations and reports the difference per operation. Rounds may then be as few as 2.")
     var instructions: UInt64?
 
+    @Flag(name: .customLong("cache-sim"), help: "With --instructions: cachegrind also simulates the caches (about twice the time); D1 and LL misses per operation are reported beside the instructions (JSON round_d1_misses_per_op, round_ll_misses_per_op), not judged.")
+    var cacheSim = false
+
     @Flag(help: "Balanced interleaving: the daemon order reverses every round (A B, B A, A B, ...), so neither side always runs first.")
     var abba = false
 
@@ -133,7 +136,7 @@ struct StraitLoad: ParsableCommand {
                                 r = try HostLoad(dataset: dataset, params: params).run()
                             } else if let instructions {
                                 r = try InstructionRound(daemon: c, dataset: dataset, params: params, round: round,
-                                                         memoryMiB: memoryMiB, requests: instructions).run()
+                                                         memoryMiB: memoryMiB, requests: instructions, cacheSim: cacheSim).run()
                             } else {
                                 r = try DaemonRound(daemon: c, dataset: dataset, params: params, round: round, memoryMiB: memoryMiB).run()
                             }
