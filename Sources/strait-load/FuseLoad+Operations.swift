@@ -17,6 +17,8 @@ extension FuseLoad {
             }
         case .createUnlink:
             createUnlink(lane, done)
+        case .mkdirRmdir:
+            mkdirRmdir(lane, done)
         case .readdir:
             request(lane, .readdirplus, dir, FuseReadIn(fh: dirHandle, offset: 0, size: 65536).bytes, capacity: 65536, done: done) { v in
                 done(v.body.count > 0 ? nil : "READDIRPLUS returned nothing")
@@ -50,6 +52,20 @@ extension FuseLoad {
                 request(lane, .unlink, root, name, capacity: 0, done: done) { [self] _ in
                     request(lane, .forget, entry.nodeid, FuseForgetIn(nlookup: 1).bytes, capacity: 0, queue: 0, done: done) { _ in done(nil) }
                 }
+            }
+        }
+    }
+
+    /// An installer's directory burst (the meta workload's `mkdir -p`): MKDIR, RMDIR, FORGET.
+    private func mkdirRmdir(_ lane: Lane, _ done: @escaping (String?) -> Void) {
+        lane.sequence += 1
+        let name = Array("md-\(lane.index)-\(lane.sequence)".utf8) + [0]
+        request(lane, .mkdir, root, FuseMkdirIn(mode: 0o755, umask: 0o022).bytes + name, capacity: FuseEntryOut.size, done: done) { [self] v in
+            guard v.body.count >= FuseEntryOut.size, let entry = try? FuseEntryOut(bytes: [UInt8](v.body[0..<FuseEntryOut.size])) else {
+                return done("MKDIR reply too short")
+            }
+            request(lane, .rmdir, root, name, capacity: 0, done: done) { [self] _ in
+                request(lane, .forget, entry.nodeid, FuseForgetIn(nlookup: 1).bytes, capacity: 0, queue: 0, done: done) { _ in done(nil) }
             }
         }
     }

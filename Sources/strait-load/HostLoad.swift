@@ -126,6 +126,11 @@ final class HostWorker: @unchecked Sendable {
             guard fd >= 0 else { return "create: \(errnoText())" }
             close(fd)
             return unlinkat(rootFD, name, 0) == 0 ? nil : "unlink: \(errnoText())"
+        case .mkdirRmdir:
+            sequence += 1
+            let name = "md-host-\(index)-\(sequence)"
+            guard mkdirat(rootFD, name, 0o755) == 0 else { return "mkdir: \(errnoText())" }
+            return unlinkat(rootFD, name, AT_REMOVEDIR) == 0 ? nil : "rmdir: \(errnoText())"
         case .readdir:
             return listDirectory()
         case .read4k, .randread4k, .read1m:

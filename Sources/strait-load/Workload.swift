@@ -5,6 +5,7 @@ import Synchronization
 enum Workload: String, CaseIterable, Sendable {
     case getattr, lookup
     case createUnlink = "create-unlink"
+    case mkdirRmdir = "mkdir-rmdir"
     case readdir
     case read4k, randread4k, write4k, randwrite4k, read1m, write1m
     case daxRead4k = "dax-read4k"
