@@ -56,6 +56,9 @@ struct StraitLoad: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout instead of the table.")
     var json = false
 
+    @Flag(help: "Print markdown tables instead (docs/benchmarks.md's): throughput with CPU per operation beside it, the first daemon against the best of the others and each of them, then latency and peak RSS.")
+    var markdown = false
+
     @Option(help: "Seed for random offsets (and for --fuzz).")
     var seed: UInt64 = 1
 
@@ -159,7 +162,8 @@ struct StraitLoad: ParsableCommand {
             throw ExitCode(1)
         }
         let ratios = Report.ratios(summaries)
-        print(json ? Report.json(summaries, ratios) : Report.table(summaries, ratios))
+        print(json ? Report.json(summaries, ratios)
+              : markdown ? Report.markdown(summaries, ratios) : Report.table(summaries, ratios))
     }
 
 }
