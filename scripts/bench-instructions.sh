@@ -36,6 +36,7 @@ for w in $(echo "$workloads" | tr ',' ' '); do
              /^calls=/ { if (push) { split($1, c, "="); calls += c[2] } ; push = 0 }
              END { if (calls > 0) printf "%d\n", total / calls }' "$f"
     done | sort -n)
+    [ -n "$per" ] || { echo "$w: no requests counted under $toggle (symbol inlined or renamed? nm $straitd)" >&2; exit 1; }
     median=$(echo "$per" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     echo "$w  $median  [$(echo $per | tr '\n' ' ')]"
 done

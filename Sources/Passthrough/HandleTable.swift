@@ -18,7 +18,7 @@ final class Handle: Sendable {
 /// Handle id -> open descriptor. Ids are never reused, so a stale id cannot reach a new file.
 final class HandleTable: Sendable {
     private struct State {
-        var handles: [UInt64: Handle] = [:]
+        var handles = IDMap<Handle>()
         var next: UInt64 = 1
     }
 

@@ -11,7 +11,7 @@ final class InodeTable: Sendable {
     }
 
     private struct State {
-        var byNode: [UInt64: Slot] = [:]
+        var byNode = IDMap<Slot>()
         var byKey: [InodeKey: UInt64] = [:]
         var nextNode: UInt64 = 2
     }
