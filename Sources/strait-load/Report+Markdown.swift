@@ -26,7 +26,7 @@ extension Report {
         }
         var lines: [String] = []
         var header = ["workload", "qd"] + daemons.map { "\($0) (CPU us/op)" }
-        if peers.count > 1 { header.append("\(first) / best peer") }
+        if peers.count > 1 { header.append("\(first) / best other") }
         header += others.map { "\(first) / \($0)" }
         lines.append("| " + header.joined(separator: " | ") + " |")
         lines.append("|---|" + String(repeating: "---:|", count: header.count - 1))
