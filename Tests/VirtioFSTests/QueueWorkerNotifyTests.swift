@@ -33,46 +33,24 @@ private final class InterruptProbe: RequestHandler, @unchecked Sendable {
     /// (EVENT_IDX's vring_need_event), so the guest hears of the first while the daemon works on
     /// the second, and used_event still suppresses every interrupt the guest did not ask for.
     @Test(.timeLimit(.minutes(1))) func firstCompletionInterruptsAtOnceAndUsedEventSuppressesTheRest() throws {
-        let size = 8
         let chains = 4
-        let fd = strait_memfd_create("queue-worker-notify", 0)
-        try #require(fd >= 0 && ftruncate(fd, 1 << 20) == 0)
-        let gpa: UInt64 = 0x1_0000_0000
-        let user: UInt64 = 0x7f00_0000_0000
-        let region = try MappedRegion(description: MemoryRegionDescription(
-            guestPhysAddr: gpa, memorySize: 1 << 20, userspaceAddr: user, mmapOffset: 0), fd: OwnedFD(fd))
-        let memory = GuestMemory(regions: [region])
-        let availOffset = UInt64(RingLayout.descriptorTableBytes(size))
-        let usedOffset: UInt64 = 0x1000
-        let dataOffset: UInt64 = 0x2000
-        let base = try memory.translate(user: user, length: 0x3000)
         // The guest: one 16-byte readable descriptor per chain, all published before the device
         // looks, used_event 0 (interrupt me at the first completion), then no harvesting.
-        for i in 0..<chains {
-            let d = base + i * RingLayout.descriptorSize
-            d.storeBytes(of: (gpa + dataOffset + UInt64(i * 16)).littleEndian, toByteOffset: 0, as: UInt64.self)
-            d.storeBytes(of: UInt32(16).littleEndian, toByteOffset: 8, as: UInt32.self)
-            d.storeBytes(of: UInt16(0), toByteOffset: 12, as: UInt16.self)
-            d.storeBytes(of: UInt16(0), toByteOffset: 14, as: UInt16.self)
-            base.storeBytes(of: UInt16(i).littleEndian, toByteOffset: Int(availOffset) + RingLayout.availRingOffset(i), as: UInt16.self)
+        let published = try PublishedRing(name: "queue-worker-notify", chains: chains, eventIdx: true) { base, avail, _ in
+            base.storeBytes(of: UInt16(0), toByteOffset: avail + RingLayout.usedEventOffset(8), as: UInt16.self)
         }
-        base.storeBytes(of: UInt16(0), toByteOffset: Int(availOffset) + RingLayout.usedEventOffset(size), as: UInt16.self)
-        strait_store_release_u16(base + Int(availOffset) + 2, UInt16(chains).littleEndian)
-
-        let queue = try SplitQueue(memory: memory, size: size, descUser: user, availUser: user + availOffset,
-                                   usedUser: user + usedOffset, lastAvail: 0, eventIdx: true, indirect: true)
         let callFD = strait_eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         try #require(callFD >= 0)
         let call = OwnedFD(callFD)
         let probe = InterruptProbe(call: call.rawValue)
-        let ring = ActiveRing(index: 1, queue: queue, kick: nil, call: CallNotifier(OwnedFD(dup(callFD))))
+        let ring = ActiveRing(index: 1, queue: published.queue, kick: nil, call: CallNotifier(OwnedFD(dup(callFD))))
         let worker = try QueueWorker(ring: ring, handler: probe, mode: .inline, pool: nil, logger: Logger(label: "test"))
         try worker.start()
         let deadline = monotonicSeconds() + 10
-        while strait_load_acquire_u16(base + Int(usedOffset) + 2) != UInt16(chains), monotonicSeconds() < deadline { usleep(1000) }
+        while published.usedIndex != UInt16(chains), monotonicSeconds() < deadline { usleep(1000) }
         worker.stop()
 
-        #expect(UInt16(littleEndian: strait_load_acquire_u16(base + Int(usedOffset) + 2)) == UInt16(chains))
+        #expect(published.usedIndex == UInt16(chains))
         let early = probe.interruptedBeforeSecond.load(ordering: .relaxed)
         #expect(early, "the guest was not interrupted for the first completion before the second was processed")
         var count: UInt64 = 0

@@ -22,33 +22,13 @@ private final class Counter: RequestHandler, @unchecked Sendable {
     /// A thread that slept first would wait for a kick that never comes.
     @Test(.timeLimit(.minutes(1)), arguments: PollMode.allCases)
     func servesWhatIsWaitingBeforeTheFirstSleep(_ poll: PollMode) throws {
-        let size = 8
-        let fd = strait_memfd_create("queue-worker-start", 0)
-        try #require(fd >= 0 && ftruncate(fd, 1 << 20) == 0)
-        let gpa: UInt64 = 0x1_0000_0000
-        let user: UInt64 = 0x7f00_0000_0000
-        let region = try MappedRegion(description: MemoryRegionDescription(
-            guestPhysAddr: gpa, memorySize: 1 << 20, userspaceAddr: user, mmapOffset: 0), fd: OwnedFD(fd))
-        let memory = GuestMemory(regions: [region])
-        let availOffset = RingLayout.descriptorTableBytes(size)
-        let usedOffset = 0x1000
-        let base = try memory.translate(user: user, length: 0x3000)
-        for i in 0..<2 {
-            let d = base + i * RingLayout.descriptorSize
-            d.storeBytes(of: (gpa + 0x2000 + UInt64(i * 16)).littleEndian, toByteOffset: 0, as: UInt64.self)
-            d.storeBytes(of: UInt32(16).littleEndian, toByteOffset: 8, as: UInt32.self)
-            d.storeBytes(of: UInt16(0), toByteOffset: 12, as: UInt16.self)
-            base.storeBytes(of: UInt16(i).littleEndian, toByteOffset: availOffset + RingLayout.availRingOffset(i), as: UInt16.self)
+        let ring0 = try PublishedRing(name: "queue-worker-start", chains: 2, eventIdx: false) { base, _, used in
+            base.storeBytes(of: RingLayout.usedNoNotify.littleEndian, toByteOffset: used, as: UInt16.self)
         }
-        base.storeBytes(of: RingLayout.usedNoNotify.littleEndian, toByteOffset: usedOffset, as: UInt16.self)
-        strait_store_release_u16(base + availOffset + 2, UInt16(2).littleEndian)
-
-        let queue = try SplitQueue(memory: memory, size: size, descUser: user, availUser: user + UInt64(availOffset),
-                                   usedUser: user + UInt64(usedOffset), lastAvail: 0, eventIdx: false, indirect: true)
         let kickFD = strait_eventfd(0, Int32(EFD_CLOEXEC))
         try #require(kickFD >= 0)
         let handler = Counter()
-        let ring = ActiveRing(index: 1, queue: queue, kick: OwnedFD(kickFD), call: CallNotifier(nil))
+        let ring = ActiveRing(index: 1, queue: ring0.queue, kick: OwnedFD(kickFD), call: CallNotifier(nil))
         let worker = try QueueWorker(ring: ring, handler: handler, mode: .inline, pool: nil,
                                      logger: Logger(label: "test"), poll: PollHost(mode: poll))
         try worker.start()
@@ -56,7 +36,7 @@ private final class Counter: RequestHandler, @unchecked Sendable {
         while handler.handled.load(ordering: .relaxed) < 2, monotonicSeconds() < deadline { usleep(1000) }
         // Asleep now (or spinning out its window): the flag must be clear for the guest to kick.
         usleep(300_000)
-        let flags = UInt16(littleEndian: strait_load_acquire_u16(base + usedOffset))
+        let flags = ring0.usedFlags
         worker.stop()
         #expect(handler.handled.load(ordering: .relaxed) == 2)
         #expect(flags & RingLayout.usedNoNotify == 0)
