@@ -44,7 +44,10 @@ extension Reports {
         out += run.complete ? ", " : " (**incomplete**: \(run.cells.count) cells recorded when this page was generated), "
         out += "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, "
         out += "\(env.accelerator.uppercased())\(env.accelerator == "tcg" ? " (no KVM: absolute numbers are not comparable)" : ""), "
-        out += "QEMU \(env.qemuVersion ?? "?"), guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
+        // The cells' own VMM when recorded (a run with a DAX cell boots QEMU 11.1 for all of them).
+        let vmms = Array(Set(run.cells.compactMap(\.vmm))).sorted()
+        out += vmms.isEmpty ? "QEMU \(env.qemuVersion ?? "?")" : vmms.joined(separator: " and ")
+        out += ", guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
         if !report.claims.isEmpty {
             out += "| conclusion | published | here (reference daemon) | here (straitd) | verdict |\n|---|---|---|---|---|\n"
             for claim in report.claims {

@@ -86,6 +86,10 @@ import Testing
         #expect(filteredText.contains("(**part of the matrix**: `--filter workload=randread-psync`) (**partial**: 1 of the report's 2 workloads measured"))
         #expect(filteredText.contains("| seqread-psync | fast | 90 | not run |"))
         #expect(!text.contains("partial"))
+        // The cells' VMM, when they record one, names the QEMU they ran on.
+        var onDax = doc
+        for i in onDax.cells.indices { onDax.cells[i].vmm = "QEMU 1:11.1.3" }
+        #expect(Reports.reproductions([report], runs: ["m": onDax], command: "x").contains(", QEMU 1:11.1.3, guest 2 vCPU"))
         // note: lines become paragraphs under the section.
         var noted = report
         noted.notes = ["Found X."]
