@@ -82,7 +82,9 @@ public final class MatrixRunner: Sendable {
             withExtendedLifetime(signals) {}
         }
         if let context {
-            log("strait: run \(run.id), accelerator \(context.accelerator), \(context.vmm.version), image \(context.image.hash.prefix(12)) (\(context.image.kernelVersion))")
+            let image = context.headerImage(expansion.cells)
+            let vmm = context.headerVMM(expansion.cells).map { "QEMU \($0)" } ?? context.vmm.version
+            log("strait: run \(run.id), accelerator \(context.accelerator), \(vmm), image \(image.hash.prefix(12)) (\(image.kernelVersion))")
         } else {
             log("strait: run \(run.id): host-speed cells only, no VM")
         }
