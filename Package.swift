@@ -44,7 +44,7 @@ let package = Package(
         ]),
         // virtiofsd-compatible command line, both styles, as a library so it is unit tested.
         .target(name: "DaemonOptions", dependencies: [
-            "VirtioFS", "Passthrough", .product(name: "Logging", package: "swift-log"),
+            "VirtioFS", "Passthrough", "Posix", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "straitd", dependencies: [
             "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims", "Posix",
@@ -85,7 +85,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Harness, VM-independent half: matrix model + fio workloads, statistics, result store, reports.
-        .target(name: "Matrix", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Matrix", dependencies: ["Posix", .product(name: "Yams", package: "Yams")]),
         .target(name: "Stats", dependencies: ["Posix"]),
         .target(name: "Results", dependencies: ["Matrix", "Stats", "Posix", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),

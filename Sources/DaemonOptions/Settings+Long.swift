@@ -1,4 +1,5 @@
 import Passthrough
+import Posix
 import VirtioFS
 
 /// The separate long options of the Rust daemon (what newer libvirt passes once
@@ -139,20 +140,7 @@ extension Settings {
     static func windowSize(_ text: String, option: String) throws(OptionsError) -> UInt64 {
         let name = String(option.split(separator: "=").first ?? "")
         let expects = "a size such as 1G or 512M: a multiple of 2M, at most 64G"
-        var digits = Substring(text)
-        var unit: UInt64 = 1
-        switch digits.last.map({ Character($0.uppercased()) }) {
-        case "K": unit = 1 << 10; digits = digits.dropLast()
-        case "M": unit = 1 << 20; digits = digits.dropLast()
-        case "G": unit = 1 << 30; digits = digits.dropLast()
-        default: break
-        }
-        let value = UInt64(digits).flatMap { n -> UInt64? in
-            let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
-            guard !overflow, bytes > 0, bytes % (2 << 20) == 0, bytes <= 64 << 30 else { return nil }
-            return bytes
-        }
-        return try parsed(value, text, for: name, expects: expects)
+        return try parsed(DaxWindowSize.bytes(text), text, for: name, expects: expects)
     }
 
     /// A decimal integer within `range`.

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A DAX cell's window: its size (a matrix's `dax-window:`, or `--dax-window=` in a cell's
 /// options), straitd's arguments for it, and the evidence the runner reads that it was used.
@@ -30,21 +31,8 @@ extension Cell {
     }
 
     /// A window size as straitd reads it (`1G`, `512M`, `262144K`, bytes): a multiple of 2 MiB,
-    /// at most 64 GiB; nil otherwise.
-    public static func windowSize(_ text: String) -> UInt64? {
-        var digits = Substring(text)
-        var unit: UInt64 = 1
-        switch digits.last.map({ Character($0.uppercased()) }) {
-        case "K": unit = 1 << 10; digits = digits.dropLast()
-        case "M": unit = 1 << 20; digits = digits.dropLast()
-        case "G": unit = 1 << 30; digits = digits.dropLast()
-        default: break
-        }
-        guard let n = UInt64(digits) else { return nil }
-        let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
-        guard !overflow, bytes > 0, bytes % (2 << 20) == 0, bytes <= 64 << 30 else { return nil }
-        return bytes
-    }
+    /// at most 64 GiB; nil otherwise. straitd's own parser, so the two never disagree.
+    public static func windowSize(_ text: String) -> UInt64? { DaxWindowSize.bytes(text) }
 
     /// straitd's arguments for the DAX axis: the default window unless the options name one, and
     /// the tag the generic device reads.

@@ -15,10 +15,7 @@ extension E2E {
 /// config check proves the window: /proc/mounts, /proc/iomem, straitd's map count).
 @Suite
 struct DaxE2ETests {
-    static let missing: String? = E2EEnvironment.missingStraitd ?? {
-        guard let qemu = DaxQEMU.locate() else { return "no DAX QEMU at \(DaxQEMU.defaultRoot) (scripts/install-qemu-dax.sh)" }
-        return qemu.libvirtRefusal(uri: Connection.defaultURI)
-    }()
+    static let missing = E2EEnvironment.missingQEMU11
 
     @Test("E2E: straitd with a DAX window (QEMU 11.1, dax=always): guest correctness script and tar verification pass, maps made",
           .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(30)))

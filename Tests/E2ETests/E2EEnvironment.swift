@@ -3,6 +3,7 @@ import Foundation
 import GuestImage
 import Harness
 import Libvirt
+import Runner
 
 /// What the E2E tests need from the host, and where the repository's files are.
 /// Each test is skipped with the first missing prerequisite as its reason; never passed.
@@ -55,6 +56,13 @@ enum E2EEnvironment {
         guard let straitd else { return "no straitd built under .build/ and STRAIT_E2E_STRAITD not set" }
         if !FileManager.default.isExecutableFile(atPath: straitd) { return "\(straitd) is not executable" }
         return nil
+    }()
+
+    /// Why a straitd test on QEMU 11.1 (DAX windows, request queues) cannot run here, or nil:
+    /// no straitd, no QEMU 11.1 root (scripts/install-qemu-dax.sh), or libvirt refusing it.
+    static let missingQEMU11: String? = missingStraitd ?? {
+        guard let qemu = DaxQEMU.locate() else { return "no QEMU 11.1 at \(DaxQEMU.defaultRoot) (scripts/install-qemu-dax.sh)" }
+        return qemu.libvirtRefusal(uri: Connection.defaultURI)
     }()
 
     static func log(_ line: String) {

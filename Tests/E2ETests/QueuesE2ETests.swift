@@ -14,10 +14,7 @@ extension E2E {
 /// per queue must both show two queues carrying requests.
 @Suite
 struct QueuesE2ETests {
-    static let missing: String? = E2EEnvironment.missingStraitd ?? {
-        guard let qemu = DaxQEMU.locate() else { return "no QEMU 11.1 at \(DaxQEMU.defaultRoot) (scripts/install-qemu-dax.sh)" }
-        return qemu.libvirtRefusal(uri: Connection.defaultURI)
-    }()
+    static let missing = E2EEnvironment.missingQEMU11
 
     @Test("E2E: matrices/queues-smoke.yaml: a 6.12 guest on QEMU 11.1 uses both of straitd's request queues",
           .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(40)))
