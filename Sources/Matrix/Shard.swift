@@ -92,15 +92,21 @@ public enum CellCost {
         }
     }
 
-    /// Uncached transfer rate under TCG, MB/s.
+    /// Uncached transfer rate under TCG, MB/s. sshfs's is fitted to its fio steps measured here
+    /// (lima-2022-tar quick: 3 single and 3 four-job 16 MiB steps, 167 s; docs/runner.md): every
+    /// 4 KiB request is an SFTP round trip through ssh (ciphers emulated by TCG) and QEMU's
+    /// user-mode network, so fio's layout of a file runs at well under 1 MB/s.
     static func mbPerSecond(_ cell: Cell) -> Double {
         switch (cell.backend, cell.cache) {
         case (.native, _): 60
+        case (.sshfs, _): sshfsMBPerSecond
         case (_, "none"): 6
         case (.ninep, "mmap"): 8
         default: 20
         }
     }
+
+    static let sshfsMBPerSecond = 2.7
 
     /// Seconds per file created or looked at.
     static func perFile(_ cell: Cell) -> Double {

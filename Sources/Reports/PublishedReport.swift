@@ -5,7 +5,7 @@ import Foundation
 /// Line format, one statement a line, `#` comments:
 ///
 ///     title: ...   date: ...   source: ...   matrix: NAME   machine: ...   unit: MiB/s|seconds
-///     map PUBLISHED-NAME = OUR-REFERENCE-CELL [OUR-STRAITD-CELL]
+///     map PUBLISHED-NAME = OUR-REFERENCE-CELL [OUR-STRAITD-CELL]   (`-` for the reference: only straitd has it)
 ///     claim TEXT | A > B [| WORKLOAD-PATTERN...]      (A's value above B's; `<` for below)
 ///     row PUBLISHED-NAME WORKLOAD VALUE               (VALUE or READ/WRITE; 0 = not supported)
 public struct PublishedReport: Sendable, Hashable {
@@ -23,7 +23,10 @@ public struct PublishedReport: Sendable, Hashable {
     public var notes: [String] = []
 
     public struct Mapping: Sendable, Hashable {
+        /// The reference cell of a configuration no reference daemon has (straitd's auto-switch).
+        public static let none = "-"
         public var published: String
+        /// A cell id, or `none`.
         public var reference: String
         public var straitd: String?
     }
@@ -89,6 +92,7 @@ public struct PublishedReport: Sendable, Hashable {
             switch words[0] {
             case "map":
                 guard words.count >= 4, words.count <= 5, words[2] == "=" else { throw fail("map NAME = REFERENCE-CELL [STRAITD-CELL]") }
+                guard words[3] != Mapping.none || words.count == 5 else { throw fail("map NAME = - STRAITD-CELL: '-' needs a straitd cell") }
                 report.mapping.append(Mapping(published: words[1], reference: words[3], straitd: words.count == 5 ? words[4] : nil))
             case "row":
                 guard words.count == 4 else { throw fail("row NAME WORKLOAD VALUE") }

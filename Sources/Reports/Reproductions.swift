@@ -108,6 +108,7 @@ struct OurTable {
     }
 
     func text(_ cellID: String, _ workload: String) -> String {
+        if cellID == PublishedReport.Mapping.none { return "-" }
         guard let found = figures(cellID, workload) else { return "not in run" }
         if case .pass = found.cell.verdict {} else { return found.cell.verdict.label + (found.cell.verdict.reason.map { ": " + $0.prefix(60) } ?? "") }
         guard let f = found.figures else { return "not run" }

@@ -20,7 +20,8 @@ import Testing
             let matrixPath = Self.publishedDir + "/../\(report.matrix).yaml"
             let cells = Set(try Matrix.load(path: matrixPath).expand().cells.map(\.id))
             for map in report.mapping {
-                #expect(cells.contains(map.reference), "\(file): \(map.reference) is not a cell of \(report.matrix)")
+                #expect(map.reference == PublishedReport.Mapping.none || cells.contains(map.reference),
+                        "\(file): \(map.reference) is not a cell of \(report.matrix)")
                 if let s = map.straitd { #expect(cells.contains(s), "\(file): \(s) is not a cell of \(report.matrix)") }
             }
             let workloads = Set(try Matrix.load(path: matrixPath).workloads.map(\.name))
@@ -32,6 +33,7 @@ import Testing
         #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nrow a w 1\n") }
         #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nmap a = x\nrow a w fast\n") }
         #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nmap a = x\nclaim t | a >> b\n") }
+        #expect(throws: PublishedReport.ParseError.self) { try PublishedReport.parse("matrix: m\nmap a = -\n") }
         do { _ = try PublishedReport.parse("matrix: m\nbogus: 1\n", file: "f") } catch { #expect(error.description == "f:2: unknown field 'bogus'") }
     }
 
@@ -95,6 +97,12 @@ import Testing
         noted.notes = ["Found X."]
         #expect(Reports.reproductions([noted], runs: ["m": doc], command: "x").contains("\n\n**Note.** Found X.\n\n"))
         #expect(try PublishedReport.parse("matrix: m\nnote: a b: c").notes == ["a b: c"])
+        // A configuration only straitd has (`map NAME = - STRAITD-CELL`): no reference number, the
+        // claim judged on straitd alone.
+        let onlyStraitd = try PublishedReport.parse("matrix: m\nmap sw = - straitd-auto-inline\nmap slow = 9p-loose\nclaim sw beats slow | sw > slow\n")
+        let swText = Reports.reproductions([onlyStraitd], runs: ["m": doc], command: "x")
+        #expect(swText.contains("| sw beats slow (`sw > slow`) | not measured | not measured | 1/1 workloads, ratio 4.00 | **holds** (straitd) |"))
+        #expect(swText.contains("| randread-psync | sw | - | - | 20.0 |"))
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
