@@ -48,26 +48,18 @@ struct DaxE2ETests {
     @Test("E2E: matrices/dax-smoke.yaml (straitd, dax=always, QEMU 11.1 via libvirt) passes with the window proven",
           .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(30)))
     func daxMatrixE2E() throws {
-        let results = FileManager.default.temporaryDirectory.appendingPathComponent("strait-e2e-dax-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: results) }
-        let binary = try #require(E2EEnvironment.straitd)
-        let matrix = try Matrix.load(path: E2EEnvironment.repoRoot + "/matrices/dax-smoke.yaml")
-        let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
-        var options = RunOptions(variants: [variant], resultsRoot: results, recipe: E2EEnvironment.recipe)
-        options.log = { E2EEnvironment.log($0) }
-        options.progress = { total in ProgressDisplay(total: total, style: .lines) { E2EEnvironment.log(String($0.dropLast())) } }
-        let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
-        let doc = try #require(outcome.documents["run"]?.document)
-        E2EEnvironment.log(Reports.seedTable([LabeledRun(label: "dax-smoke", run: doc)]))
-        #expect(doc.cells.map(\.cellID) == ["straitd-auto-dax-inline"])
-        #expect(doc.environment.qemuVersion?.contains("11.1") == true, "the run's QEMU: \(doc.environment.qemuVersion ?? "none")")
-        for cell in doc.cells {
-            #expect(cell.verdict == .pass, "\(cell.cellID): \(cell.verdict); bundle \(cell.failureBundle ?? "none")")
-            #expect(cell.vmm?.contains("11.1") == true, "\(cell.cellID) ran on \(cell.vmm ?? "?")")
-            #expect(cell.verification?.passed == true && cell.verification?.filesChecked == 300,
-                    "\(cell.cellID): tar verification \(String(describing: cell.verification))")
-            for workload in cell.workloads {
-                #expect(workload.verdict == nil && workload.repetitions.count == 1, "\(cell.cellID) \(workload.workload): \(String(describing: workload.verdict))")
+        try E2EEnvironment.runMatrix("dax-smoke") { run in
+            let doc = run.document
+            #expect(doc.cells.map(\.cellID) == ["straitd-auto-dax-inline"])
+            #expect(doc.environment.qemuVersion?.contains("11.1") == true, "the run's QEMU: \(doc.environment.qemuVersion ?? "none")")
+            for cell in doc.cells {
+                #expect(cell.verdict == .pass, "\(cell.cellID): \(cell.verdict); bundle \(cell.failureBundle ?? "none")")
+                #expect(cell.vmm?.contains("11.1") == true, "\(cell.cellID) ran on \(cell.vmm ?? "?")")
+                #expect(cell.verification?.passed == true && cell.verification?.filesChecked == 300,
+                        "\(cell.cellID): tar verification \(String(describing: cell.verification))")
+                for workload in cell.workloads {
+                    #expect(workload.verdict == nil && workload.repetitions.count == 1, "\(cell.cellID) \(workload.workload): \(String(describing: workload.verdict))")
+                }
             }
         }
     }

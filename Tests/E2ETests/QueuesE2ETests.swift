@@ -19,38 +19,30 @@ struct QueuesE2ETests {
     @Test("E2E: matrices/queues-smoke.yaml: a 6.12 guest on QEMU 11.1 uses both of straitd's request queues",
           .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(40)))
     func queuesMatrixE2E() throws {
-        let results = FileManager.default.temporaryDirectory.appendingPathComponent("strait-e2e-queues-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: results) }
-        let binary = try #require(E2EEnvironment.straitd)
-        let matrix = try Matrix.load(path: E2EEnvironment.repoRoot + "/matrices/queues-smoke.yaml")
-        let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
-        var options = RunOptions(variants: [variant], resultsRoot: results, recipe: E2EEnvironment.recipe)
-        options.log = { E2EEnvironment.log($0) }
-        options.progress = { total in ProgressDisplay(total: total, style: .lines) { E2EEnvironment.log(String($0.dropLast())) } }
-        let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
-        let doc = try #require(outcome.documents["run"]?.document)
-        E2EEnvironment.log(Reports.seedTable([LabeledRun(label: "queues-smoke", run: doc)]))
-        #expect(Set(doc.cells.map(\.cellID)) == [
-            "straitd-auto-inline-qemu-11-debian-trixie", "straitd-auto-inline-q2-qemu-11-debian-trixie",
-            "virtiofsd-c-auto-inline-qemu-11-debian-trixie", "virtiofsd-rust-auto-inline-qemu-11-debian-trixie",
-        ])
-        for cell in doc.cells {
-            let what = "\(cell.cellID): \(cell.verdict); queues \(String(describing: cell.queues)); bundle \(cell.failureBundle ?? "none")"
-            E2EEnvironment.log("e2e: \(what)")
-            #expect(cell.verdict == .pass, "\(what)")
-            #expect(cell.vmm?.contains("11.1") == true, "\(cell.cellID) ran on \(cell.vmm ?? "?")")
-            #expect(cell.image?.hasPrefix("debian-trixie (kernel 6.12") == true, "\(cell.cellID) booted \(cell.image ?? "?")")
-            for workload in cell.workloads {
-                #expect(workload.verdict == nil && workload.repetitions.count == 1, "\(cell.cellID) \(workload.workload)")
-            }
-            let queues = try #require(cell.queues, "\(cell.cellID) recorded no queue use")
-            let guest = try #require(queues.guestInterrupts, "\(cell.cellID): the 6.12 guest did not show its request vqs")
-            // The guest creates exactly the configured request vqs, and each carried requests.
-            #expect(guest.count == cell.cell.requestQueues, "\(what)")
-            #expect(guest.allSatisfy { $0 > 0 }, "\(what)")
-            if cell.cell.backend == .straitd {
-                let daemon = try #require(queues.daemonRequests, "\(cell.cellID): straitd logged no per-queue counts")
-                #expect(daemon.count == cell.cell.requestQueues && daemon.allSatisfy { $0 > 0 }, "\(what)")
+        try E2EEnvironment.runMatrix("queues-smoke") { run in
+            let doc = run.document
+            #expect(Set(doc.cells.map(\.cellID)) == [
+                "straitd-auto-inline-qemu-11-debian-trixie", "straitd-auto-inline-q2-qemu-11-debian-trixie",
+                "virtiofsd-c-auto-inline-qemu-11-debian-trixie", "virtiofsd-rust-auto-inline-qemu-11-debian-trixie",
+            ])
+            for cell in doc.cells {
+                let what = "\(cell.cellID): \(cell.verdict); queues \(String(describing: cell.queues)); bundle \(cell.failureBundle ?? "none")"
+                E2EEnvironment.log("e2e: \(what)")
+                #expect(cell.verdict == .pass, "\(what)")
+                #expect(cell.vmm?.contains("11.1") == true, "\(cell.cellID) ran on \(cell.vmm ?? "?")")
+                #expect(cell.image?.hasPrefix("debian-trixie (kernel 6.12") == true, "\(cell.cellID) booted \(cell.image ?? "?")")
+                for workload in cell.workloads {
+                    #expect(workload.verdict == nil && workload.repetitions.count == 1, "\(cell.cellID) \(workload.workload)")
+                }
+                let queues = try #require(cell.queues, "\(cell.cellID) recorded no queue use")
+                let guest = try #require(queues.guestInterrupts, "\(cell.cellID): the 6.12 guest did not show its request vqs")
+                // The guest creates exactly the configured request vqs, and each carried requests.
+                #expect(guest.count == cell.cell.requestQueues, "\(what)")
+                #expect(guest.allSatisfy { $0 > 0 }, "\(what)")
+                if cell.cell.backend == .straitd {
+                    let daemon = try #require(queues.daemonRequests, "\(cell.cellID): straitd logged no per-queue counts")
+                    #expect(daemon.count == cell.cell.requestQueues && daemon.allSatisfy { $0 > 0 }, "\(what)")
+                }
             }
         }
     }
