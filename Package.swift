@@ -49,10 +49,20 @@ let package = Package(
         .executableTarget(name: "straitd", dependencies: [
             "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
-        ], linkerSettings: [
-            // The Swift runtime linked in, not loaded as a dozen shared libraries: 8 MB resident
-            // instead of 11 (docs/benchmarks.md); the peers sit at 6.7 (C) and 8.4 (Rust).
-            .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
+        ], exclude: ["straitd.order"], linkerSettings: [
+            // Resident memory (docs/benchmarks.md "Memory"): linked statically as a static PIE
+            // (ASLR kept; no ld.so, shared libc, libstdc++ and libm: -2.5 MiB), its relative
+            // relocations packed (RELR: 570 KB of .rela.dyn -> 5 KB), and the functions startup and
+            // requests run (straitd.order, from scripts/straitd-order.sh) placed together, so the
+            // kernel's 64 KiB fault-around maps them and not the rest of the Swift runtime.
+            // scripts/ld-static-pie drops SwiftPM's rpath, which a static PIE must not have.
+            .unsafeFlags([
+                "-static-executable", "-use-ld=lld", "-Xclang-linker", "-static-pie",
+                "-Xclang-linker", "--ld-path=\(Context.packageDirectory)/scripts/ld-static-pie",
+                "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/straitd/straitd.order",
+                "-Xlinker", "--no-warn-symbol-ordering",
+            ], .when(platforms: [.linux])),
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
         .target(name: "VhostUserDriver", dependencies: ["VhostUser", "FUSE", "Wire", "CShims", "Posix"]),

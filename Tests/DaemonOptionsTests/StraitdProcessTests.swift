@@ -137,6 +137,20 @@ struct StraitdProcessTests {
         #expect(numbers == [wanted, wanted], "\(line)")
     }
 
+    /// An unknown --socket-group is a startup error (status 1), not a crash: the static binary's
+    /// getgrnam loaded NSS modules for a name not in /etc/group and died with SIGSEGV.
+    @Test func unknownSocketGroupExitsCleanly() throws {
+        let scratch = try ScratchDirectory()
+        let daemon = try Subprocess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
+            "--socket-group=strait-no-such-group",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        #expect(daemon.waitForExit(timeout: 10))
+        #expect(daemon.exitCode == 1, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.lastLogLines().contains { $0.contains("no group named 'strait-no-such-group'") })
+    }
+
     /// The packaging step: the descriptor libvirt reads, with this binary's path filled in.
     @Test func vhostUserDescriptorInstalls() throws {
         let scratch = try ScratchDirectory()
