@@ -45,7 +45,7 @@ public enum Reports {
     ) -> ComparisonReport {
         let tolerances = tolerances ?? candidate.tolerances
         var deltas: [MetricDelta] = []
-        var cells: [(cellID: String, baseline: Verdict?, candidate: Verdict, range: Range<Int>, correctnessOnly: Bool)] = []
+        var cells: [(cellID: String, baseline: CellResult?, candidate: CellResult, range: Range<Int>, correctnessOnly: Bool)] = []
         for cell in candidate.cells {
             let first = deltas.count
             let baseCell = base.cell(cell.cellID)
@@ -61,14 +61,16 @@ public enum Reports {
                     deltas.append(MetricDelta(cellID: cell.cellID, workload: workload.workload, comparison: comparison))
                 }
             }
-            cells.append((cell.cellID, baseCell?.verdict, cell.verdict, first..<deltas.count, ["fuzz", "hostile"].contains(cell.cell.label)))
+            cells.append((cell.cellID, baseCell, cell, first..<deltas.count, ["fuzz", "hostile"].contains(cell.cell.label)))
         }
         var family = deltas.map(\.comparison)
         policy.control(&family)
         for i in deltas.indices { deltas[i].comparison = family[i] }
         let decision = policy.decide(
-            cells.map { GateCell(cellID: $0.cellID, baseline: $0.baseline, candidate: $0.candidate, metrics: Array(family[$0.range]),
-                     correctnessOnly: $0.correctnessOnly) })
+            cells.map { GateCell(cellID: $0.cellID, baseline: $0.baseline?.verdict, candidate: $0.candidate.verdict,
+                                 metrics: Array(family[$0.range]), correctnessOnly: $0.correctnessOnly,
+                                 baselineInfrastructure: $0.baseline?.infrastructure == true,
+                                 candidateInfrastructure: $0.candidate.infrastructure == true) })
         return ComparisonReport(
             baseRunID: base.runID, candidateRunID: candidate.runID, deltas: deltas, decision: decision)
     }

@@ -115,6 +115,11 @@ public struct CellResult: Sendable, Codable, Hashable {
     public var image: String?
     /// The request queues configured and what both ends showed of their use (virtio-fs cells).
     public var queues: QueueUse?
+    /// Set when the cell failed because the machine did, not its daemon: its VM could not be set
+    /// up or created, or never answered SSH, while every daemon of that VM was still running. The
+    /// verdict stays `fail` (the run measured nothing), a gate makes the cell incomparable
+    /// (`GateCell.baselineInfrastructure`). Absent in older documents.
+    public var infrastructure: Bool?
 
     public init(
         cell: Cell, verdict: Verdict, workloads: [WorkloadResult] = [], verification: Verification? = nil,

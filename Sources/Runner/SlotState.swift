@@ -24,6 +24,8 @@ final class SlotState {
     /// The request queues and their use, recorded with the result.
     var queues: QueueUse?
     var failure: String?
+    /// The failure was the machine's (`BootFailure`), not the daemon's.
+    var infrastructure = false
     var bundle: String?
     /// Workload results in matrix order.
     var workloads: [WorkloadResult]
@@ -42,6 +44,13 @@ final class SlotState {
 
     func fail(_ reason: String) {
         if failure == nil { failure = reason }
+    }
+
+    /// Fails the share as `BootFailure` blamed it.
+    func fail(_ blame: BootFailure.Blame) {
+        guard failure == nil else { return }
+        failure = blame.reason
+        infrastructure = blame.infrastructure
     }
 
     func record(_ workload: String, _ update: (inout WorkloadResult) -> Void) {
@@ -80,6 +89,7 @@ final class SlotState {
         result.dax = dax
         result.image = image
         result.queues = queues
+        if failure != nil && skip == nil && unsupported == nil && infrastructure { result.infrastructure = true }
         return result
     }
 }

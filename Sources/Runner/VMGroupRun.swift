@@ -81,7 +81,7 @@ struct VMGroupRun {
             vm = try VirtualMachine(run: run, vm: "vm\(index)", image: image, accelerator: context.accelerator,
                                     key: context.key, connection: context.connection, options: vmOptions)
         } catch {
-            for state in active { state.fail("VM setup: \(error.detail)") }
+            blameBootFailure(active, "VM setup: \(error.detail)")
             finishAll(vm: nil)
             return false
         }
@@ -92,10 +92,8 @@ struct VMGroupRun {
         do {
             try vm.start()
         } catch {
-            for state in active {
-                state.fail("VM did not boot: \(error.detail)")
-                state.bundle = error.bundle
-            }
+            blameBootFailure(active, "VM did not boot: \(error.detail)")
+            for state in active { state.bundle = error.bundle }
             finishAll(vm: nil)
             return true
         }
@@ -118,6 +116,15 @@ struct VMGroupRun {
         }
         finishAll(vm: vm)
         return true
+    }
+
+    /// Fails every share of a VM that never became ready, each blamed on its daemon or on the machine.
+    func blameBootFailure(_ shares: [SlotState], _ what: String) {
+        let exited = shares.map { state in state.daemon.flatMap { $0.isRunning ? nil : state.slot.cell.backend.rawValue } }
+        for (state, blame) in zip(shares, BootFailure.blame(what, exited: exited)) {
+            state.fail(blame)
+            log("strait: \(state.slot.cell.id) [\(state.slot.variant.name)]: \(blame.reason)")
+        }
     }
 
     /// One step; returns the progress line's outcome.

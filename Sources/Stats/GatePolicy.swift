@@ -8,13 +8,20 @@ public struct GateCell: Sendable, Hashable {
     /// A cell that measures nothing, only passes or fails (the fuzz and hostile-guest cells): both sides passing
     /// is a pass, not "incomparable".
     public var correctnessOnly: Bool
+    /// The baseline's (candidate's) `fail` was the machine's, not its daemon's: its VM never became
+    /// ready while the daemon ran (`CellResult.infrastructure`). Such a side checked nothing.
+    public var baselineInfrastructure: Bool
+    public var candidateInfrastructure: Bool
 
-    public init(cellID: String, baseline: Verdict?, candidate: Verdict, metrics: [MetricComparison], correctnessOnly: Bool = false) {
+    public init(cellID: String, baseline: Verdict?, candidate: Verdict, metrics: [MetricComparison], correctnessOnly: Bool = false,
+                baselineInfrastructure: Bool = false, candidateInfrastructure: Bool = false) {
         self.cellID = cellID
         self.baseline = baseline
         self.candidate = candidate
         self.metrics = metrics
         self.correctnessOnly = correctnessOnly
+        self.baselineInfrastructure = baselineInfrastructure
+        self.candidateInfrastructure = candidateInfrastructure
     }
 }
 
@@ -66,7 +73,8 @@ public struct GateDecision: Sendable, Hashable {
 }
 
 /// The gate's rules, in one place (the `strait gate` subcommand only prints what this decides):
-/// - a correctness failure on either side blocks;
+/// - a correctness failure on either side blocks; a failure that was the machine's (the VM never
+///   became ready while the daemons ran) makes the cell incomparable instead;
 /// - a cell the baseline lacks, skipped, or gave no comparable metric for is incomparable (never a pass);
 /// - the p-values of every cell x metric compared in one gate are one family, Holm-adjusted; a
 ///   metric regresses only when its adjusted p is below alpha and its ratio's whole bootstrap
@@ -128,8 +136,11 @@ public struct GatePolicy: Sendable, Hashable {
 
     public func decide(_ cell: GateCell) -> CellDecision {
         func decision(_ v: Verdict, blocks: Bool = false) -> CellDecision { CellDecision(cellID: cell.cellID, verdict: v, blocks: blocks) }
-        if case .fail(let why) = cell.candidate { return decision(.fail(why), blocks: true) }
-        if case .fail(let why)? = cell.baseline { return decision(.fail("baseline: \(why)"), blocks: true) }
+        if case .fail(let why) = cell.candidate, !cell.candidateInfrastructure { return decision(.fail(why), blocks: true) }
+        if case .fail(let why)? = cell.baseline, !cell.baselineInfrastructure { return decision(.fail("baseline: \(why)"), blocks: true) }
+        // A side whose VM never became ready measured and verified nothing: neither a pass nor the daemon's failure.
+        if case .fail(let why) = cell.candidate { return decision(.incomparable("candidate: \(why)")) }
+        if case .fail(let why)? = cell.baseline { return decision(.incomparable("baseline: \(why)")) }
         switch cell.candidate {
         case .skipped, .unsupported: return decision(cell.candidate)
         default: break

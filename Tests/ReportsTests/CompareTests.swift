@@ -57,6 +57,31 @@ import Testing
         #expect(brokenBase.blocksMerge)
     }
 
+    /// A VM that never answered SSH failed both sides' cells for the machine: the gate reads the
+    /// run documents' `infrastructure` flag and makes those cells incomparable (listed, exit 0,
+    /// never a pass); without the flag the same failure blocks.
+    @Test func aVMThatNeverBecameReadyIsIncomparableNotABlock() throws {
+        func unbooted(_ id: String, flagged: Bool) -> RunDocument {
+            var doc = Runs.run(id)
+            let why = "VM infrastructure, not this daemon: VM did not boot: vm0 not ready (every daemon of the VM still running)"
+            for i in doc.cells.indices {
+                doc.cells[i].verdict = .fail(why)
+                doc.cells[i].workloads = []
+                doc.cells[i].infrastructure = flagged ? true : nil
+            }
+            return doc
+        }
+        let report = Reports.compare(base: unbooted("a", flagged: true), candidate: unbooted("b", flagged: true))
+        #expect(!report.blocksMerge && report.reasons.isEmpty)
+        #expect(report.decision.outcome == .inconclusive)
+        #expect(report.decision.cells.allSatisfy { $0.verdict.label == "incomparable" && !$0.passes })
+        #expect(report.caveats.contains { $0.hasPrefix("straitd-none-inline: incomparable (candidate: VM infrastructure") })
+        // Round trip: the flag survives the run document's JSON.
+        let decoded = try RunDocument.decode(unbooted("c", flagged: true).encoded())
+        #expect(decoded.cells.allSatisfy { $0.infrastructure == true })
+        #expect(Reports.compare(base: unbooted("a", flagged: false), candidate: unbooted("b", flagged: false)).blocksMerge)
+    }
+
     @Test func gateReasonsNameEveryBlockingMetric() {
         let report = Reports.compare(base: Runs.run("a"), candidate: Runs.run("b", scale: 0.7, failNone: true))
         let reasons = report.reasons

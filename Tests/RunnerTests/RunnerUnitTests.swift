@@ -133,3 +133,31 @@ struct DaemonSourceTests {
         }
     }
 }
+
+/// Whom a VM that never became ready is blamed on (`BootFailure`).
+struct BootFailureTests {
+    @Test func aliveDaemonsAreTheMachinesFailureAnExitedOneIsItsOwn() {
+        let all = BootFailure.blame("VM did not boot: vm0 not ready", exited: [nil, nil])
+        #expect(all.allSatisfy { $0.infrastructure })
+        #expect(all[0].reason == "VM infrastructure, not this daemon: VM did not boot: vm0 not ready (every daemon of the VM still running)")
+        let one = BootFailure.blame("VM did not boot: vm0 not ready", exited: ["straitd", nil])
+        #expect(one[0] == BootFailure.Blame(infrastructure: false, reason: "straitd exited before the VM was ready (VM did not boot: vm0 not ready)"))
+        #expect(one[1].infrastructure && one[1].reason.hasSuffix("(another share's daemon (straitd) exited)"))
+    }
+
+    @Test func theFlagReachesTheCellResultOnlyWithAFailure() {
+        let cell = Cell(backend: .straitd, cache: "auto")
+        let slot = ShareSlot(variant: Variant(name: "run", binaries: DaemonBinaries(straitd: "/bin/true")), cell: cell, key: "s0")
+        let state = SlotState(slot: slot, hostDir: "/nonexistent", workloads: [])
+        #expect(state.result.infrastructure == nil && state.result.verdict == .pass)
+        state.fail(BootFailure.Blame(infrastructure: true, reason: "VM infrastructure, not this daemon: x"))
+        #expect(state.result.infrastructure == true)
+        #expect(state.result.verdict == .fail("VM infrastructure, not this daemon: x"))
+        // The first failure wins, as with fail(String).
+        state.fail("straitd exited during tar")
+        #expect(state.result.verdict == .fail("VM infrastructure, not this daemon: x"))
+        let other = SlotState(slot: slot, hostDir: "/nonexistent", workloads: [])
+        other.fail(BootFailure.Blame(infrastructure: false, reason: "straitd exited before the VM was ready (x)"))
+        #expect(other.result.infrastructure == nil && other.result.verdict.label == "fail")
+    }
+}

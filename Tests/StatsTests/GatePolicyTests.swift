@@ -151,6 +151,39 @@ enum Noisy {
         #expect(baseline.verdict == .fail("baseline: daemon died") && baseline.blocks && !baseline.passes)
     }
 
+    /// A VM that never became ready (sshd late under load, boot timeout, domain not created) while
+    /// the daemons ran failed for the machine: the cell is incomparable on either side, never a
+    /// pass, never the daemon's correctness failure; a daemon's own failure still blocks first.
+    @Test func aMachineFailureMakesTheCellIncomparableNotAPassNorABlock() {
+        let policy = GatePolicy()
+        let why = "VM infrastructure, not this daemon: VM did not boot: vm0 not ready (every daemon of the VM still running)"
+        let both = GateCell(cellID: "c", baseline: .fail(why), candidate: .fail(why), metrics: [],
+                            baselineInfrastructure: true, candidateInfrastructure: true)
+        let onlyCandidate = GateCell(cellID: "c", baseline: .pass, candidate: .fail(why), metrics: [quiet], candidateInfrastructure: true)
+        let onlyBaseline = GateCell(cellID: "c", baseline: .fail(why), candidate: .pass, metrics: [quiet], baselineInfrastructure: true)
+        for c in [both, onlyCandidate, onlyBaseline] {
+            let d = policy.decide(c)
+            #expect(d.verdict.label == "incomparable", "\(d.verdict)")
+            #expect(d.verdict.reason?.contains("VM infrastructure") == true)
+            #expect(!d.passes && !d.blocks && !d.isSighted && !d.isBlind)
+        }
+        #expect(policy.decide(both).verdict.reason?.hasPrefix("candidate: ") == true)
+        #expect(policy.decide(onlyBaseline).verdict.reason?.hasPrefix("baseline: ") == true)
+        // The gate: inconclusive beside a sighted cell, not a pass; --blind-blocks does not make it block.
+        let sighted = Self.cell([quiet])
+        #expect(policy.decide([sighted, both]).outcome == .inconclusive)
+        #expect(GatePolicy(blindBlocks: true).decide([sighted, both]).outcome == .inconclusive)
+        // The same failure without the flag is the daemon's: it blocks.
+        #expect(policy.decide(GateCell(cellID: "c", baseline: .fail(why), candidate: .fail(why), metrics: [])).blocks)
+        // A daemon's own failure on one side still blocks when the other side's was the machine's.
+        let candidateDied = GateCell(cellID: "c", baseline: .fail(why), candidate: .fail("straitd exited before the VM was ready"),
+                                     metrics: [], baselineInfrastructure: true)
+        #expect(policy.decide(candidateDied).blocks)
+        let baselineDied = GateCell(cellID: "c", baseline: .fail("straitd exited"), candidate: .fail(why), metrics: [],
+                                    candidateInfrastructure: true)
+        #expect(policy.decide(baselineDied).verdict == .fail("baseline: straitd exited") && policy.decide(baselineDied).blocks)
+    }
+
     @Test func incomparableCellsAreNeverAPass() {
         let policy = GatePolicy()
         for c in [Self.cell([quiet], baseline: nil), Self.cell([quiet], baseline: .skipped("no DAX window")), Self.cell([])] {
