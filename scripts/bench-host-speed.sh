@@ -1,48 +1,185 @@
 #!/bin/sh
-# The host-speed numbers of docs/benchmarks.md in one command: straitd (default; and with
-# --poll=adaptive) against C virtiofsd, Rust virtiofsd and the host's own preadv/pwritev, with
-# the driver waiting on interrupts and with the driver polling its used rings; straitd's --poll
-# modes; straitd's queue scaling (1, 2, 4 request queues). Every table has the daemon's CPU per
-# operation and peak RSS beside its throughput (strait-load's columns), and ratios with 95% CIs.
+# docs/benchmarks.md's measured tables in one command (issue 11, "How it is shown"). Everything at
+# host speed, no VM: strait-load plays VMM and guest driver, daemons interleaved round by round.
 #
-# Usage: scripts/bench-host-speed.sh [OUTDIR] [ROUNDS] [SECONDS]
-#   builds the release straitd and strait-load first; writes OUTDIR/NAME.txt (strait-load's
-#   table and ratios) and NAME.log (progress, kicks and interrupts per operation) per run.
+#   peers-interrupts, peers-polling  straitd (default) vs C virtiofsd vs Rust virtiofsd (both in
+#                                    their default, inline) vs the host's own syscalls, the driver
+#                                    sleeping on interrupts / polling its used ring; CPU us per
+#                                    operation beside every throughput; latency and peak RSS
+#   poll-interrupts, poll-polling    straitd --poll=off / on / adaptive, with CPU per operation
+#   processing                       auto-switch (default) vs inline vs pool (2, 4 threads)
+#   queues                           4 guest CPUs against straitd offering 1, 2, 4 request queues,
+#                                    and the peers (one queue each)
+#   instructions                     straitd's queue thread, instructions per request (callgrind,
+#                                    scripts/bench-instructions.sh), and whole-daemon instructions
+#                                    per operation against the Rust virtiofsd (strait-load
+#                                    --instructions, cachegrind)
+#   memory                           resident KiB per mapping of each daemon, idle (/proc/PID/smaps)
+#
+# Each part writes OUTDIR/NAME.md (a markdown fragment: provenance line, then tables) and
+# OUTDIR/NAME.log. With --write-doc the fragments replace what lies between
+#   <!-- generated: NAME -->  and  <!-- end generated: NAME -->
+# in docs/benchmarks.md; the prose around the markers is not touched.
+#
+# Usage: scripts/bench-host-speed.sh [--write-doc] [OUTDIR] [ROUNDS] [SECONDS] [PARTS]
+#   PARTS: comma-separated subset of the names above (default: all); `none` runs nothing, so that
+#   `--write-doc OUTDIR 5 1 none` only writes the fragments an earlier run left in OUTDIR.
+#   STRAITD / STRAIT_LOAD: binaries to use instead of building the release ones.
 set -eu
 cd "$(dirname "$0")/.."
+write_doc=
+[ "${1:-}" = "--write-doc" ] && { write_doc=1; shift; }
 out=${1:-/tmp/strait-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 rounds=${2:-5}
 seconds=${3:-1}
+parts=${4:-peers-interrupts,peers-polling,poll-interrupts,poll-polling,processing,queues,instructions,memory}
 mkdir -p "$out"
-swift build -c release --product straitd >/dev/null
-swift build -c release --product strait-load >/dev/null
-R=$(swift build -c release --show-bin-path)
+if [ -z "${STRAITD:-}" ] || [ -z "${STRAIT_LOAD:-}" ]; then
+    swift build -c release --product straitd >/dev/null
+    swift build -c release --product strait-load >/dev/null
+    R=$(swift build -c release --show-bin-path)
+fi
+straitd=${STRAITD:-$R/straitd}
+load=${STRAIT_LOAD:-$R/strait-load}
 S="--socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none"
-C="c=/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd --socket-path={socket} -o source={dir},cache=auto"
-RUST="rust=/opt/virtiofs-peers/rust/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto"
-common="--seconds $seconds --rounds $rounds"
+CBIN=/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd
+RUSTBIN=/opt/virtiofs-peers/rust/virtiofsd
+C="c=$CBIN --socket-path={socket} -o source={dir},cache=auto"
+RUST="rust=$RUSTBIN --socket-path={socket} --shared-dir={dir} --cache=auto"
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo "+changes")
 
-run() {  # NAME strait-load-arguments...
+provenance() {  # NAME: the first line of every fragment
+    echo "Made by \`scripts/bench-host-speed.sh\` ($1), straitd at $commit, $(date -u +%Y-%m-%d\ %H:%M) UTC;" \
+        "load average $(cut -d' ' -f1-3 /proc/loadavg) at start on $(nproc) CPUs (shared machine: other" \
+        "engineers' builds and VMs run alongside; read a ratio as a difference only when its whole CI is" \
+        "on one side of 1)."
+    echo
+}
+
+want() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
+
+load_run() {  # NAME strait-load-arguments...: strait-load --markdown into NAME.md
     name=$1; shift
-    echo "== $name: strait-load $*" >&2
-    "$R/strait-load" "$@" $common >"$out/$name.txt" 2>"$out/$name.log"
+    echo "== $name" >&2
+    { provenance "$name, $rounds rounds of $seconds s"
+      "$load" --markdown --seconds "$seconds" --rounds "$rounds" "$@" 2>"$out/$name.log"
+      echo
+      cmdline=; for a; do case $a in *" "*) cmdline="$cmdline \"$a\"" ;; *) cmdline="$cmdline $a" ;; esac; done
+      echo "Command: \`strait-load --markdown --seconds $seconds --rounds $rounds$cmdline\`" |
+          sed "s|$straitd|straitd|g; s|$CBIN|C-virtiofsd|g; s|$RUSTBIN|rust-virtiofsd|g"
+    } >"$out/$name.md.tmp"
+    mv "$out/$name.md.tmp" "$out/$name.md"
 }
 
 for driver in interrupts polling; do
     flag=; [ $driver = polling ] && flag=--poll
-    run "peers-$driver" $flag \
-        --daemon "straitd=$R/straitd $S" --daemon "straitd-adaptive=$R/straitd $S --poll=adaptive" \
-        --daemon "$C" --daemon "$RUST" --daemon host \
+    want "peers-$driver" && load_run "peers-$driver" $flag \
+        --daemon "straitd=$straitd $S" --daemon "$C" --daemon "$RUST" --daemon host \
         --workload getattr,lookup,randread4k,randwrite4k,read1m,write1m --qd 1 --qd 16
-    run "poll-$driver" $flag \
-        --daemon "off=$R/straitd $S --poll=off" --daemon "on=$R/straitd $S --poll=on" \
-        --daemon "adaptive=$R/straitd $S --poll=adaptive" \
+    want "poll-$driver" && load_run "poll-$driver" $flag \
+        --daemon "off=$straitd $S --poll=off" --daemon "on=$straitd $S --poll=on" \
+        --daemon "adaptive=$straitd $S --poll=adaptive" \
         --workload getattr,read4k --qd 1 --qd 16
 done
-# Queue scaling, interleaved: 4 guest CPUs (--threads 4) against straitd offering 1, 2 or 4
-# request queues (the driver maps CPUs to queues as Linux 6.11+ does) and both peers (one).
-run "queues" --threads 4 \
-    --daemon "q1=$R/straitd $S --request-queues=1" --daemon "q2=$R/straitd $S --request-queues=2" \
-    --daemon "q4=$R/straitd $S --request-queues=4" --daemon "$C" --daemon "$RUST" \
+want processing && load_run processing \
+    --daemon "auto=$straitd $S" --daemon "inline=$straitd $S --thread-pool-size=0" \
+    --daemon "pool2=$straitd $S --processing=pool --thread-pool-size=2" \
+    --daemon "pool4=$straitd $S --processing=pool --thread-pool-size=4" \
+    --workload getattr,read4k,write4k --qd 1 --qd 16
+# 4 guest CPUs (--threads 4) mapped onto 1, 2 or 4 request queues as Linux 6.11+ maps them.
+want queues && load_run queues --threads 4 \
+    --daemon "q1=$straitd $S --request-queues=1" --daemon "q2=$straitd $S --request-queues=2" \
+    --daemon "q4=$straitd $S --request-queues=4" --daemon "$C" --daemon "$RUST" \
     --workload getattr,randread4k --qd 16
+
+if want instructions; then
+    echo "== instructions" >&2
+    RL=/opt/virtiofs-peers/rust/root/usr/lib/x86_64-linux-gnu
+    { provenance "instructions"
+      echo "straitd's queue thread, instructions per request (callgrind, inclusive count of"
+      echo "\`QueueWorker.drain\` over the requests it completed; inline, QD1, median of 5 rounds):"
+      echo
+      echo "| request | instructions | per round |"
+      echo "|---|---:|---|"
+      scripts/bench-instructions.sh "$straitd" "$load" getattr,lookup,read4k,write4k 2>"$out/instructions.log" |
+          awk 'NR > 1 { r = ""; for (i = 3; i <= NF; i++) r = r " " $i; gsub(/[][]/, "", r); gsub(/^ +| +$/, "", r); printf "| %s | %s | %s |\n", $1, $2, r }'
+      echo
+      echo "Whole daemon, all threads, user space, against the Rust virtiofsd (cachegrind, I(500) - I(100)"
+      echo "over 400 paced operations, the smallest of 3 rounds (valgrind's noise is one-sided); the C virtiofsd cannot be counted: valgrind"
+      echo "cannot write its output once the C daemon has pivoted into its sandbox, and it has no sandbox=none):"
+      echo
+      "$load" --instructions 500 --qd 1 --rounds 3 --workload getattr,lookup,randread4k,randwrite4k \
+          --daemon "straitd=$straitd $S --seccomp=none" \
+          --daemon "rust=$RL/ld-linux-x86-64.so.2 --library-path $RL /opt/virtiofs-peers/rust/root/usr/libexec/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none" \
+          2>>"$out/instructions.log" | awk '
+            $1 == "daemon" { go = 1; next }
+            go && NF == 13 { v[$1, $2] = $13; if (!($2 in seen)) { seen[$2] = 1; w[++n] = $2 } }
+            END {
+                print "| workload | straitd | Rust virtiofsd | straitd / Rust |"
+                print "|---|---:|---:|---:|"
+                for (i = 1; i <= n; i++) {
+                    a = v["straitd", w[i]]; b = v["rust", w[i]]
+                    printf "| %s | %.0f | %.0f | %s |\n", w[i], a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
+                }
+            }'
+    } >"$out/instructions.md.tmp"
+    mv "$out/instructions.md.tmp" "$out/instructions.md"
+fi
+
+# Resident KiB per mapping of an idle daemon (started, socket up, 1 s later), summed over its
+# process tree (both peers fork into their sandbox: a waiting parent and the serving child).
+idle_rss() {  # NAME COMMAND (with {socket} and {dir})
+    name=$1; cmd=$2; dir=$(mktemp -d /tmp/strait-rss-XXXXXX); mkdir "$dir/share"
+    cmd=$(echo "$cmd" | sed "s|{socket}|$dir/s.sock|g; s|{dir}|$dir/share|g")
+    $cmd >"$dir/log" 2>&1 &
+    pid=$!
+    i=0; while [ ! -S "$dir/s.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    sleep 1
+    pids="$pid $(cat /proc/$pid/task/*/children 2>/dev/null)"
+    n=$(echo $pids | wc -w)
+    for p in $pids; do cat "/proc/$p/smaps" 2>/dev/null; done | awk -v name="$name" -v n="$n" '
+        /^[0-9a-f]+-[0-9a-f]+ / {
+            f = $6; sub(".*/", "", f)
+            if (f == "" || f == "[heap]" || f == "[stack]") m = "anon"
+            else if (f ~ /^\[/) m = "other"
+            else if (f ~ /^libc[.-]/) m = "libc"
+            else if (f ~ /^libstdc\+\+/) m = "libstdc++"
+            else if (f ~ /\.so/) m = "libs"
+            else m = "binary"
+        }
+        /^Rss:/ { r[m] += $2; t += $2 }
+        /^Private_Dirty:/ { d += $2 }
+        END { printf "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", name, n, t, r["binary"], r["libc"], r["libstdc++"], r["libs"], r["anon"], r["other"], d }'
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    rm -rf "$dir"
+}
+if want memory; then
+    echo "== memory" >&2
+    { provenance "memory"
+      echo "Resident KiB per mapping, idle (started, socket listening, 1 s later; \`/proc/PID/smaps\`"
+      echo "summed over the daemon's processes). \"binary\" is the daemon's own executable, \"anon\" heap,"
+      echo "stacks and anonymous maps, \"other\" vdso/vvar; private dirty is what no other process shares."
+      echo
+      echo "| daemon | processes | Rss | binary | libc | libstdc++ | other libraries (libm, ld.so, ...) | anon | other | private dirty |"
+      echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      idle_rss straitd "$straitd $S"
+      idle_rss "straitd (sandbox=namespace)" "$straitd --socket-path={socket} --shared-dir={dir} --cache=auto"
+      idle_rss "C virtiofsd" "$CBIN --socket-path={socket} -o source={dir},cache=auto"
+      idle_rss "Rust virtiofsd" "$RUSTBIN --socket-path={socket} --shared-dir={dir} --cache=auto"
+    } >"$out/memory.md.tmp"
+    mv "$out/memory.md.tmp" "$out/memory.md"
+fi
+
+if [ -n "$write_doc" ]; then
+    doc=docs/benchmarks.md
+    for f in "$out"/*.md; do
+        name=$(basename "$f" .md)
+        grep -q "^<!-- generated: $name -->\$" "$doc" || { echo "no marker for $name in $doc" >&2; continue; }
+        awk -v name="$name" -v frag="$f" '
+            $0 == "<!-- generated: " name " -->" { print; while ((getline l < frag) > 0) print l; skip = 1; next }
+            $0 == "<!-- end generated: " name " -->" { skip = 0 }
+            !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+    done
+    echo "wrote $doc" >&2
+fi
 echo "results in $out" >&2
