@@ -42,3 +42,6 @@ bases=$(grep -E '^__[a-z]+_(avx|evex|sse|erms|ssse)' "$out/hot" | sed -E 's/^(__
   [ -z "$bases" ] || nm "$straitd" | awk '{ print $NF }' | grep -E "^($bases)_" | sort -u
 } | awk '!seen[$0]++' >Sources/straitd/straitd.order
 echo "$(wc -l <Sources/straitd/straitd.order) functions in Sources/straitd/straitd.order ($(wc -l <"$out/hot") executed)" >&2
+# SwiftPM does not know the link reads this file: relink straitd so that it takes effect.
+rm -f .build/release/straitd .build/debug/straitd
+echo "removed .build/{release,debug}/straitd: the next build relinks them with the new order" >&2
