@@ -47,7 +47,7 @@ let package = Package(
             "VirtioFS", "Passthrough", "Posix", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "straitd", dependencies: [
-            "DaemonOptions", "VirtioFS", "VhostUser", "Passthrough", "CShims", "Posix",
+            "DaemonOptions", "DaemonLaunch", "VirtioFS", "VhostUser", "Passthrough", "CShims", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["straitd.order"], linkerSettings: [
             // Resident memory (docs/benchmarks.md "Memory"): linked statically as a static PIE
@@ -63,6 +63,9 @@ let package = Package(
                 "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/straitd/straitd.order",
                 "-Xlinker", "--no-warn-symbol-ordering",
             ], .when(platforms: [.linux])),
+        ], plugins: [
+            // `straitd --version` names the commit it was built from (scripts/build-commit.sh).
+            "BuildCommit",
         ]),
         // The frontend side: plays VMM and guest driver against any vhost-user-fs daemon.
         .target(name: "VhostUserDriver", dependencies: ["VhostUser", "FUSE", "Wire", "CShims", "Posix"]),
@@ -81,6 +84,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "strait-fuzz", dependencies: ["FuzzTargets"]),
+
+        // Writes the build's commit into straitd before every build (scripts/build-commit.sh).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
 
         // The VM harness: libvirt and libguestfs through their C APIs, images, VMs, the CLI.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
@@ -130,7 +136,7 @@ let package = Package(
         .testTarget(name: "StatsTests", dependencies: ["Stats", "Posix"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats", "Posix"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results", "Posix", "GuestImage"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results", "Posix", "GuestImage", "DaemonLaunch"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "DaemonLaunchTests", dependencies: ["DaemonLaunch"]),
         // Reads Package.swift and every import line: the layering rules as a test.

@@ -64,7 +64,7 @@ public enum Texts {
           --log-level=LEVEL        error, warn, info, debug, trace, off (-o log_level=, -d: debug)
           --syslog                 log to syslog instead of stderr
           --print-capabilities     print the vhost-user JSON and exit
-          -V, --version            print the version and exit
+          -V, --version            print the version, build commit and debug|release, then exit
           -h, --help               print this help and exit
         Accepted and ignored: -f, --allow-mmap, --preserve-noatime,
           --migration-*, -o max_idle_threads=, norace, allow_root.

@@ -4,7 +4,7 @@ extension RunDocument {
     /// Combines the shard runs of one fanned-out matrix into one run that reports, comparisons
     /// and the gate read like any other. Refuses, naming the runs, anything that would make the
     /// merged numbers a mixture: runs that are not shards, shards of different matrices or
-    /// expansions, of different straitd commits, images, accelerators or QEMU versions, a shard
+    /// expansions, of different straitd commits or builds (debug, release), images, accelerators or QEMU versions, a shard
     /// given twice, a missing shard, or a shard whose cells are not the ones it was assigned.
     /// The merged run spans the earliest start to the latest finish and is complete only when
     /// every shard is.
@@ -28,6 +28,7 @@ extension RunDocument {
         }
         try refuse("matrices") { $0.matrix }
         try refuse("commits (straitd)") { $0.environment.straitdSHA }
+        try refuse("straitd builds (debug or release)") { $0.environment.straitdBuild }
         try refuse("images") { $0.environment.imageHash }
         try refuse("accelerators") { $0.environment.accelerator }
         try refuse("QEMU versions") { $0.environment.qemuVersion }

@@ -47,6 +47,10 @@ public struct RunDocument: Sendable, Codable, Hashable {
 /// What the numbers depend on, recorded with every run so two runs can be judged comparable.
 public struct RunEnvironment: Sendable, Codable, Hashable {
     public var straitdSHA: String?
+    /// `debug` or `release`, as the straitd binary reported its own build (`straitd --version`);
+    /// absent when it could not say (older binaries, older documents). Debug straitd is several
+    /// times slower per request, so its numbers are not release numbers.
+    public var straitdBuild: String?
     public var imageHash: String?
     public var guestKernel: String?
     public var qemuVersion: String?
@@ -58,10 +62,12 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
     public var host: HostFingerprint
 
     public init(
-        straitdSHA: String? = nil, imageHash: String? = nil, guestKernel: String? = nil, qemuVersion: String? = nil,
-        libvirtVersion: String? = nil, accelerator: String, acceleratorReason: String, host: HostFingerprint
+        straitdSHA: String? = nil, straitdBuild: String? = nil, imageHash: String? = nil, guestKernel: String? = nil,
+        qemuVersion: String? = nil, libvirtVersion: String? = nil, accelerator: String, acceleratorReason: String,
+        host: HostFingerprint
     ) {
         self.straitdSHA = straitdSHA
+        self.straitdBuild = straitdBuild
         self.imageHash = imageHash
         self.guestKernel = guestKernel
         self.qemuVersion = qemuVersion

@@ -35,7 +35,7 @@ public enum DaemonSource {
             try? FileManager.default.removeItem(atPath: dir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try HostCommand("sh", ["-c", "git -C \"$1\" archive \"$2\" | tar -x -C \"$3\"", "sh", repo, sha, dir]).check(timeout: 300)
-            // The binary's commit, for GitInfo: the export has no .git.
+            // The export has no .git: scripts/build-commit.sh stamps the binary with this commit.
             _ = FileManager.default.createFile(atPath: dir + "/.strait-commit", contents: Data(short.utf8))
             let result = try HostCommand("swift", ["build", "--package-path", dir, "-c", configuration, "--product", "straitd"])
                 .run(timeout: 3600, logTo: dir + "/build.log")

@@ -95,8 +95,8 @@ public final class MatrixRunner: Sendable {
             let id = options.variants.count == 1 ? run.id : "\(run.id)-\(variant.name)"
             let env = context.map {
                 RunEnvironment.probe(image: $0.headerImage(expansion.cells), accelerator: $0.accelerator, connection: $0.connection,
-                                     straitdSHA: variant.straitdSHA, vmm: $0.headerVMM(expansion.cells))
-            } ?? RunEnvironment(straitdSHA: variant.straitdSHA, accelerator: "none", acceleratorReason: "host-speed cells only, no VM", host: .current())
+                                     variant: variant, vmm: $0.headerVMM(expansion.cells))
+            } ?? RunEnvironment(straitdSHA: variant.straitdSHA, straitdBuild: variant.straitdBuild, accelerator: "none", acceleratorReason: "host-speed cells only, no VM", host: .current())
             var doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
             doc.shard = shardInfo
             doc.filter = options.filter.map(\.text)

@@ -7,11 +7,22 @@ public struct Variant: Sendable, Hashable {
     public var binaries: DaemonBinaries
     /// The straitd commit the binary was built from, when known.
     public var straitdSHA: String?
+    /// `debug` or `release`, as the binary reported it; nil when it could not say.
+    public var straitdBuild: String?
 
-    public init(name: String, binaries: DaemonBinaries, straitdSHA: String? = nil) {
+    public init(name: String, binaries: DaemonBinaries, straitdSHA: String? = nil, straitdBuild: String? = nil) {
         self.name = name
         self.binaries = binaries
         self.straitdSHA = straitdSHA
+        self.straitdBuild = straitdBuild
+    }
+
+    /// A variant of one straitd binary whose commit and build are asked of the binary itself
+    /// (`GitInfo.build(ofBinary:)`); `sha` stands in for the commit when the binary cannot name it.
+    public static func straitd(_ name: String, binary: String, sha: String? = nil) -> Variant {
+        let build = GitInfo.build(ofBinary: binary)
+        return Variant(name: name, binaries: DaemonBinaries(straitd: binary), straitdSHA: build.commit ?? sha,
+                       straitdBuild: build.configuration)
     }
 }
 

@@ -26,8 +26,8 @@ struct GateCommand: ParsableCommand {
         let base = try DaemonSource.resolve(baseline, repo: repo, configuration: configuration, log: log)
         let cand = try DaemonSource.resolve(candidate, repo: repo, configuration: configuration, log: log)
         let variants = [
-            Variant(name: "baseline", binaries: DaemonBinaries(straitd: base.binary), straitdSHA: base.sha),
-            Variant(name: "candidate", binaries: DaemonBinaries(straitd: cand.binary), straitdSHA: cand.sha),
+            Variant.straitd("baseline", binary: base.binary, sha: base.sha),
+            Variant.straitd("candidate", binary: cand.binary, sha: cand.sha),
         ]
         var options = try common.runOptions(variants: variants)
         options.repetitions = common.repetitions ?? matrix.gateRepetitions

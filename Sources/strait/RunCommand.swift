@@ -18,7 +18,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let matrix = try loadMatrix(matrix, quick: quick)
         let binary = straitd ?? defaultStraitd()
-        let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
+        let variant = Variant.straitd("run", binary: binary)
         let outcome = try MatrixRunner(matrix: matrix, options: try common.runOptions(variants: [variant])).execute()
         guard let ref = outcome.documents["run"] else { throw ExitCode(2) }
         if ref.document.cells.contains(where: { !$0.isHostSpeed }) {

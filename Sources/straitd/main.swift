@@ -1,3 +1,4 @@
+import DaemonLaunch
 import DaemonOptions
 import Glibc
 
@@ -19,6 +20,7 @@ case .help:
     print(Texts.usage)
 case .version:
     print(Texts.versionLine)
+    for line in BuildStamp.straitd.versionLines { print(line) }
 case .printCapabilities:
     print(Texts.capabilities)
 case .run(let configuration):

@@ -25,7 +25,7 @@ extension E2EEnvironment {
         defer { try? FileManager.default.removeItem(atPath: results) }
         let binary = try #require(straitd, "\(missingStraitd ?? "no straitd")")
         let matrix = try Matrix.load(path: repoRoot + "/matrices/\(name).yaml")
-        let variant = Variant(name: "run", binaries: DaemonBinaries(straitd: binary), straitdSHA: GitInfo.sha(forBinary: binary))
+        let variant = Variant.straitd("run", binary: binary)
         var options = RunOptions(variants: [variant], resultsRoot: results, recipe: recipe)
         options.log = { log($0) }
         options.skipLoad = skipLoad

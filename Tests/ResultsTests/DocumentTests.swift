@@ -19,6 +19,18 @@ import Testing
         #expect(try RunDocument.decode(data) == doc)
     }
 
+    /// The straitd build (debug or release) is recorded; a document from before the field reads as unknown.
+    @Test func straitdBuildRoundTripsAndIsOptional() throws {
+        var doc = Sample.run("run-1", at: 1_700_000_000, bws: [100])
+        doc.environment.straitdBuild = "release"
+        let data = try doc.encoded()
+        #expect(String(decoding: data, as: UTF8.self).contains("\"straitdBuild\" : \"release\""))
+        #expect(try RunDocument.decode(data).environment.straitdBuild == "release")
+        let older = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"straitdBuild\" : \"release\",", with: "")
+        #expect(!older.contains("straitdBuild"))
+        #expect(try RunDocument.decode(Data(older.utf8)).environment.straitdBuild == nil)
+    }
+
     @Test func refusesNewerSchemasAndGarbage() throws {
         var doc = Sample.run("run-1", at: 1_700_000_000, bws: [1])
         doc.schemaVersion = 99

@@ -51,6 +51,10 @@ import Testing
         #expect(refusal([plain, two]).contains("is not a shard"))
         #expect(refusal([one, Self.shard(2, of: 2, cells: [Self.cells[1]], matrix: "nightly")]).contains("different matrices"))
         #expect(refusal([one, Self.shard(2, of: 2, cells: [Self.cells[1]], sha: "def456")]).contains("different commits"))
+        var release = one, debug = two
+        release.environment.straitdBuild = "release"
+        debug.environment.straitdBuild = "debug"
+        #expect(refusal([release, debug]).contains("different straitd builds (debug or release): debug (s2) vs release (s1)"))
         var otherImage = two
         otherImage.environment.imageHash = "img2"
         #expect(refusal([one, otherImage]).contains("different images"))
