@@ -10,26 +10,24 @@ extension Reports {
         let doc = run.run, env = doc.environment
         var out = "<section class=\"run\">\n<h2>\(esc(run.label)): run <code>\(esc(doc.runID))</code> (\(esc(doc.matrix)))"
         out += doc.complete ? "</h2>\n" : " <span class=\"bad\">incomplete</span></h2>\n"
-        var rows: [(String, String)] = [
-            ("straitd", env.straitdSHA ?? "unknown"), ("image", env.imageHash ?? "unknown"), ("guest kernel", env.guestKernel ?? "unknown"),
-            ("QEMU", env.qemuVersion ?? "unknown"), ("libvirt", env.libvirtVersion ?? "unknown"),
-            ("accelerator", "\(env.accelerator) (\(env.acceleratorReason))"),
-            ("host", "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, \(env.host.kernel)"),
-        ]
+        var rows = environmentRows(env)
         if let shard = doc.shard { rows.append(("shard", "\(shard.label): \(shard.cells.count) of \(shard.allCells.count) cells")) }
         for part in doc.mergedFrom ?? [] {
             let took = part.finishedAt.map { String(format: "%.0f s", $0.timeIntervalSince(part.startedAt)) } ?? "incomplete"
             rows.append(("shard \(part.index)/\(part.count)", "\(part.runID): \(part.cells.count) cells, \(took), on \(part.host.hostname)"))
         }
         out += "<table class=\"env\">\n" + rows.map { "<tr><th>\(esc($0.0))</th><td>\(esc($0.1))</td></tr>\n" }.joined() + "</table>\n"
-        out += "<table class=\"cells\"><tr><th>Cell</th><th>Verdict</th><th>Reason</th><th>Verification</th><th>Failure bundle</th></tr>\n"
+        let machine = hasMachineColumn(doc)
+        out += "<table class=\"cells\"><tr><th>Cell</th>" + (machine ? "<th>VMM, image, queues</th>" : "")
+        out += "<th>Verdict</th><th>Reason</th><th>Verification</th><th>Failure bundle</th></tr>\n"
         for cell in doc.cells {
             let verification = cell.verification.map { v in
                 v.passed ? "\(v.filesChecked) files ok" : "FAILED: " + v.mismatches.prefix(3).joined(separator: "; ")
             } ?? "-"
             var reasons = cell.verdict.reason.map { [$0] } ?? []
             for w in cell.workloads { if let v = w.verdict { reasons.append("\(w.workload): \(v.label)\(v.reason.map { " (\($0))" } ?? "")") } }
-            out += "<tr class=\"\(esc(cell.verdict.label))\"><td>\(esc(cell.cellID))</td><td>\(esc(cell.verdict.label))</td>"
+            out += "<tr class=\"\(esc(cell.verdict.label))\"><td>\(esc(cell.cellID))</td>" + (machine ? "<td>\(esc(machineText(cell)))</td>" : "")
+            out += "<td>\(esc(cell.verdict.label))</td>"
             out += "<td>\(esc(reasons.joined(separator: "; ")))</td><td>\(esc(verification))</td><td>\(esc(cell.failureBundle ?? "-"))</td></tr>\n"
         }
         return out + "</table>\n</section>\n"

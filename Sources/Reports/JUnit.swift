@@ -68,7 +68,7 @@ extension Reports {
         xml += "    <properties>\n"
         let env = run.environment
         for (k, v) in [
-            ("run-id", run.runID), ("complete", "\(run.complete)"), ("straitd", env.straitdSHA ?? ""),
+            ("run-id", run.runID), ("complete", "\(run.complete)"), ("straitd", env.straitdSHA ?? ""), ("straitd-build", env.straitdBuild ?? ""),
             ("image", env.imageHash ?? ""), ("guest-kernel", env.guestKernel ?? ""), ("qemu", env.qemuVersion ?? ""),
             ("libvirt", env.libvirtVersion ?? ""), ("accelerator", env.accelerator),
             ("accelerator-reason", env.acceleratorReason), ("host", env.host.digest),

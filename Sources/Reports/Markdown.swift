@@ -12,14 +12,7 @@ extension Reports {
             out += "## \(md(run.label)): run `\(run.run.runID)` (\(md(run.run.matrix)))\n\n"
             if !run.run.complete { out += "**Incomplete run**: it stopped before its last cell.\n\n" }
             out += "| | |\n|---|---|\n"
-            for (key, value) in [
-                ("straitd", env.straitdSHA), ("image", env.imageHash), ("guest kernel", env.guestKernel),
-                ("QEMU", env.qemuVersion), ("libvirt", env.libvirtVersion),
-                ("accelerator", "\(env.accelerator) (\(env.acceleratorReason))"),
-                ("host", "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, \(env.host.kernel)"),
-            ] {
-                out += "| \(key) | \(md(value ?? "unknown")) |\n"
-            }
+            for (key, value) in environmentRows(env) { out += "| \(key) | \(md(value)) |\n" }
             if let shard = run.run.shard {
                 out += "| shard | \(shard.label): \(shard.cells.count) of \(shard.allCells.count) cells (`strait merge` combines the shards) |\n"
             }
@@ -27,10 +20,13 @@ extension Reports {
                 let took = part.finishedAt.map { String(format: "%.0f s", $0.timeIntervalSince(part.startedAt)) } ?? "incomplete"
                 out += "| shard \(part.index)/\(part.count) | `\(md(part.runID))`: \(part.cells.count) cells, \(took), on \(md(part.host.hostname)) (\(md(part.host.cpuModel))) |\n"
             }
-            out += "\n| Cell | Verdict | Verification | Failure bundle |\n|---|---|---|---|\n"
+            let machine = hasMachineColumn(run.run)
+            out += machine ? "\n| Cell | VMM, image, queues | Verdict | Verification | Failure bundle |\n|---|---|---|---|---|\n"
+                : "\n| Cell | Verdict | Verification | Failure bundle |\n|---|---|---|---|\n"
             for cell in run.run.cells {
                 let verification = cell.verification.map { $0.passed ? "\($0.filesChecked) files ok" : "FAILED: \($0.mismatches.prefix(3).joined(separator: "; "))" } ?? "-"
-                out += "| \(md(cell.cellID)) | \(md(cell.verdict.description)) | \(md(verification)) | \(md(cell.failureBundle ?? "-")) |\n"
+                out += "| \(md(cell.cellID)) | " + (machine ? "\(md(machineText(cell))) | " : "")
+                out += "\(md(cell.verdict.description)) | \(md(verification)) | \(md(cell.failureBundle ?? "-")) |\n"
             }
             out += "\n" + (runs.count == 1 ? daxMarkdown([run.run]) : "")
             let load = loadTable(run.run)

@@ -47,7 +47,7 @@ extension Reports {
         // The cells' own VMM when recorded (a run with a DAX cell boots QEMU 11.1 for all of them).
         let vmms = Array(Set(run.cells.compactMap(\.vmm))).sorted()
         out += vmms.isEmpty ? "QEMU \(env.qemuVersion ?? "?")" : vmms.joined(separator: " and ")
-        out += ", guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\n\n"
+        out += ", guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\(env.straitdBuild.map { " (\($0) build)" } ?? "")\n\n"
         if !report.claims.isEmpty {
             out += "| conclusion | published | here (reference daemon) | here (straitd) | verdict |\n|---|---|---|---|---|\n"
             for claim in report.claims {

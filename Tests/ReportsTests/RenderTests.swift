@@ -161,4 +161,41 @@ import Testing
         #expect(md.contains("nothing (3 vs 3: min p 0.1 >= "))
         #expect(regressionRow?.contains("0.700 [") == true)
     }
+
+    /// The header names the straitd build the binary reported; a run whose cells left the
+    /// vmm/image/queues defaults gets a column with what each such cell ran on, others do not.
+    @Test func headerBuildAndCellMachines() throws {
+        var doc = Runs.run("m")
+        doc.environment.straitdBuild = "release"
+        var q2 = Runs.auto, trixie = Runs.auto
+        q2.queues = 2
+        q2.vmm = .qemu11
+        trixie.image = "debian-trixie"
+        var q2Result = CellResult(cell: q2, verdict: .pass)
+        q2Result.vmm = "QEMU 1:11.1.3+ds-1~bpo13+1"
+        q2Result.queues = QueueUse(configured: 2, guestInterrupts: [40, 0], daemonRequests: [30, 0])
+        var trixieResult = CellResult(cell: trixie, verdict: .pass)
+        trixieResult.image = "debian-trixie (kernel 6.12.57+deb13-amd64)"
+        doc.cells += [q2Result, trixieResult]
+
+        let md = Reports.markdown([LabeledRun(label: "m", run: doc)])
+        #expect(md.contains("| straitd | sha-m, release build |"), "\(md)")
+        #expect(md.contains("| Cell | VMM, image, queues | Verdict | Verification | Failure bundle |"))
+        #expect(md.contains("| straitd-auto-inline | - | pass |"))
+        #expect(md.contains("| \(q2.id) | QEMU 1:11.1.3+ds-1~bpo13+1, 2 request queues (1 used) | pass |"), "\(md)")
+        #expect(md.contains("| \(trixie.id) | debian-trixie (kernel 6.12.57+deb13-amd64) | pass |"))
+        let html = Reports.html([LabeledRun(label: "m", run: doc)])
+        #expect(html.contains("<tr><th>straitd</th><td>sha-m, release build</td></tr>"))
+        #expect(html.contains("<th>Cell</th><th>VMM, image, queues</th><th>Verdict</th>"))
+        #expect(html.contains("<td>\(q2.id)</td><td>QEMU 1:11.1.3+ds-1~bpo13+1, 2 request queues (1 used)</td><td>pass</td>"))
+
+        // All cells on the defaults: no column; a debug build and an unrecorded one say so.
+        var plain = Runs.run("p")
+        #expect(!Reports.markdown([LabeledRun(label: "p", run: plain)]).contains("VMM, image, queues"))
+        #expect(!Reports.html([LabeledRun(label: "p", run: plain)]).contains("VMM, image, queues"))
+        #expect(Reports.markdown([LabeledRun(label: "p", run: plain)]).contains("| straitd | sha-p, build not recorded |"))
+        plain.environment.straitdBuild = "debug"
+        #expect(Reports.markdown([LabeledRun(label: "p", run: plain)]).contains("| straitd | sha-p, DEBUG build (slower per request than release) |"))
+        #expect(Reports.junit(plain).contains("<property name=\"straitd-build\" value=\"debug\"/>"))
+    }
 }
