@@ -57,61 +57,64 @@ struct LoadLayer {
     /// The fuzz cell: seeded hostile chains and vhost-user messages against every variant's
     /// daemon; a variant with findings fails (that blocks a gate on either side).
     private func fuzz(_ cell: Cell, cases: Int, record: (String, CellResult) -> Void) {
-        guard let daemons = daemonArguments(cell, record: record) else { return }
-        let argv = [straitLoad] + daemons + ["--fuzz", "\(cases)", "--seed", "1", "--json"]
-        let logPath = directory + "/\(cell.id).log"
-        log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
-        let completion: Subprocess.Completion
-        do { completion = try Subprocess.run(argv, timeout: 3600, logTo: logPath, tee: true) } catch {
-            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
-            return
-        }
-        guard let line = completion.output.split(separator: "\n").last(where: { $0.hasPrefix("{\"fuzz\"") }),
-              let report = try? JSONDecoder().decode(FuzzOutput.self, from: Data(line.utf8)) else {
-            let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)"
-            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("fuzz run did not finish: \(why)"), failureBundle: logPath)) }
-            return
-        }
-        for v in variants {
-            guard let row = report.fuzz.first(where: { $0.daemon == v.name }) else {
-                record(v.name, CellResult(cell: cell, verdict: .fail("no fuzz report for \(v.name)"), failureBundle: logPath))
-                continue
-            }
-            let verdict: Verdict = row.findings.isEmpty ? .pass
-                : .fail("\(row.findings.count) fuzz finding(s) in \(row.chainCases) chain and \(row.messageCases) message cases: " + row.findings.prefix(3).joined(separator: "; "))
-            record(v.name, CellResult(cell: cell, verdict: verdict, failureBundle: row.findings.isEmpty ? nil : logPath))
-        }
+        guard case let (output, logPath)? = runStraitLoad(cell, ["--fuzz", "\(cases)", "--seed", "1", "--json"], timeout: 3600, record: record)
+        else { return }
+        let report = Self.lastJSON(FuzzOutput.self, key: "fuzz", in: output.output)
+        recordFindings(cell, what: "fuzz", rows: report?.fuzz.map { row in
+            (row.daemon, row.findings, "in \(row.chainCases) chain and \(row.messageCases) message cases")
+        }, unfinished: Self.lastError(output.output) ?? "strait-load \(output.status)", logPath: logPath, record: record)
     }
 
     /// The hostile-guest cell: the hardening suite's vectors against every variant's daemon
     /// (`strait-load --hostile`); a variant with findings fails. Vectors that cannot run here are
     /// named in the cell's note, never dropped silently.
     private func hostile(_ cell: Cell, record: (String, CellResult) -> Void) {
-        guard let daemons = daemonArguments(cell, record: record) else { return }
-        let argv = [straitLoad] + daemons + ["--hostile", "--json"]
+        guard case let (output, logPath)? = runStraitLoad(cell, ["--hostile", "--json"], timeout: 1800, record: record) else { return }
+        let report = Self.lastJSON(HostileOutput.self, key: "hostile", in: output.output)
+        for row in report?.hostile ?? [] {
+            for n in row.notRun { log("strait: \(cell.id) \(row.daemon): vector not run here: \(n)") }
+        }
+        recordFindings(cell, what: "hostile-guest", rows: report?.hostile.map { row in
+            (row.daemon, row.findings, "in \(row.vectors.count) vectors")
+        }, unfinished: Self.lastError(output.output) ?? "strait-load \(output.status)", logPath: logPath, record: record)
+    }
+
+    /// strait-load with every variant's daemon and `arguments`, its output in `<cell>.log`; nil
+    /// when a binary is missing (skipped) or it did not start (failed): each variant's cell is
+    /// then recorded already.
+    private func runStraitLoad(_ cell: Cell, _ arguments: [String], timeout: Double,
+                               record: (String, CellResult) -> Void) -> (Subprocess.Completion, String)? {
+        guard let daemons = daemonArguments(cell, record: record) else { return nil }
+        let argv = [straitLoad] + daemons + arguments
         let logPath = directory + "/\(cell.id).log"
         log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
         let started = Date()
-        let completion: Subprocess.Completion
-        do { completion = try Subprocess.run(argv, timeout: 1800, logTo: logPath, tee: true) } catch {
+        do {
+            let completion = try Subprocess.run(argv, timeout: timeout, logTo: logPath, tee: true)
+            log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
+            return (completion, logPath)
+        } catch {
             for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
-            return
+            return nil
         }
-        log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
-        guard let line = completion.output.split(separator: "\n").last(where: { $0.hasPrefix("{\"hostile\"") }),
-              let report = try? JSONDecoder().decode(HostileOutput.self, from: Data(line.utf8)) else {
-            let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)"
-            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("hostile run did not finish: \(why)"), failureBundle: logPath)) }
+    }
+
+    /// A findings run's verdicts (fuzz, hostile): per variant, pass without findings, fail naming
+    /// the first three; a run without its report, or without a variant's row, fails that variant.
+    /// `unfinished` says why when there is no report.
+    func recordFindings(_ cell: Cell, what: String, rows: [(daemon: String, findings: [String], scope: String)]?,
+                        unfinished: String, logPath: String, record: (String, CellResult) -> Void) {
+        guard let rows else {
+            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("\(what) run did not finish: \(unfinished)"), failureBundle: logPath)) }
             return
         }
         for v in variants {
-            guard let row = report.hostile.first(where: { $0.daemon == v.name }) else {
-                record(v.name, CellResult(cell: cell, verdict: .fail("no hostile-guest report for \(v.name)"), failureBundle: logPath))
+            guard let row = rows.first(where: { $0.daemon == v.name }) else {
+                record(v.name, CellResult(cell: cell, verdict: .fail("no \(what) report for \(v.name)"), failureBundle: logPath))
                 continue
             }
-            for n in row.notRun { log("strait: \(cell.id) \(v.name): vector not run here: \(n)") }
             let verdict: Verdict = row.findings.isEmpty ? .pass
-                : .fail("\(row.findings.count) hostile-guest finding(s) in \(row.vectors.count) vectors: " + row.findings.prefix(3).joined(separator: "; "))
+                : .fail("\(row.findings.count) \(what) finding(s) \(row.scope): " + row.findings.prefix(3).joined(separator: "; "))
             record(v.name, CellResult(cell: cell, verdict: verdict, failureBundle: row.findings.isEmpty ? nil : logPath))
         }
     }
@@ -163,20 +166,8 @@ struct LoadLayer {
 
     private func measure(_ cell: Cell, workloads: [String], depths: [Int], arguments: [String],
                          record: (String, CellResult) -> Void) {
-        guard let daemons = daemonArguments(cell, record: record) else { return }
-        let argv = [straitLoad] + daemons + ["--workload", workloads.joined(separator: ","), "--abba", "--json"]
-            + depths.flatMap { ["--qd", "\($0)"] } + arguments
-        let logPath = directory + "/\(cell.id).log"
-        log("strait: \(cell.id): \(argv.joined(separator: " ")) (log \(logPath))")
-        let started = Date()
-        let completion: Subprocess.Completion
-        do {
-            completion = try Subprocess.run(argv, timeout: 3600, logTo: logPath, tee: true)
-        } catch {
-            for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
-            return
-        }
-        log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
+        let argv = ["--workload", workloads.joined(separator: ","), "--abba", "--json"] + depths.flatMap { ["--qd", "\($0)"] } + arguments
+        guard case let (completion, logPath)? = runStraitLoad(cell, argv, timeout: 3600, record: record) else { return }
         guard completion.succeeded, let output = Self.parse(completion.output) else {
             let why = Self.lastError(completion.output) ?? "strait-load \(completion.status)\(completion.timedOut ? " (timed out)" : "")"
             for v in variants {
@@ -241,9 +232,12 @@ struct LoadLayer {
         }
     }
 
-    static func parse(_ output: String) -> Output? {
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{\"results\"") }) else { return nil }
-        return try? JSONDecoder().decode(Output.self, from: Data(line.utf8))
+    static func parse(_ output: String) -> Output? { lastJSON(Output.self, key: "results", in: output) }
+
+    /// strait-load's JSON object keyed `key`: the last line that starts with it (progress lines precede it).
+    static func lastJSON<T: Decodable>(_ type: T.Type, key: String, in output: String) -> T? {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{\"\(key)\"") }) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(line.utf8))
     }
 
     /// The error strait-load ended with, and the daemon log lines after it.

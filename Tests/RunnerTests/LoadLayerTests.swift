@@ -143,3 +143,26 @@ import Testing
         #expect(fuzz["candidate"]?.verdict == .pass, "\(String(describing: fuzz["candidate"]?.verdict))")
     }
 }
+
+/// The fuzz and hostile cells' verdicts from strait-load's report: per variant, pass without
+/// findings, fail naming them; no report, or no row for a variant, fails (never a silent pass).
+@Suite struct FindingsVerdictTests {
+    @Test func findingsBecomeVerdicts() {
+        let variants = ["baseline", "candidate"].map { Variant(name: $0, binaries: DaemonBinaries(straitd: "/s")) }
+        let layer = LoadLayer(spec: LoadSpec(), variants: variants, rounds: 1, straitLoad: "/l", directory: "/d", log: { _ in })
+        let cell = LoadSpec().cell(.straitd, label: "hostile")
+        var got: [String: CellResult] = [:]
+        layer.recordFindings(cell, what: "hostile-guest", rows: [("baseline", [], "in 9 vectors"), ("candidate", ["a", "b", "c", "d"], "in 9 vectors")],
+                             unfinished: "-", logPath: "/d/x.log") { got[$0] = $1 }
+        #expect(got["baseline"]?.verdict == .pass && got["baseline"]?.failureBundle == nil)
+        #expect(got["candidate"]?.verdict == .fail("4 hostile-guest finding(s) in 9 vectors: a; b; c"))
+        #expect(got["candidate"]?.failureBundle == "/d/x.log")
+        layer.recordFindings(cell, what: "fuzz", rows: [("baseline", [], "in 1 chain and 1 message cases")], unfinished: "-", logPath: "/d/x.log") { got[$0] = $1 }
+        #expect(got["candidate"]?.verdict == .fail("no fuzz report for candidate"))
+        layer.recordFindings(cell, what: "fuzz", rows: nil, unfinished: "strait-load exited(1)", logPath: "/d/x.log") { got[$0] = $1 }
+        #expect(got["baseline"]?.verdict == .fail("fuzz run did not finish: strait-load exited(1)"))
+        let json = "round 1\n{\"hostile\": [{\"daemon\": \"b\", \"vectors\": [\"v\"], \"not_run\": [], \"findings\": []}]}\n"
+        #expect(LoadLayer.lastJSON(LoadLayer.HostileOutput.self, key: "hostile", in: json)?.hostile.first?.daemon == "b")
+        #expect(LoadLayer.lastJSON(LoadLayer.FuzzOutput.self, key: "fuzz", in: json) == nil)
+    }
+}
