@@ -62,7 +62,7 @@ public final class PassthroughFS: Sendable {
         // mask them again. virtiofsd does the same.
         umask(0)
         logger.info("serving \(config.root)", metadata: [
-            "cache": "\(config.cache)", "inode-file-handles": "\(config.inodeFileHandles)",
+            "cache": "\(config.cache.rawValue)", "inode-file-handles": "\(config.inodeFileHandles.rawValue)",
             "xattr": "\(config.xattr)", "xattrmap": "\(config.xattrMap != nil)",
             "credentials": "\(canSwitchCredentials ? "per request" : "daemon's own")",
         ])
