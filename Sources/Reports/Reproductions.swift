@@ -98,11 +98,20 @@ struct OurTable {
         return (cell, cell.workload(workload).map(WorkloadFigures.init))
     }
 
+    /// A workload measured before its cell failed in a later step (the VM died under another
+    /// workload): its numbers stand, marked. Not when the cell's files failed verification.
+    func measuredBeforeFailure(_ cell: CellResult, _ workload: String) -> Bool {
+        guard case .fail = cell.verdict, cell.verification?.passed != false,
+              let result = cell.workload(workload), result.verdict == nil else { return false }
+        return !result.repetitions.isEmpty
+    }
+
     /// A measured value, nil when not measured (skipped, unsupported, failed, absent).
     func value(_ published: String, _ workload: String, straitd: Bool) -> Double? {
         guard let map = report.mapping.first(where: { $0.published == published }) else { return nil }
         let id = straitd ? (map.straitd ?? map.reference) : map.reference
-        guard let found = figures(id, workload), case .pass = found.cell.verdict, let f = found.figures, f.verdict == nil else { return nil }
+        guard let found = figures(id, workload), let f = found.figures, f.verdict == nil else { return nil }
+        if case .pass = found.cell.verdict {} else if !measuredBeforeFailure(found.cell, workload) { return nil }
         if report.lowerIsBetter { return f.seconds }
         return f.totalBW.map { $0 / 1024 }
     }
@@ -110,14 +119,18 @@ struct OurTable {
     func text(_ cellID: String, _ workload: String) -> String {
         if cellID == PublishedReport.Mapping.none { return "-" }
         guard let found = figures(cellID, workload) else { return "not in run" }
-        if case .pass = found.cell.verdict {} else { return found.cell.verdict.label + (found.cell.verdict.reason.map { ": " + $0.prefix(60) } ?? "") }
+        let early = measuredBeforeFailure(found.cell, workload)
+        if case .pass = found.cell.verdict {} else if !early {
+            return found.cell.verdict.label + (found.cell.verdict.reason.map { ": " + $0.prefix(60) } ?? "")
+        }
         guard let f = found.figures else { return "not run" }
         if let verdict = f.verdict { return verdict.label }
-        if let s = f.seconds { return String(format: "%.1f s", s) }
+        let mark = early ? " (cell failed in a later step)" : ""
+        if let s = f.seconds { return String(format: "%.1f s", s) + mark }
         switch (f.readBW, f.writeBW) {
-        case (let r?, let w?): return String(format: "%.1f/%.1f", r / 1024, w / 1024)
-        case (let r?, nil): return String(format: "%.1f", r / 1024)
-        case (nil, let w?): return String(format: "%.1f", w / 1024)
+        case (let r?, let w?): return String(format: "%.1f/%.1f", r / 1024, w / 1024) + mark
+        case (let r?, nil): return String(format: "%.1f", r / 1024) + mark
+        case (nil, let w?): return String(format: "%.1f", w / 1024) + mark
         default: return "-"
         }
     }

@@ -103,6 +103,17 @@ import Testing
         let swText = Reports.reproductions([onlyStraitd], runs: ["m": doc], command: "x")
         #expect(swText.contains("| sw beats slow (`sw > slow`) | not measured | not measured | 1/1 workloads, ratio 4.00 | **holds** (straitd) |"))
         #expect(swText.contains("| randread-psync | sw | - | - | 20.0 |"))
+        // A cell whose VM died in a later step: the workloads measured before stand, marked; the
+        // one that died reads as the failure.
+        var crashed = doc
+        crashed.cells[0].verdict = .fail("randrw-libaio-multi: connection closed")
+        crashed.cells[0].workloads.append(WorkloadResult(workload: "randrw-libaio-multi", repetitions: []))
+        let crashedText = Reports.reproductions([report], runs: ["m": crashed], command: "x")
+        #expect(crashedText.contains("| randread-psync | fast | 100 | 20.0 (cell failed in a later step) |"))
+        #expect(crashedText.contains("| fast beats slow (`fast > slow`) | 1/1 workloads, ratio 2.00 | 1/1 workloads, ratio 4.00 |"))
+        var corrupt = crashed
+        corrupt.cells[0].verification = Verification(passed: false, filesChecked: 1, mismatches: ["x differs"])
+        #expect(Reports.reproductions([report], runs: ["m": corrupt], command: "x").contains("| randread-psync | fast | 100 | fail: randrw-libaio-multi: connection closed |"))
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
     }
