@@ -93,9 +93,11 @@ public enum CellCost {
     }
 
     /// Uncached transfer rate under TCG, MB/s. sshfs's is fitted to its fio steps measured here
-    /// (lima-2022-tar quick: 3 single and 3 four-job 16 MiB steps, 167 s; docs/runner.md): every
-    /// 4 KiB request is an SFTP round trip through ssh (ciphers emulated by TCG) and QEMU's
-    /// user-mode network, so fio's layout of a file runs at well under 1 MB/s.
+    /// (lima-2022-tar quick: 3 single and 3 four-job 16 MiB steps, 167 s in the runner's log;
+    /// docs/reproductions.md, seed-2022). Every 4 KiB request is an SFTP round trip through ssh
+    /// (ciphers emulated by TCG) and QEMU's user-mode network: fio's layout of a 16 MiB file took
+    /// 20-90 s. The rate is an effective one: the model charges a layout to every job, while the
+    /// files are laid out once per cell and reused.
     static func mbPerSecond(_ cell: Cell) -> Double {
         switch (cell.backend, cell.cache) {
         case (.native, _): 60

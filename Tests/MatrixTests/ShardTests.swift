@@ -67,7 +67,8 @@ import Testing
     }
 
     /// sshfs's rate is fitted to its fio steps measured here: lima-2022-tar quick's sshfs cell took
-    /// 38 + 66 + 17 + 18 + 15 + 13 = 167 s for its six 16 MiB steps (the runner's log; docs/runner.md).
+    /// 38 + 66 + 17 + 18 + 15 + 13 = 167 s for its six 16 MiB steps (the runner's log;
+    /// docs/reproductions.md, seed-2022).
     /// The estimate of the same steps stays within 25% of that (at 20 MB/s it was 72 s, 2.3x low).
     @Test func sshfsEstimateFitsItsMeasuredSteps() throws {
         let quick = try #require(try Matrix.load(path: Repo.matrix("lima-2022-tar.yaml")).quickened()).expand()
