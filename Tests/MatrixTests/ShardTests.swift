@@ -77,6 +77,13 @@ import Testing
         #expect(fio.count == 6)
         let estimate = CellCost.seconds(sshfs, workloads: fio, repetitions: 1) - CellCost.perCell
         #expect(abs(estimate / 167 - 1) < 0.25, "estimated \(estimate) s for 167 s measured")
+        // Checked afterwards on another run: seed-2022-sshfs quick, its six single-job steps
+        // (randread and randrw x psync, libaio, mmap) took 54 + 20 + 20 + 15 + 16 + 18 = 143 s.
+        let seed = try #require(try Matrix.load(path: Repo.matrix("seed-2022-sshfs.yaml")).quickened()).expand()
+        let six = seed.workloads.filter { ["randread-psync", "randread-libaio", "randread-mmap", "randrw-psync", "randrw-libaio", "randrw-mmap"].contains($0.name) }
+        #expect(six.count == 6)
+        let seedEstimate = CellCost.seconds(try #require(seed.cells.first { $0.backend == .sshfs }), workloads: six, repetitions: 1) - CellCost.perCell
+        #expect(abs(seedEstimate / 143 - 1) < 0.25, "estimated \(seedEstimate) s for 143 s measured")
     }
 
     @Test func parsing() throws {
