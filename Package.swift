@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "Matrix", dependencies: ["Posix", .product(name: "Yams", package: "Yams")]),
         .target(name: "Stats", dependencies: ["Posix"]),
         .target(name: "Results", dependencies: ["Matrix", "Stats", "Posix", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results"]),
+        .target(name: "Reports", dependencies: ["Matrix", "Stats", "Results", "Posix"]),
         // The matrix runner: cells on real VMs, workloads, verification, results, the gate.
         .target(name: "Runner", dependencies: [
             "Harness", "GuestImage", "Libvirt", "Matrix", "Stats", "Results", "Reports", "Posix", "DaemonLaunch",

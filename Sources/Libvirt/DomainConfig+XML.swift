@@ -1,3 +1,5 @@
+import Posix
+
 /// Rendering to libvirt 9.0 domain XML. Values are escaped; structure is fixed.
 extension DomainConfig {
     public func xml() throws(LibvirtError) -> String {
@@ -184,23 +186,8 @@ struct XMLText {
     private(set) var text = ""
     private var depth = 0
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
     private func attributes(_ attrs: [String: String]) -> String {
-        attrs.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(Self.escape($0.value))\"" }.joined()
+        attrs.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(XMLEscape.text($0.value))\"" }.joined()
     }
 
     private var indent: String { String(repeating: "  ", count: depth) }
@@ -217,7 +204,7 @@ struct XMLText {
 
     mutating func leaf(_ tag: String, _ attrs: [String: String] = [:], text value: String? = nil) {
         if let value {
-            text += "\(indent)<\(tag)\(attributes(attrs))>\(Self.escape(value))</\(tag)>\n"
+            text += "\(indent)<\(tag)\(attributes(attrs))>\(XMLEscape.text(value))</\(tag)>\n"
         } else {
             text += "\(indent)<\(tag)\(attributes(attrs))/>\n"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Results
 import Stats
 
@@ -170,18 +171,5 @@ extension Reports {
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
     /// Escapes text for HTML and XML content and attributes.
-    static func esc(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func esc(_ text: String) -> String { XMLEscape.text(text) }
 }
