@@ -119,6 +119,23 @@ struct CellDaemonTests {
         let groups = VMPlan.groups(slots) { "\($0.cell.value(of: .vmm))|\($0.cell.value(of: .image))" }
         #expect(groups.map { $0.map(\.key) } == [["fs0", "fs2"], ["fs1", "fs3"]])
     }
+
+    /// A window's mappings land in every vhost-user table of its VM (the C virtiofsd panicked on
+    /// them and QEMU crashed): window cells boot apart from the others, within straitd's slots.
+    @Test func vmPlanKeepsDaxWindowsAwayFromOtherDaemons() {
+        let variant = Variant(name: "run", binaries: binaries)
+        let window = { (label: String) in Cell(backend: .straitd, cache: "auto", dax: .on, label: label) }
+        let cells = [Cell(backend: .virtiofsdC, cache: "auto"), window("w1"), Cell(backend: .straitd, cache: "auto"),
+                     window("w2"), window("w3"), window("w4"), Cell(backend: .virtiofsdC, cache: "none", dax: .on)]
+        let slots = cells.enumerated().map { ShareSlot(variant: variant, cell: $1, key: "fs\($0)") }
+        let groups = VMPlan.groups(slots).map { $0.map(\.key) }
+        // 256 MiB windows are 128 ranges each: three fit in 480, the fourth boots its own VM. The C
+        // daemon's DAX cell maps nothing through a window (unsupported), so it stays with the others.
+        #expect(groups == [["fs0", "fs2", "fs6"], ["fs1", "fs3", "fs4"], ["fs5"]])
+        let big = Cell(backend: .straitd, cache: "auto", dax: .on, options: ["--dax-window=2G"])
+        #expect(VMPlan.windowRanges(ShareSlot(variant: variant, cell: big, key: "x")) == 1024)
+        #expect(VMPlan.groups([ShareSlot(variant: variant, cell: big, key: "x")]).count == 1)
+    }
 }
 
 struct DaemonSourceTests {
