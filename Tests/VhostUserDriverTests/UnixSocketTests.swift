@@ -1,6 +1,6 @@
-import Foundation
 import Glibc
 import Posix
+import Synchronization
 import Testing
 import VhostUser
 @testable import VhostUserDriver
@@ -16,37 +16,27 @@ struct UnixSocketTests {
         let listener = try Listener(path: path)
         // listen(s, 1): Linux queues backlog + 1 connections, then blocks the next connect.
         let queued = try (0..<2).map { _ in try UnixSocket.connect(path: path, timeout: 2) }
-        let outcome = Outcome()
+        // How the connect ended (threw or not) and after how many seconds; nil while blocked.
+        let outcome = Mutex<(threw: Bool, seconds: Double)?>(nil)
         let thread = JoinableThread(name: "connect") {
             let started = monotonicSeconds()
-            do {
-                _ = try UnixSocket.connect(path: path, timeout: 0.3)
-                outcome.set("connected")
-            } catch {
-                outcome.set(String(format: "threw after %.2f s", monotonicSeconds() - started))
-            }
+            let threw = (try? UnixSocket.connect(path: path, timeout: 0.3)) == nil
+            outcome.withLock { $0 = (threw, monotonicSeconds() - started) }
         }
         try thread.start()
         let deadline = monotonicSeconds() + 10
-        while outcome.get() == nil && monotonicSeconds() < deadline { usleep(10_000) }
-        let result = outcome.get()
+        while outcome.withLock({ $0 }) == nil && monotonicSeconds() < deadline { usleep(10_000) }
+        let result = outcome.withLock { $0 }
         // Still blocked (the bound is broken): drain the backlog so the connect completes and
         // the thread can be joined; the test then fails instead of hanging the suite.
-        while result == nil && outcome.get() == nil {
+        while result == nil && outcome.withLock({ $0 }) == nil {
             let accepted = accept(listener.fd.rawValue, nil, nil)
             if accepted >= 0 { Glibc.close(accepted) }
             usleep(10_000)
         }
         thread.join()
-        #expect(result?.hasPrefix("threw after") == true, "connect: \(result ?? "still blocked after 10 s")")
-        if let result, let seconds = Double(result.split(separator: " ")[2]) { #expect(seconds < 3) }
+        #expect(result?.threw == true, "connect: \(result.map { $0.threw ? "threw" : "connected" } ?? "still blocked after 10 s")")
+        if let result { #expect(result.seconds < 3) }
         _ = queued
     }
-}
-
-private final class Outcome: @unchecked Sendable {
-    private let mutex = RecursiveMutex()
-    private var value: String?
-    func set(_ v: String) { mutex.withLock { value = v } }
-    func get() -> String? { mutex.withLock { value } }
 }
