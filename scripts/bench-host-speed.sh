@@ -15,6 +15,10 @@
 #                                    per operation against the Rust virtiofsd (strait-load
 #                                    --instructions, cachegrind)
 #   memory                           resident KiB per mapping of each daemon, idle (/proc/PID/smaps)
+#   guest-queues, guest-libaio       in the guest: no VM runs here; `strait report --section NAME`
+#                                    writes the table from the run documents stored under
+#                                    docs/results (matrices/queues.yaml, matrices/libaio-qd16.yaml;
+#                                    how they were made is in the doc's prose), naming run, commit, time
 #
 # Each part writes OUTDIR/NAME.md (a markdown fragment: provenance line, then tables) and
 # OUTDIR/NAME.log. With --write-doc the fragments replace what lies between
@@ -24,7 +28,8 @@
 # Usage: scripts/bench-host-speed.sh [--write-doc] [OUTDIR] [ROUNDS] [SECONDS] [PARTS]
 #   PARTS: comma-separated subset of the names above (default: all); `none` runs nothing, so that
 #   `--write-doc OUTDIR 5 1 none` only writes the fragments an earlier run left in OUTDIR.
-#   STRAITD / STRAIT_LOAD: binaries to use instead of building the release ones.
+#   STRAITD / STRAIT_LOAD: binaries to use instead of building the release ones; STRAIT: the
+#   strait CLI for the guest parts (default: built, debug).
 set -eu
 cd "$(dirname "$0")/.."
 write_doc=
@@ -32,15 +37,16 @@ write_doc=
 out=${1:-/tmp/strait-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 rounds=${2:-5}
 seconds=${3:-1}
-parts=${4:-peers-interrupts,peers-polling,poll-interrupts,poll-polling,processing,queues,instructions,memory}
+parts=${4:-peers-interrupts,peers-polling,poll-interrupts,poll-polling,processing,queues,instructions,memory,guest-queues,guest-libaio}
 mkdir -p "$out"
-if [ -z "${STRAITD:-}" ] || [ -z "${STRAIT_LOAD:-}" ]; then
+host_parts=$(echo ",$parts," | sed 's/,guest-[a-z]*//g; s/,none//g; s/^,*//; s/,*$//')
+if [ -n "$host_parts" ] && { [ -z "${STRAITD:-}" ] || [ -z "${STRAIT_LOAD:-}" ]; }; then
     swift build -c release --product straitd >/dev/null
     swift build -c release --product strait-load >/dev/null
     R=$(swift build -c release --show-bin-path)
 fi
-straitd=${STRAITD:-$R/straitd}
-load=${STRAIT_LOAD:-$R/strait-load}
+straitd=${STRAITD:-${R:-}/straitd}
+load=${STRAIT_LOAD:-${R:-}/strait-load}
 S="--socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none"
 CBIN=/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd
 RUSTBIN=/opt/virtiofs-peers/rust/virtiofsd
@@ -169,6 +175,19 @@ if want memory; then
     } >"$out/memory.md.tmp"
     mv "$out/memory.md.tmp" "$out/memory.md"
 fi
+
+# In the guest: the VM runs are made apart (the shared VM slot, `flock /tmp/strait-vm.lock`) and
+# stored; these parts only turn the stored documents into the tables.
+for part in guest-queues guest-libaio; do
+    want $part || continue
+    echo "== $part" >&2
+    if [ -z "${STRAIT:-}" ]; then
+        swift build --product strait >/dev/null
+        STRAIT=$(swift build --show-bin-path)/strait
+    fi
+    "$STRAIT" report --section $part --results docs/results >"$out/$part.md.tmp"
+    mv "$out/$part.md.tmp" "$out/$part.md"
+done
 
 if [ -n "$write_doc" ]; then
     doc=docs/benchmarks.md

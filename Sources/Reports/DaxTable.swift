@@ -10,17 +10,7 @@ extension Reports {
     /// Markdown for the cells of `runs` (a cell in several runs, e.g. shards or repeated runs of one
     /// matrix, pools its repetitions), or "" when no cell has a DAX twin with DAX off.
     static func daxMarkdown(_ runs: [RunDocument]) -> String {
-        var cells: [CellResult] = []
-        for cell in runs.flatMap(\.cells) where !cell.isHostSpeed {
-            guard let i = cells.firstIndex(where: { $0.cellID == cell.cellID }) else { cells.append(cell); continue }
-            for w in cell.workloads {
-                if let j = cells[i].workloads.firstIndex(where: { $0.workload == w.workload }) {
-                    cells[i].workloads[j].repetitions += w.repetitions
-                } else {
-                    cells[i].workloads.append(w)
-                }
-            }
-        }
+        let cells = pooledCells(runs)
         let evidence = runs.flatMap(\.cells).compactMap { c in c.dax.map { (c, $0) } }
         func twin(_ c: CellResult, _ dax: Dax) -> CellResult? {
             cells.first {

@@ -13,6 +13,8 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Run ids (under --results) or run document paths.") var runs: [String] = []
     @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the newest stored run of its matrix.") var reproductions = false
     @Option(help: "Directory of published tables (with --reproductions).") var published = "matrices/published"
+    @Option(help: "Print one of docs/benchmarks.md's generated in-guest sections (guest-queues, guest-libaio) from the named runs, else from the stored runs of its matrix: every complete unsharded run (full before quick) made by the newest one's straitd, pooled.")
+    var section: Reports.GuestSection?
     @Option(help: "text, markdown, html or junit.") var format: Format = .text
     @Option(help: "Write here instead of standard output.") var output: String?
     @Option(help: "Compare against this baseline run (markdown, html, junit).") var baseline: String?
@@ -20,6 +22,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         if reproductions { return try write(reproductionsText()) }
+        if let section { return try write(sectionText(section)) }
         guard !runs.isEmpty else { throw ValidationError("name at least one run") }
         let store = ResultStore(root: results)
         let docs = try runs.map { reference throws in try store.load(reference) }
@@ -51,15 +54,40 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The results directory's run documents, shards left out (their merged run stands for them).
+    func storedRuns() -> [RunDocument] {
+        let store = ResultStore(root: results)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.compactMap { try? RunDocument.load(path: store.runsDirectory + "/" + $0) }
+            .filter { $0.shard == nil }
+    }
+
+    /// A generated section of docs/benchmarks.md: the named runs, else the stored complete runs of
+    /// the section's matrix (full runs if there are any, else quick ones) made by the same straitd
+    /// as the newest of them, oldest first.
+    func sectionText(_ section: Reports.GuestSection) throws -> String {
+        var command = "strait report --section \(section.rawValue) --results \(results)"
+        let chosen: [RunDocument]
+        if runs.isEmpty {
+            let docs = storedRuns().filter(\.complete)
+            let full = docs.filter { $0.matrix == section.matrix }
+            let pick = full.isEmpty ? docs.filter { $0.matrix == section.matrix + Matrix.quickSuffix } : full
+            let newest = pick.max { $0.startedAt < $1.startedAt }
+            chosen = pick.filter { $0.environment.straitdSHA == newest?.environment.straitdSHA }.sorted { $0.startedAt < $1.startedAt }
+        } else {
+            let store = ResultStore(root: results)
+            chosen = try runs.map { try store.load($0) }
+            command += " " + runs.joined(separator: " ")
+        }
+        return Reports.guestSection(section, runs: chosen, command: command)
+    }
+
     /// Every published report, with the newest complete full run of its matrix (else the newest
     /// complete quick run) from the results directory.
     func reproductionsText() throws -> String {
         let files = try FileManager.default.contentsOfDirectory(atPath: published).filter { $0.hasSuffix(".txt") }.sorted()
         let reports = try files.map { try PublishedReport.load(path: published + "/" + $0) }
-        let store = ResultStore(root: results)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? []
-        let docs = names.filter { $0.hasSuffix(".json") }.compactMap { try? RunDocument.load(path: store.runsDirectory + "/" + $0) }
-            .filter { $0.shard == nil }
+        let docs = storedRuns()
         var chosen: [String: RunDocument] = [:]
         for report in reports {
             // Complete before incomplete, full before quick, then the newest.
@@ -96,3 +124,5 @@ struct CompareCommand: ParsableCommand {
         }
     }
 }
+
+extension Reports.GuestSection: ExpressibleByArgument {}
