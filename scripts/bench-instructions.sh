@@ -11,6 +11,9 @@
 #   before issue 11's polling, run is inlined into '$s8VirtioFS11QueueWorkerC5startyyKFyyYbcfU_').
 # Use an exact symbol (nm): callgrind toggles collection off again on entering a nested match.
 #
+# PROCESSING=ARGS replaces the inline processing (`--thread-pool-size=0`), e.g. PROCESSING= for the
+# default auto-switch: what its decision costs per request next to inline.
+#
 # Usage: scripts/bench-instructions.sh STRAITD STRAIT_LOAD [WORKLOADS] [-- EXTRA STRAITD ARGS]
 #   e.g. scripts/bench-instructions.sh .build/release/straitd .build/release/strait-load getattr,lookup,read4k,write4k -- --poll=adaptive
 set -eu
@@ -21,6 +24,7 @@ shift 2; [ $# -gt 0 ] && shift
 [ "${1:-}" = "--" ] && shift
 extra="$*"
 toggle=${TOGGLE:-*QueueWorker*drain*}
+processing=${PROCESSING---thread-pool-size=0}
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 out=$(mktemp -d /tmp/strait-callgrind-XXXXXX)
 # Valgrind 3.19 (bookworm) gives up on the DWARF of a Swift 6.3 binary; the symbols are enough.
@@ -28,7 +32,7 @@ objcopy --strip-debug "$straitd" "$out/straitd"
 straitd=$out/straitd
 echo "workload  instructions/request (median of 5 rounds)  [per round]"
 for w in $(echo "$workloads" | tr ',' ' '); do
-    "$load" --daemon "cg=valgrind --tool=callgrind --callgrind-out-file=$out/$w.%p --toggle-collect=$toggle --compress-strings=no --compress-pos=no $straitd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none --thread-pool-size=0 $extra" \
+    "$load" --daemon "cg=valgrind --tool=callgrind --callgrind-out-file=$out/$w.%p --toggle-collect=$toggle --compress-strings=no --compress-pos=no $straitd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none $processing $extra" \
         --workload "$w" --qd 1 --seconds 1 --warmup 0.3 --rounds 5 >/dev/null 2>"$out/$w.log" || { cat "$out/$w.log" >&2; exit 1; }
     per=$(for f in "$out/$w".[0-9]*; do
         awk '/^totals:/ { total = $2 }

@@ -14,6 +14,14 @@ public func monotonicNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
+/// The calling thread's CPU time (user + system) in nanoseconds: what a synchronous thread spent
+/// on its own work, the kernel's side of its syscalls included.
+public func threadCPUNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
 /// Sleeps for `seconds` (EINTR resumes the rest).
 public func sleep(seconds: Double) {
     guard seconds > 0 else { return }

@@ -52,6 +52,9 @@ struct DaemonRound {
             throw process.failure("failed to start or set up (\(error))")
         }
         defer { client.close() }
+        if round == 1, params.workload.blockSize > 32 * 4096 {
+            progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name): " + Self.bigRequestNote(initOut, blockSize: params.workload.blockSize))
+        }
         let load = FuseLoad(client: client, params: params)
         if params.linuxGuest {
             let model = GuestModel.linux(workload: params.workload, queueDepth: params.queueDepth, reply: initOut)
@@ -98,6 +101,18 @@ struct DaemonRound {
         return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram,
                            cpuSeconds: max(after.cpuSeconds - before.cpuSeconds, 0),
                            peakRSSKiB: after.peakRSSKiB)
+    }
+
+    /// What a request larger than FUSE's old 32-page limit needs from INIT: the driver asks
+    /// FUSE_MAX_PAGES (as a Linux guest does), the daemon must agree it and answer max_pages and
+    /// max_write large enough, else a guest splits the request (or, for max_write, the write).
+    static func bigRequestNote(_ reply: FuseInitOut, blockSize: Int) -> String {
+        let agreed = FuseInitFlags(low: reply.flags, high: reply.flags2).contains(.maxPages)
+        let pages = agreed ? Int(reply.maxPages) : 32
+        let fits = pages * 4096 >= blockSize && Int(reply.maxWrite) >= blockSize
+        return "INIT: asked FUSE_MAX_PAGES; answered \(agreed ? "MAX_PAGES agreed" : "MAX_PAGES not agreed"), "
+            + "max_pages \(reply.maxPages), max_write \(reply.maxWrite): "
+            + (fits ? "a \(blockSize >> 10) KiB request fits in one" : "a guest splits a \(blockSize >> 10) KiB request")
     }
 
     /// Kicks sent and suppressed, and interrupts taken, over the request queues so far.

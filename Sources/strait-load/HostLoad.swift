@@ -33,8 +33,10 @@ struct HostLoad {
             let t = JoinableThread(name: "host-\(i)") {
                 var rng = SplitMix64.lane(seed: params.seed, index: i)
                 var s = LoadRecorder.State()
+                var cpuFrom: UInt64?
                 while true {
                     let start = monotonicNanoseconds()
+                    if cpuFrom == nil, start >= measureFrom { cpuFrom = threadCPUNanoseconds() }
                     if let e = worker.operation(&rng, sequential) { s.error = e; break }
                     let now = monotonicNanoseconds()
                     if start >= measureFrom {
@@ -45,15 +47,18 @@ struct HostLoad {
                     }
                     if now >= deadline { break }
                 }
-                tally.state.withLock { $0 = s }
+                let cpu = cpuFrom.map { threadCPUNanoseconds() - $0 } ?? 0
+                tally.state.withLock { $0 = (s, cpu) }
             }
             try t.start()
             threads.append(t)
         }
         for t in threads { t.join() }
         var s = LoadRecorder.State()
+        var cpuNanoseconds: UInt64 = 0
         for t in tallies {
-            let part = t.state.withLock { $0 }
+            let (part, cpu) = t.state.withLock { $0 }
+            cpuNanoseconds += cpu
             if let e = part.error { throw DriverError(.system, "host: \(e)") }
             s.histogram.add(part.histogram)
             s.ops += part.ops
@@ -61,7 +66,7 @@ struct HostLoad {
             s.lastCompletion = max(s.lastCompletion, part.lastCompletion)
         }
         let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9
-        return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram, cpuSeconds: 0, peakRSSKiB: 0)
+        return RoundResult(ops: s.ops, seconds: seconds, bytes: s.bytes, latency: s.histogram, cpuSeconds: Double(cpuNanoseconds) / 1e9, peakRSSKiB: 0)
     }
 }
 
@@ -173,7 +178,9 @@ func errnoText() -> String { String(cString: strerror(errno)) }
 /// O_PATH (Glibc does not export it to Swift).
 let oPath: Int32 = 0o10000000
 
-/// One host thread's results, handed over once at the end.
+/// One host thread's results and its CPU time over the measured window (its own thread's clock:
+/// the syscalls' kernel side included, as a daemon's CPU column includes its own), handed over
+/// once at the end.
 final class HostTally: Sendable {
-    let state = Mutex(LoadRecorder.State())
+    let state = Mutex((LoadRecorder.State(), UInt64(0)))
 }
