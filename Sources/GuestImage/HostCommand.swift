@@ -10,6 +10,8 @@ public struct HostCommand: Sendable {
         public let status: Int32
         public let output: String
         public let timedOut: Bool
+        /// Stopped early because `abort` said so.
+        public var aborted = false
         public var succeeded: Bool { status == 0 && !timedOut }
     }
 
@@ -30,12 +32,12 @@ public struct HostCommand: Sendable {
 
     /// Runs to completion or until `timeout` seconds pass (then the command's process tree gets
     /// SIGTERM, 2 s grace, SIGKILL). stdout and stderr are merged; when `logTo` is set they go to
-    /// that file instead of memory.
-    public func run(timeout: Double, logTo: String? = nil) throws(ImageError) -> Result {
+    /// that file instead of memory. `abort` (asked a few times a second) stops it early the same way.
+    public func run(timeout: Double, logTo: String? = nil, abort: (() -> Bool)? = nil) throws(ImageError) -> Result {
         do {
             let done = try Subprocess.run([executable] + arguments, environment: environment,
-                                          input: standardInput.map { [UInt8]($0) }, timeout: timeout, logTo: logTo)
-            return Result(status: done.code, output: done.output, timedOut: done.timedOut)
+                                          input: standardInput.map { [UInt8]($0) }, timeout: timeout, logTo: logTo, abort: abort)
+            return Result(status: done.code, output: done.output, timedOut: done.timedOut, aborted: done.aborted)
         } catch {
             throw ImageError(.command, "\(executable)", cause: error)
         }

@@ -7,6 +7,10 @@ public struct SSHClient: Sendable {
     public let port: Int
     public let key: String
     public var user = "root"
+    /// Asked a few times a second while a command runs: true stops the command (the ssh client is
+    /// killed; whatever hangs in the guest stays there). The runner sets it to a `WorkloadWatch`
+    /// so a workload whose daemon died ends in seconds, not at its timeout.
+    public var watch: (@Sendable () -> Bool)?
 
     public init(port: Int, key: String) {
         self.port = port
@@ -27,7 +31,7 @@ public struct SSHClient: Sendable {
     /// Runs `command` in the guest (through the remote shell), with optional stdin.
     public func run(_ command: String, input: Data? = nil, timeout: Double = 300) throws(HarnessError) -> HostCommand.Result {
         do {
-            return try HostCommand("ssh", arguments + [command], input: input).run(timeout: timeout)
+            return try HostCommand("ssh", arguments + [command], input: input).run(timeout: timeout, abort: watch)
         } catch {
             throw HarnessError(.ssh, "ssh", cause: error)
         }
@@ -38,7 +42,7 @@ public struct SSHClient: Sendable {
     public func check(_ command: String, input: Data? = nil, timeout: Double = 300) throws(HarnessError) -> String {
         let result = try run(command, input: input, timeout: timeout)
         guard result.succeeded else {
-            let why = result.timedOut ? "timed out after \(Int(timeout)) s" : "exit \(result.status)"
+            let why = result.aborted ? "stopped (its watch fired)" : result.timedOut ? "timed out after \(Int(timeout)) s" : "exit \(result.status)"
             throw HarnessError(.guest, "guest command '\(command.prefix(120))' \(why): \(result.output.suffix(2000))")
         }
         return result.output

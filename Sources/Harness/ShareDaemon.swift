@@ -15,6 +15,8 @@ public final class ShareDaemon: Sendable {
 
     public var pid: Int32 { process.pid }
     public var isRunning: Bool { process.isAlive }
+    /// How it ended, nil while it runs (reaps without blocking).
+    public var status: Subprocess.ExitStatus? { process.status }
 
     /// Starts the daemon and waits until its socket exists (or it dies, or `timeout` passes).
     public init(command: DaemonCommandLine, socket: String, dir: String, cache: String, log: String,

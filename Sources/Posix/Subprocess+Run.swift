@@ -7,6 +7,8 @@ extension Subprocess {
         /// stdout and stderr merged (empty when they went only to a log file).
         public let output: String
         public let timedOut: Bool
+        /// `abort` said to stop it before it ended (it was stopped as on a timeout).
+        public var aborted = false
 
         /// The exit code, or -1 when a signal ended it.
         public var code: Int32 {
@@ -20,9 +22,12 @@ extension Subprocess {
     /// Runs `arguments` until it exits or `timeout` seconds pass (then the tree is stopped:
     /// SIGTERM, 2 s grace, SIGKILL). stdout and stderr are merged and captured; with `logTo` they
     /// go to that file, and with `tee` to both. `input` is written to stdin, then closed. One
-    /// thread does it all with poll, so a chatty child never blocks on a full pipe.
+    /// thread does it all with poll, so a chatty child never blocks on a full pipe. `abort`, asked
+    /// every `abortInterval` seconds while the command runs, ends it early the same way (the runner
+    /// stops a guest command whose daemon died instead of waiting out its timeout).
     public static func run(_ arguments: [String], environment: [String: String]? = nil, input: [UInt8]? = nil,
-                           timeout: Double, logTo: String? = nil, tee: Bool = false) throws(SubprocessError) -> Completion {
+                           timeout: Double, logTo: String? = nil, tee: Bool = false,
+                           abort: (() -> Bool)? = nil, abortInterval: Double = 0.25) throws(SubprocessError) -> Completion {
         guard let program = arguments.first else { throw SubprocessError(.spawn, "", "empty command") }
         // A child that exits before reading its input must give EPIPE here, not kill us.
         signal(SIGPIPE, SIG_IGN)
@@ -60,6 +65,8 @@ extension Subprocess {
         if input != nil && pending.isEmpty { close(inPipe[1]); inPipe[1] = -1 }
         let deadline = monotonicSeconds() + timeout
         var timedOut = false
+        var aborted = false
+        var nextAbortCheck = monotonicSeconds()
         var buffer = [UInt8](repeating: 0, count: 65536)
         func drain() {
             guard outPipe[0] >= 0 else { return }
@@ -77,6 +84,14 @@ extension Subprocess {
                 process.stop(grace: 2)
                 break
             }
+            if let abort, monotonicSeconds() >= nextAbortCheck {
+                nextAbortCheck = monotonicSeconds() + abortInterval
+                if abort() {
+                    aborted = true
+                    process.stop(grace: 2)
+                    break
+                }
+            }
             var fds: [pollfd] = []
             if outPipe[0] >= 0 { fds.append(pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0)) }
             if inPipe[1] >= 0 { fds.append(pollfd(fd: inPipe[1], events: Int16(POLLOUT), revents: 0)) }
@@ -93,6 +108,6 @@ extension Subprocess {
         }
         drain()
         return Completion(status: process.status ?? .exited(0), output: String(decoding: collected, as: UTF8.self),
-                          timedOut: timedOut)
+                          timedOut: timedOut, aborted: aborted)
     }
 }

@@ -30,9 +30,19 @@ public final class Subprocess: Sendable {
         public var description: String {
             switch self {
             case let .exited(code): return "exited with status \(code)"
-            case let .signalled(sig): return "killed by signal \(sig)"
+            case let .signalled(sig): return "killed by signal \(sig)" + (Subprocess.signalName(sig).map { " (\($0))" } ?? "")
             }
         }
+    }
+
+    /// "SIGKILL" for 9: the names a report reader looks for (glibc's sigabbrev_np is not in Swift's Glibc).
+    public static func signalName(_ signal: Int32) -> String? {
+        let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
+                                      SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+                                      SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV", SIGUSR2: "SIGUSR2",
+                                      SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS",
+                                      SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ"]
+        return names[signal]
     }
 
     /// How `stop` ended a process: on its own (or on SIGTERM), or by SIGKILL after the grace.

@@ -24,7 +24,7 @@ extension Reports {
             case .regression:
                 failures += 1
                 xml += "      <failure type=\"regression\" message=\"significant regression beyond tolerance\"/>\n"
-            case .skipped(let reason), .unsupported(let reason), .blind(let reason), .incomparable(let reason):
+            case .skipped(let reason), .unsupported(let reason), .blind(let reason), .incomparable(let reason), .notRun(let reason):
                 skipped += 1
                 xml += "      <skipped message=\"\(esc(verdict.label + ": " + reason))\"/>\n"
             default:

@@ -83,7 +83,9 @@ final class SlotState {
         } else {
             verdict = .pass
         }
-        var result = CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil && unsupported == nil ? workloads : [],
+        // A failed cell's workloads that measured nothing read not-run (never an empty pass).
+        let recorded = failure.map { WorkloadWatch.markNotRun(workloads, failure: $0) } ?? workloads
+        var result = CellResult(cell: slot.cell, verdict: verdict, workloads: skip == nil && unsupported == nil ? recorded : [],
                                 verification: verification, failureBundle: bundle)
         result.vmm = vmm
         result.dax = dax

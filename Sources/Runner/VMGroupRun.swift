@@ -47,6 +47,7 @@ struct VMGroupRun {
                 do {
                     state.daemon = try ShareDaemon(command: full, socket: socket, dir: state.hostDir,
                                                     cache: DaemonBinaries.daemonCache(for: slot.cell), log: daemonLog)
+                    log("strait: \(slot.key) \(slot.cell.id): \(slot.cell.backend.rawValue) pid \(state.daemon?.pid ?? 0) serves \(socket)")
                     let backend: Filesystem.Backend = slot.cell.dax != .off ? .virtiofsDaxSocket(socket: socket)
                         : slot.cell.requestQueues > 1
                         ? .virtiofsQueuesSocket(socket: socket, queueSize: 1024, requestQueues: slot.cell.requestQueues)
@@ -132,44 +133,52 @@ struct VMGroupRun {
         if let skip = state.skip { return "skipped: \(skip)" }
         if let failure = state.failure { return "not run, cell failed: \(failure.prefix(100))" }
         if !state.prepared {
-            prepare(state, vm: vm)
+            let watch = watch(state, vm: vm, what: "the mount before \(step.workload.name)")
+            prepare(state, vm: vm, watch: watch)
+            if let blame = watch.blame { return abandon(state, blame, vm: vm) }
             if let failure = state.failure { return "FAIL: \(failure)" }
         }
         if case .unsupported(let why)? = state.workloadVerdict(step.workload.name) {
             return "unsupported: \(why)"
         }
+        // The share's daemon and the VM are watched while the workload runs: if either goes, the
+        // command is stopped within a second or two instead of hanging until its timeout.
+        let watch = watch(state, vm: vm, what: "\(step.workload.name) #\(step.repetition + 1)")
+        let ssh = watched(vm, watch)
         let outcome: GuestWorkloads.Outcome
         switch step.workload {
         case .fio(let job):
             let rel = "runs/\(documentID(state))/\(step.cell.id)/\(job.name).\(step.repetition).json"
-            outcome = GuestWorkloads.fio(job, slot: state.slot, repetition: step.repetition, ssh: vm.ssh,
+            outcome = GuestWorkloads.fio(job, slot: state.slot, repetition: step.repetition, ssh: ssh,
                                          rawPath: store.root + "/" + rel, rawReference: rel)
             state.evidence["fio-\(job.name).\(step.repetition).txt"] = store.root + "/" + rel
         case .tar(let tar):
             guard let tree = trees[tar.name] else { return "no tree" }
-            let (o, verification) = GuestWorkloads.tar(tar, tree: tree, state: state, repetition: step.repetition, step: index, ssh: vm.ssh)
+            let (o, verification) = GuestWorkloads.tar(tar, tree: tree, state: state, repetition: step.repetition, step: index, ssh: ssh)
             if let verification { state.addVerification(verification) }
             outcome = o
         case .meta(let meta):
-            switch GuestWorkloads.meta(meta, slot: state.slot, repetition: step.repetition, step: index, ssh: vm.ssh) {
-            case .measured(let phases, let verification, let summary):
+            let result = GuestWorkloads.meta(meta, slot: state.slot, repetition: step.repetition, step: index, ssh: ssh)
+            if case .measured(let phases, let verification, _) = result {
                 state.addVerification(verification)
                 for (phase, seconds) in phases {
                     state.record("meta-" + phase) { $0.repetitions.append(Repetition(index: step.repetition, metaSeconds: seconds)) }
                 }
+            }
+            if let blame = watch.blame { return abandon(state, blame, vm: vm) }
+            switch result {
+            case .measured(_, _, let summary):
                 return summary
             case .failed(let why):
                 fail(state, why, vm: vm)
                 return "FAIL: \(why)"
             }
         }
+        // A run that completed keeps its numbers even when the daemon died just after.
+        if case let .measured(rep, _) = outcome { state.record(step.workload.name) { $0.repetitions.append(rep) } }
+        if let blame = watch.blame { return abandon(state, blame, vm: vm) }
         switch outcome {
-        case let .measured(rep, summary):
-            state.record(step.workload.name) { $0.repetitions.append(rep) }
-            if let daemon = state.daemon, !daemon.isRunning {
-                fail(state, "\(state.slot.cell.backend.rawValue) exited during \(step.workload.name)", vm: vm)
-                return "FAIL: daemon exited"
-            }
+        case let .measured(_, summary):
             return summary
         case .unsupported(let why):
             state.record(step.workload.name) { $0.verdict = .unsupported(why) }
@@ -186,7 +195,7 @@ struct VMGroupRun {
 
     /// Mounts the share with the cell's options, then checks the configuration took effect before
     /// anything is measured: the guest's /proc/mounts, the daemon's real argv, the DAX window.
-    func prepare(_ state: SlotState, vm: VirtualMachine) {
+    func prepare(_ state: SlotState, vm: VirtualMachine, watch: WorkloadWatch) {
         state.prepared = true
         let cell = state.slot.cell
         let mountPoint = state.slot.mountPoint
@@ -204,9 +213,10 @@ struct VMGroupRun {
         if cell.backend == .sshfs { command += " && echo @@sshfs && " + SSHFSHost.guestArgvCommand(mountPoint: mountPoint) }
         let output: String
         do {
-            output = try vm.ssh.check(command, timeout: 120)
+            output = try watched(vm, watch).check(command, timeout: 120)
         } catch {
-            fail(state, "mount failed: \(error.detail)", vm: vm)
+            // A mount stopped by its watch is the caller's to blame (`abandon`).
+            if watch.blame == nil { fail(state, "mount failed: \(error.detail)", vm: vm) }
             return
         }
         let sections = output.components(separatedBy: "@@sshfs\n")
@@ -242,8 +252,14 @@ struct VMGroupRun {
     /// Marks the share failed and keeps a bundle: console log, domain XML, QEMU log, daemon logs,
     /// fio output, and the reason.
     func fail(_ state: SlotState, _ reason: String, vm: VirtualMachine) {
+        fail(state, BootFailure.Blame(infrastructure: false, reason: reason), vm: vm)
+    }
+
+    /// `fail`, blamed on the daemon or (`infrastructure`) on the machine.
+    func fail(_ state: SlotState, _ blame: BootFailure.Blame, vm: VirtualMachine) {
         guard state.failure == nil else { return }
-        state.fail(reason)
+        let reason = blame.reason
+        state.fail(blame)
         let bundle = vm.keepBundle(reason: "\(state.slot.cell.id) [\(state.slot.variant.name)]: \(reason)")
         for (name, path) in state.evidence where FileManager.default.fileExists(atPath: path) {
             try? FileManager.default.copyItem(atPath: path, toPath: bundle + "/" + name)
@@ -272,12 +288,52 @@ struct VMGroupRun {
         if state.prepared, let vm, vm.isActive {
             // A native cell's directory is on the guest's disk: removed, not unmounted.
             let command = state.slot.cell.backend == .native ? "rm -rf \(state.slot.mountPoint)" : "umount \(state.slot.mountPoint)"
-            if let result = try? vm.ssh.run(command, timeout: 600), !result.succeeded, state.failure == nil {
+            // An unmount waits on the daemon too: watched like a workload.
+            let watch = watch(state, vm: vm, what: command)
+            let result = try? watched(vm, watch).run(command, timeout: 600)
+            if let blame = watch.blame {
+                _ = abandon(state, blame, vm: vm)
+            } else if let result, !result.succeeded, state.failure == nil {
                 fail(state, "\(command) failed: \(result.output.suffix(300))", vm: vm)
             }
         }
         state.finished = true
         record(state)
+    }
+
+    /// A watch over the share's daemon and the VM for one guest command on that share.
+    func watch(_ state: SlotState, vm: VirtualMachine, what: String) -> WorkloadWatch {
+        WorkloadWatch(daemonName: state.daemon == nil ? nil : state.slot.cell.backend.rawValue, daemon: state.daemon, vm: vm, what: what)
+    }
+
+    /// The VM's SSH client, stopped by `watch`.
+    func watched(_ vm: VirtualMachine, _ watch: WorkloadWatch) -> SSHClient {
+        var ssh = vm.ssh
+        ssh.watch = { watch.check() }
+        return ssh
+    }
+
+    /// A share's daemon or the VM went away under a guest command: the share fails as `blame`
+    /// says, with its bundle taken while the domain is still there; then the VM is destroyed (the
+    /// guest is stuck on the dead mount: no poweroff, no unmount) and the VM's other unfinished
+    /// shares fail for the machine. Their steps, and this share's, then read "not run"; whatever
+    /// they measured before keeps its numbers. The daemons are stopped and their sockets removed
+    /// as always (`stopDaemons`).
+    func abandon(_ state: SlotState, _ blame: BootFailure.Blame, vm: VirtualMachine) -> String {
+        fail(state, blame, vm: vm)
+        if let daemon = state.daemon, let text = try? String(contentsOfFile: daemon.log, encoding: .utf8) {
+            let tail = text.split(separator: "\n").suffix(5).joined(separator: "\n    ")
+            log("strait: \(state.slot.key) \(state.slot.cell.id): \(state.slot.cell.backend.rawValue) log ends:\n    \(tail)")
+        }
+        vm.destroy()
+        log("strait: \(vm.name) torn down")
+        for other in states where other !== state && !other.finished && other.failure == nil && other.skip == nil && other.unsupported == nil {
+            let theirs = WorkloadWatch.bystander(blame, cell: state.slot.cell.id)
+            other.fail(theirs)
+            other.bundle = state.bundle
+            log("strait: \(other.slot.cell.id) [\(other.slot.variant.name)]: \(theirs.reason)")
+        }
+        return "FAIL: \(blame.reason)"
     }
 
     func finishAll(vm: VirtualMachine?) {

@@ -13,6 +13,9 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
     case blind(String)
     /// Nothing to compare the cell with (baseline missing, skipped or without data).
     case incomparable(String)
+    /// A workload of a failed cell that measured nothing: the cell failed before (or while) it ran
+    /// (its daemon died, its VM stopped). Never a pass, never a zero.
+    case notRun(String)
 
     /// The label reports, JUnit and the history use.
     public var label: String {
@@ -26,12 +29,13 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
         case .unsupported: "unsupported"
         case .blind: "blind"
         case .incomparable: "incomparable"
+        case .notRun: "not-run"
         }
     }
 
     public var reason: String? {
         switch self {
-        case .fail(let r), .skipped(let r), .unsupported(let r), .blind(let r), .incomparable(let r): r
+        case .fail(let r), .skipped(let r), .unsupported(let r), .blind(let r), .incomparable(let r), .notRun(let r): r
         default: nil
         }
     }
@@ -55,6 +59,7 @@ public enum Verdict: Sendable, Hashable, Codable, CustomStringConvertible {
         case "unsupported": self = .unsupported(reason ?? "")
         case "blind": self = .blind(reason ?? "")
         case "incomparable": self = .incomparable(reason ?? "")
+        case "not-run": self = .notRun(reason ?? "")
         default: throw StatsError(.empty, "unknown verdict \(label)")
         }
     }

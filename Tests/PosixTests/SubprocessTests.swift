@@ -29,6 +29,30 @@ struct SubprocessTests {
         #expect(left.output.isEmpty, "left behind: \(left.output)")
     }
 
+    @Test func abortStopsTheCommandEarlyAndSaysSo() throws {
+        // The runner's watch: asked while the command runs; once it says stop, the command ends
+        // within the 2 s grace, not at its timeout.
+        let t0 = monotonicSeconds()
+        var asked = 0
+        let done = try Subprocess.run(["sh", "-c", "echo going; sleep 60"], timeout: 120, abort: {
+            asked += 1
+            return monotonicSeconds() - t0 > 0.6
+        })
+        let took = monotonicSeconds() - t0
+        #expect(done.aborted && !done.timedOut && !done.succeeded)
+        #expect(done.output == "going\n")
+        #expect(took < 5, "took \(took) s")
+        #expect(asked >= 2 && asked < 20, "asked \(asked) times in \(took) s (every 0.25 s)")
+        let quiet = try Subprocess.run(["true"], timeout: 20, abort: { false })
+        #expect(quiet.succeeded && !quiet.aborted)
+    }
+
+    @Test func signalsAreNamed() {
+        #expect(Subprocess.ExitStatus.signalled(SIGKILL).description == "killed by signal 9 (SIGKILL)")
+        #expect(Subprocess.ExitStatus.signalled(SIGSEGV).description == "killed by signal 11 (SIGSEGV)")
+        #expect(Subprocess.ExitStatus.signalled(63).description == "killed by signal 63")
+    }
+
     @Test func missingProgramIsNotFound() {
         #expect(throws: SubprocessError.self) { try Subprocess.run(["strait-no-such-tool"], timeout: 5) }
         #expect(Subprocess.which("sh") != nil)

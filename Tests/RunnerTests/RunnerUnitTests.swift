@@ -3,6 +3,7 @@ import Matrix
 import Posix
 import Results
 @testable import Runner
+import Stats
 import Testing
 
 struct TarTreeTests {
@@ -176,5 +177,66 @@ struct BootFailureTests {
         let other = SlotState(slot: slot, hostDir: "/nonexistent", workloads: [])
         other.fail(BootFailure.Blame(infrastructure: false, reason: "straitd exited before the VM was ready (x)"))
         #expect(other.result.infrastructure == nil && other.result.verdict.label == "fail")
+    }
+}
+
+/// Whom a guest command is blamed on when the share's daemon or the VM goes away under it, and
+/// what the cell's workloads then read (`WorkloadWatch`).
+struct WorkloadWatchTests {
+    @Test func aDeadDaemonIsItsOwnFailureAStoppedVMUnderALiveOneIsTheMachines() {
+        // Both alive: nothing to stop.
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: nil, vmActive: true) == nil)
+        // The daemon died while the VM ran: whatever the status, the daemon's failure.
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: .signalled(SIGKILL), vmActive: true) == .daemon("straitd", .signalled(SIGKILL)))
+        #expect(WorkloadWatch.cause(daemon: "virtiofsd-c", status: .exited(0), vmActive: true) == .daemon("virtiofsd-c", .exited(0)))
+        // The VM stopped while the daemon ran, or the daemon followed it with exit 0: the machine.
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: nil, vmActive: false) == .vm(daemon: "straitd"))
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: .exited(0), vmActive: false) == .vm(daemon: "straitd"))
+        // Both gone, the daemon by a signal or an error: the daemon's (QEMU quits on some vhost-user errors).
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: .signalled(SIGSEGV), vmActive: false) == .daemon("straitd", .signalled(SIGSEGV)))
+        #expect(WorkloadWatch.cause(daemon: "straitd", status: .exited(1), vmActive: false) == .daemon("straitd", .exited(1)))
+        // A share without a daemon of its own (9p, native): only the VM can go.
+        #expect(WorkloadWatch.cause(daemon: nil, status: nil, vmActive: true) == nil)
+        #expect(WorkloadWatch.cause(daemon: nil, status: nil, vmActive: false) == .vm(daemon: nil))
+    }
+
+    @Test func theReasonNamesTheDaemonHowItEndedTheWorkloadAndWhen() {
+        let killed = WorkloadWatch.blame(.daemon("straitd", .signalled(SIGKILL)), what: "randread-psync #1", seconds: 5.04)
+        #expect(!killed.infrastructure)
+        #expect(killed.reason == "straitd killed by signal 9 (SIGKILL) 5.0 s into randread-psync #1 (the VM was torn down)")
+        let vm = WorkloadWatch.blame(.vm(daemon: "virtiofsd-c"), what: "tar #2", seconds: 12.34)
+        #expect(vm.infrastructure)
+        #expect(vm.reason == "VM infrastructure, not this daemon: the VM stopped 12.3 s into tar #2 while virtiofsd-c was running")
+        // The VM's other shares fail for the machine either way: incomparable, never blocking.
+        #expect(WorkloadWatch.bystander(killed, cell: "straitd-auto-inline").infrastructure)
+        #expect(WorkloadWatch.bystander(killed, cell: "straitd-auto-inline").reason.contains("another share's daemon died under straitd-auto-inline"))
+        #expect(WorkloadWatch.bystander(vm, cell: "c").reason.contains("the VM stopped under c"))
+    }
+
+    @Test func aFailedCellsUnmeasuredWorkloadsReadNotRunMeasuredOnesKeepTheirNumbers() {
+        let cell = Cell(backend: .straitd, cache: "auto")
+        let slot = ShareSlot(variant: Variant(name: "run", binaries: DaemonBinaries(straitd: "/bin/true")), cell: cell, key: "s0")
+        let workloads: [Workload] = [.fio(FioJob(pattern: .randread, engine: .psync)), .fio(FioJob(pattern: .seqwrite, engine: .psync)),
+                                     .fio(FioJob(pattern: .randread, engine: .mmap))]
+        let state = SlotState(slot: slot, hostDir: "/nonexistent", workloads: workloads)
+        let names = state.workloads.map(\.workload)
+        // Passing: nothing is marked (a cell still running, or one that passed).
+        #expect(state.result.workloads.allSatisfy { $0.verdict == nil })
+        state.record(names[0]) { $0.repetitions.append(Repetition(index: 0, tarSeconds: 1)) }
+        state.record(names[2]) { $0.verdict = .unsupported("mmap: ENODEV") }
+        state.fail(WorkloadWatch.blame(.daemon("straitd", .signalled(SIGKILL)), what: "\(names[1]) #1", seconds: 5))
+        let recorded = state.result.workloads
+        #expect(recorded[0].verdict == nil && recorded[0].repetitions.count == 1, "measured before the death: kept")
+        #expect(recorded[1].verdict?.label == "not-run")
+        #expect(recorded[1].verdict?.reason?.contains("straitd killed by signal 9 (SIGKILL)") == true)
+        #expect(recorded[2].verdict == .unsupported("mmap: ENODEV"))
+        #expect(state.result.verdict.label == "fail" && state.result.infrastructure == nil)
+    }
+
+    @Test func notRunRoundTripsThroughTheDocument() throws {
+        let verdict = Verdict.notRun("the cell failed first: x")
+        let data = try JSONEncoder().encode(WorkloadResult(workload: "w", verdict: verdict))
+        #expect(try JSONDecoder().decode(WorkloadResult.self, from: data).verdict == verdict)
+        #expect(try Verdict(label: "not-run", reason: "y") == .notRun("y"))
     }
 }
