@@ -19,17 +19,19 @@ struct E2EMatrixRun {
 extension E2EEnvironment {
     /// Loads `matrices/<name>.yaml`, runs it with the straitd under test into a private results
     /// root, prints the seed table, hands the run to `body` for its assertions and then removes
-    /// the results. `skipLoad` leaves out the matrix's host-speed layer.
-    static func runMatrix(_ name: String, skipLoad: Bool = false, body: (E2EMatrixRun) throws -> Void) throws {
+    /// the results. `skipLoad` leaves out the matrix's host-speed layer; `observe` sees every line
+    /// the runner logs (its progress lines too) as it is written, for a test that acts mid-run.
+    static func runMatrix(_ name: String, skipLoad: Bool = false, observe: (@Sendable (String) -> Void)? = nil,
+                          body: (E2EMatrixRun) throws -> Void) throws {
         let results = FileManager.default.temporaryDirectory.appendingPathComponent("strait-e2e-\(name)-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: results) }
         let binary = try #require(straitd, "\(missingStraitd ?? "no straitd")")
         let matrix = try Matrix.load(path: repoRoot + "/matrices/\(name).yaml")
         let variant = Variant.straitd("run", binary: binary)
         var options = RunOptions(variants: [variant], resultsRoot: results, recipe: recipe)
-        options.log = { log($0) }
+        options.log = { log($0); observe?($0) }
         options.skipLoad = skipLoad
-        options.progress = { total in ProgressDisplay(total: total, style: .lines) { log(String($0.dropLast())) } }
+        options.progress = { total in ProgressDisplay(total: total, style: .lines) { log(String($0.dropLast())); observe?(String($0.dropLast())) } }
         log("e2e: \(name) matrix with \(binary)")
         let outcome = try MatrixRunner(matrix: matrix, options: options).execute()
         let document = try #require(outcome.documents["run"]?.document, "the runner wrote no document for variant run")

@@ -1,0 +1,104 @@
+import Foundation
+import Harness
+import Libvirt
+import Runner
+import Synchronization
+import Testing
+
+extension E2E {
+/// A daemon killed under a workload (issue 9's "what is missing", the users' rule that a daemon
+/// killed mid-run gets a clear error and loses nothing): `matrices/daemon-death.yaml` runs straitd
+/// under a 60 s time-based fio job, the test SIGKILLs straitd a few seconds into it, and the runner
+/// must notice within seconds (fio in the guest hangs on the dead mount: before the watch the cell
+/// ended at fio's ~840 s timeout), fail the cell naming straitd and SIGKILL, record the later
+/// workloads as not-run and leave no VM, daemon, socket or memory file behind.
+@Suite
+struct DaemonDeathE2ETests {
+    /// What the test saw in the runner's log, as it happened.
+    final class Seen: Sendable {
+        struct State {
+            var pid: Int32?
+            var socket: String?
+            var killedAt: Date?
+            var failedAt: Date?
+            var failedLine: String?
+        }
+        let state = Mutex(State())
+    }
+
+    @Test("E2E: straitd SIGKILLed under fio: the cell fails within seconds naming straitd and SIGKILL, later workloads not-run, nothing left",
+          .enabled(if: E2EEnvironment.missingStraitd == nil, Comment(rawValue: E2EEnvironment.missingStraitd ?? "")),
+          .timeLimit(.minutes(15)))
+    func daemonKilledMidWorkload() throws {
+        let seen = Seen()
+        let killDelay = 8.0  // after the step begins: the mount takes 1-3 s, the job runs 60 s
+        try E2EEnvironment.runMatrix("daemon-death", skipLoad: true, observe: { line in
+            if line.contains("straitd-auto-inline: straitd pid "), let pid = Self.field(line, after: " pid ").flatMap(Int32.init) {
+                seen.state.withLock { $0.pid = pid; $0.socket = Self.field(line, after: " serves ") }
+            }
+            if line.contains("straitd-auto-inline randread-psync #1"), line.contains("elapsed"),
+               let pid = seen.state.withLock({ $0.killedAt == nil ? $0.pid : nil }) {
+                seen.state.withLock { $0.killedAt = .distantFuture }  // once
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: killDelay)
+                    kill(pid, SIGKILL)
+                    seen.state.withLock { $0.killedAt = Date() }
+                    E2EEnvironment.log("e2e: SIGKILL sent to straitd pid \(pid)")
+                }
+            }
+            if line.contains("straitd-auto-inline FAILED:") {
+                seen.state.withLock { s in
+                    if s.failedAt == nil { s.failedAt = Date(); s.failedLine = line }
+                }
+            }
+        }) { run in
+            let (doc, outcome) = (run.document, run.outcome)
+            let s = seen.state.withLock { $0 }
+            let pid = try #require(s.pid, "the runner logged no straitd pid")
+            let killedAt = try #require(s.killedAt, "straitd was never killed")
+            #expect(killedAt != .distantFuture, "the kill thread did not run")
+            let failedAt = try #require(s.failedAt, "the runner logged no failure of the cell")
+            let latency = failedAt.timeIntervalSince(killedAt)
+            E2EEnvironment.log(String(format: "e2e: the cell failed %.1f s after the SIGKILL (%@)", latency, s.failedLine ?? ""))
+            #expect(latency > 0 && latency < 30, "detected \(latency) s after the kill")
+
+            let cell = try #require(doc.cells.first { $0.cellID == "straitd-auto-inline" })
+            guard case .fail(let reason) = cell.verdict else {
+                Issue.record("the cell is \(cell.verdict), not a failure")
+                return
+            }
+            #expect(reason.contains("straitd") && reason.contains("SIGKILL") && reason.contains("randread-psync"), "\(reason)")
+            #expect(cell.infrastructure == nil, "a dead daemon is its own failure, not the machine's")
+            // The bundle holds the reason and straitd's log, as every failure bundle does.
+            let bundle = try #require(cell.failureBundle, "no failure bundle")
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: bundle))?.sorted() ?? []
+            E2EEnvironment.log("e2e: bundle \(bundle): \(files)")
+            #expect(files.contains("reason.txt") && files.contains("daemon.log") && files.contains("console.log"), "\(files)")
+            // The killed job and everything after it measured nothing: not-run, never passed or zero.
+            for name in ["randread-psync", "seqwrite-psync", "tar"] {
+                let w = try #require(cell.workload(name), "\(name) missing from the document")
+                #expect(w.verdict?.label == "not-run" && w.repetitions.isEmpty, "\(name): \(String(describing: w.verdict)), \(w.repetitions.count) repetitions")
+            }
+
+            // Nothing left: the domain, the daemon, its socket, the VM's memory file, the run directory.
+            let marker = Run.prefix + outcome.runID
+            #expect(try Connection().domains(prefix: marker).isEmpty)
+            #expect(kill(pid, 0) != 0, "straitd pid \(pid) still exists")
+            if let socket = s.socket { #expect(!FileManager.default.fileExists(atPath: socket), "\(socket) left") }
+            #expect(Sweeper.processes(containing: Run.root + "/" + marker).isEmpty)
+            for dir in ["/dev/shm", "/var/lib/libvirt/qemu/ram"] {
+                let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains(marker) }
+                #expect(left.isEmpty, "\(dir): \(left)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: Run.root + "/" + marker))
+            E2EEnvironment.log(String(format: "e2e: daemon-death run took %.0f s", outcome.seconds))
+        }
+    }
+
+    /// The word after `marker` in a log line.
+    static func field(_ line: String, after marker: String) -> String? {
+        guard let range = line.range(of: marker) else { return nil }
+        return line[range.upperBound...].split(separator: " ").first.map(String.init)
+    }
+}
+}
