@@ -61,7 +61,7 @@ extension Cell {
 
     /// The largest map count straitd logged: its `DAX maps=N ...` lines (at powers of two) and
     /// its exit line `DAX window at exit: maps=N unmaps=M page_roundings=K failures=F
-    /// empty_chunks=E`. StraitdDaxTests reads a real straitd's log with this, so a change of
+    /// empty_chunks=E refusals=R`. StraitdDaxTests reads a real straitd's log with this, so a change of
     /// straitd's wording fails there, not as a zero in a run.
     public static func daxMapCount(daemonLog: String) -> UInt64 {
         daemonLog.split(separator: "\n").compactMap { line -> UInt64? in

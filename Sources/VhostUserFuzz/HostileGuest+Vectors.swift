@@ -126,6 +126,17 @@ extension HostileVector {
             f.refused("mapped through a handle never issued") { () throws(DriverError) in
                 try client.setupMapping(node: entry.nodeid, handle: 0xdead, fileOffset: 0, length: 4096, windowOffset: 0)
             }
+        case .mapFlood:
+            let (entry, h) = try client.create(parent: root, name: "f")
+            _ = try client.write(node: entry.nodeid, handle: h.fh, offset: 0, data: [UInt8](repeating: 7, count: 8192))
+            var accepted = 0
+            for i: UInt64 in 0..<600 {
+                if (try? client.setupMapping(node: entry.nodeid, handle: h.fh, fileOffset: 0, length: 4096, windowOffset: i * 8192)) != nil {
+                    accepted += 1
+                }
+            }
+            let live = client.frontend.dax?.liveMaps.count ?? 0
+            f.check(live < 509, "\(live) live maps (accepted \(accepted) of 600), past a backend's 509 memory slots")
         case .xattrmapPrefix:
             try HostFile.write(s.shared + "/f", [1])
             let file = try client.lookup(parent: root, name: "f")

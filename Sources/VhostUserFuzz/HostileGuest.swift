@@ -20,6 +20,9 @@ public enum HostileVector: String, CaseIterable, Sendable {
     case hugeNumbers = "huge-numbers"
     case privilegedXattrs = "trusted-xattr"
     case mappingOffsets = "mapping-offsets"
+    /// More live 4 KiB maps than a backend has memory slots: each is a memory region of every
+    /// vhost-user backend of the VM, so a daemon must refuse past its budget, not die.
+    case mapFlood = "map-flood"
     /// Needs a daemon started with an xattr map (`HostileGuest.xattrMap`); not a gate vector.
     case xattrmapPrefix = "xattrmap-prefix"
 
@@ -41,7 +44,7 @@ public enum HostileVector: String, CaseIterable, Sendable {
     public func run(against command: DaemonCommandLine) -> [String] {
         var findings = Findings()
         do {
-            let session = try HostileSession(command, daxWindow: self == .mappingOffsets ? 64 << 20 : nil)
+            let session = try HostileSession(command, daxWindow: self == .mappingOffsets || self == .mapFlood ? 64 << 20 : nil)
             defer { session.close() }
             try body(session, &findings)
             session.stillAnswers(&findings)

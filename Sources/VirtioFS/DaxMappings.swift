@@ -14,8 +14,13 @@ import Synchronization
 ///   the map (then put back, times restored), so the guest sees its last partial page through
 ///   the window rather than a hole.
 /// - Whenever straitd tells the guest a size (an attr or entry reply, a WRITE, FALLOCATE or
-///   COPY_FILE_RANGE that grew the file), the file's chunks are brought to it: new segments for
-///   the grown part before the guest can touch it, segments wholly past a shrunk end unmapped.
+///   COPY_FILE_RANGE that grew the file), the file's chunks are brought to it before the guest
+///   can touch the grown part: a chunk that grows is mapped to its end at once (the file grown
+///   to the chunk's end for the instant of the map), so a chunk is at most two segments however
+///   the file grows; segments wholly past a shrunk end are unmapped.
+/// - Every live map is a memory region of every vhost-user backend of the VM (QEMU 11.1 puts
+///   each SHMEM_MAP section in all their tables, straitd's own 509 slots included): past
+///   `mapBudget` a SETUPMAPPING fails with ENOSPC (the guest's access fails, the VM lives).
 /// - Mappings belong to the window, not to handles: the guest keeps using a range after the
 ///   file's last RELEASE (until REMOVEMAPPING, sent when it evicts the inode), so RELEASE keeps
 ///   them; reset and disconnect drop them all (the frontend has dropped its maps).
@@ -28,9 +33,12 @@ public final class DaxMappings: Sendable {
         /// SHMEM_MAP messages the frontend accepted (one per segment).
         public var maps: UInt64 = 0
         public var unmaps: UInt64 = 0
-        /// Maps that needed the file grown to its page boundary for the instant of the map.
+        /// Maps that needed the file grown for the instant of the map (to its page boundary, or a
+        /// growing file to its chunk's end).
         public var pageRoundings: UInt64 = 0
         public var failures: UInt64 = 0
+        /// SETUPMAPPINGs refused because the live maps would pass `mapBudget`.
+        public var refusals: UInt64 = 0
         /// Chunks set up with nothing to map (empty file, chunk past the end).
         public var emptyChunks: UInt64 = 0
     }
@@ -47,6 +55,8 @@ public final class DaxMappings: Sendable {
         let writable: Bool
         var segments: [Segment] = []
         var covered: UInt64 { segments.map { $0.offset + $0.length }.max() ?? 0 }
+        /// The maps this chunk holds or may still add (one growth segment while not whole).
+        var cost: Int { segments.count + (covered < length ? 1 : 0) }
     }
 
     /// The read-write descriptor the maps are made from, one per file, and its chunks.
@@ -63,8 +73,14 @@ public final class DaxMappings: Sendable {
         var stats = Statistics()
     }
 
+    /// Live maps straitd keeps at most. straitd offers 509 memory slots (GET_MAX_MEM_SLOTS) and
+    /// QEMU puts every live map in that table beside the guest's RAM regions (a few); the runner
+    /// keeps a VM's windows within the same 480 (VMPlan.windowRangesPerVM).
+    public static let defaultMapBudget = 480
+
     let window: DaxWindow
     let page: UInt64
+    let mapBudget: Int
     let lock = RecursiveMutex()
     /// Guarded by `lock`. `nonisolated(unsafe)` because the recursive lock is not a `Mutex`.
     nonisolated(unsafe) var state = State()
@@ -73,10 +89,14 @@ public final class DaxMappings: Sendable {
 
     let logger: Logger?
 
-    public init(window: DaxWindow, pageSize: UInt64, logger: Logger? = nil) {
+    public init(window: DaxWindow, pageSize: UInt64, mapBudget: Int = defaultMapBudget, logger: Logger? = nil) {
         self.window = window
         page = max(pageSize, 4096)
+        self.mapBudget = max(mapBudget, 2)
         self.logger = logger
+        if let size = window.size, size / (2 << 20) > UInt64(self.mapBudget) {
+            logger?.warning("DAX window of \(size >> 20) MiB holds \(size / (2 << 20)) 2 MiB ranges, more than the \(self.mapBudget) live maps every backend of the VM can take: a SETUPMAPPING past them fails with ENOSPC")
+        }
     }
 
     public var windowSize: UInt64? { window.size }
@@ -96,6 +116,15 @@ public final class DaxMappings: Sendable {
         let fresh = MappedFile(fd: fd)
         try lock.withLock { () throws(FSError) in
             try removeLocked(windowOffset: windowOffset, length: length)
+            // A new chunk may take two maps (what the file has now, then the rest on growth).
+            let live = state.chunks.values.reduce(0) { $0 + $1.cost }
+            guard live + 2 <= mapBudget else {
+                state.stats.refusals += 1
+                if state.stats.refusals & (state.stats.refusals - 1) == 0 {
+                    logger?.warning("DAX map budget reached: \(live) live maps of \(mapBudget); refusals=\(state.stats.refusals)")
+                }
+                throw FSError(errno: ENOSPC, message: "DAX window: \(live) live maps, the budget is \(mapBudget)")
+            }
             let st = try Self.stat(fd)
             let key = FileKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
             let file = state.files[key] ?? fresh
@@ -106,7 +135,7 @@ public final class DaxMappings: Sendable {
                 state.chunks[windowOffset] = chunk
                 chunkCount.store(state.chunks.count, ordering: .releasing)
             }
-            try extend(&chunk, file: file, size: UInt64(max(st.st_size, 0)))
+            try extend(&chunk, file: file, size: UInt64(max(st.st_size, 0)), growing: false)
             if chunk.segments.isEmpty { state.stats.emptyChunks += 1 }
         }
     }
@@ -128,7 +157,7 @@ public final class DaxMappings: Sendable {
                 shrink(&chunk, size: size)
                 // A failed map is logged in the statistics; the guest's next access through an
                 // unmapped part reads the hole, so the reply that follows must still go out.
-                try? extend(&chunk, file: file, size: size)
+                try? extend(&chunk, file: file, size: size, growing: true)
                 state.chunks[offset] = chunk
             }
         }
@@ -174,18 +203,21 @@ public final class DaxMappings: Sendable {
         if let firstError { throw firstError }
     }
 
-    /// Maps the part of the chunk between what it covers and the page-rounded end of file.
-    private func extend(_ chunk: inout Chunk, file: MappedFile, size: UInt64) throws(FSError) {
+    /// Maps the part of the chunk between what it covers and the page-rounded end of file; for
+    /// a file `growing` past what the chunk covers, the whole rest of the chunk: an appending
+    /// guest would otherwise add a map (a memory slot of every backend) per page it writes.
+    private func extend(_ chunk: inout Chunk, file: MappedFile, size: UInt64, growing: Bool) throws(FSError) {
         let rounded = roundUp(size)
         guard rounded > chunk.fileOffset else { return }
-        let target = min(chunk.length, rounded - chunk.fileOffset)
+        let reach = min(chunk.length, rounded - chunk.fileOffset)
         let from = chunk.covered
-        guard target > from else { return }
+        guard reach > from else { return }
+        let target = growing ? chunk.length : reach
         let segment = Segment(offset: from, length: target - from)
-        let needsRounding = chunk.fileOffset + target > size
+        let end = chunk.fileOffset + target
         do {
-            if needsRounding {
-                try withPageRoundedSize(fd: file.fd, size: size) { () throws(FSError) in try map(chunk, segment, fd: file.fd) }
+            if end > size {
+                try withSize(fd: file.fd, size: size, grownTo: end) { () throws(FSError) in try map(chunk, segment, fd: file.fd) }
                 state.stats.pageRoundings += 1
             } else {
                 try map(chunk, segment, fd: file.fd)
@@ -227,17 +259,17 @@ public final class DaxMappings: Sendable {
         state.stats.unmaps += 1
     }
 
-    /// Grows the file to its page boundary while `body` runs, then puts its size and times back
-    /// (only if nobody else changed the size meanwhile: straitd's own size changes wait on the
-    /// lock; a host process writing the same file at that instant is outside what we order).
-    private func withPageRoundedSize(fd: Int32, size: UInt64, _ body: () throws(FSError) -> Void) throws(FSError) {
+    /// Grows the file to `grown` (its page boundary, or its chunk's end) while `body` runs, then
+    /// puts its size and times back (only if nobody else changed the size meanwhile: straitd's own
+    /// size changes wait on the lock; a host process writing the same file at that instant is
+    /// outside what we order). The growth is sparse: no block is allocated.
+    private func withSize(fd: Int32, size: UInt64, grownTo grown: UInt64, _ body: () throws(FSError) -> Void) throws(FSError) {
         let before = try Self.stat(fd)
-        let rounded = roundUp(size)
-        guard ftruncate(fd, off_t(rounded)) == 0 else {
-            throw FSError(errno: errno, message: "growing a DAX-mapped file to its page boundary")
+        guard grown <= UInt64(Int64.max), ftruncate(fd, off_t(grown)) == 0 else {
+            throw FSError(errno: grown <= UInt64(Int64.max) ? errno : EFBIG, message: "growing a DAX-mapped file to \(grown) for the map")
         }
         defer {
-            if let now = try? Self.stat(fd), UInt64(now.st_size) == rounded, ftruncate(fd, off_t(size)) == 0 {
+            if let now = try? Self.stat(fd), UInt64(now.st_size) == grown, ftruncate(fd, off_t(size)) == 0 {
                 var times = [before.st_atim, before.st_mtim]
                 _ = futimens(fd, &times)
             }

@@ -74,7 +74,7 @@ enum Daemon {
         defer {
             if let dax = (handler as? FuseDispatcher)?.daxMappings {
                 let s = dax.statistics
-                logger.info("DAX window at exit: maps=\(s.maps) unmaps=\(s.unmaps) page_roundings=\(s.pageRoundings) failures=\(s.failures) empty_chunks=\(s.emptyChunks)")
+                logger.info("DAX window at exit: maps=\(s.maps) unmaps=\(s.unmaps) page_roundings=\(s.pageRoundings) failures=\(s.failures) empty_chunks=\(s.emptyChunks) refusals=\(s.refusals)")
             }
         }
         do throws(VhostUserError) {

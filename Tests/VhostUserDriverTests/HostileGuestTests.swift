@@ -67,6 +67,9 @@ struct HostileGuestTests {
     @Test("SETUPMAPPING outside the window or the file is refused", arguments: runnable)
     func mappingOffsets(_ daemon: DaemonCommandLine) { expectSafe(.mappingOffsets, daemon) }
 
+    @Test("600 live 4 KiB maps: refused past the daemon's budget, never past a backend's memory slots", arguments: runnable)
+    func mapFlood(_ daemon: DaemonCommandLine) { expectSafe(.mapFlood, daemon) }
+
     /// With an xattr map that confines the guest to user.virtiofs.*, a guest's trusted.* name
     /// lands under the prefix, never as a host trusted.* attribute.
     @Test("xattrmap keeps a guest's trusted.* under its prefix", .enabled(if: isRoot, "trusted.* is only settable as root"),
