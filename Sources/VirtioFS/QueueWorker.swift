@@ -67,7 +67,12 @@ final class QueueWorker: @unchecked Sendable {
         defer { done.signal() }
         // Which request queues a guest really uses (Linux 6.11+ picks one per CPU): the harness
         // reads this line from the daemon's log.
-        defer { logger.info("queue \(ring.index) stopped: \(served) requests served") }
+        defer {
+            // In the auto mode, how many went to the pool: what the switch decided, visible
+            // outside a profiler (its decisions depend on timing that valgrind distorts).
+            let handed = if case .auto = mode { ", \(offloaded) handed to the pool" } else { "" }
+            logger.info("queue \(ring.index) stopped: \(served) requests served\(handed)")
+        }
         var polling = Polling(host: pollHost)
         defer { if pollHost != nil { logger.info("\(polling.summary)") } }
         while !broken {
@@ -130,8 +135,9 @@ final class QueueWorker: @unchecked Sendable {
     /// Set when the guest corrupted the ring (available index out of range): the thread stops
     /// serving it instead of spinning on an index that stays ahead. Queue thread only.
     private var broken = false
-    /// Chains taken off this ring. Queue thread only.
+    /// Chains taken off this ring, and (auto mode) those handed to the pool. Queue thread only.
     private var served = 0
+    private var offloaded = 0
     /// Never inlined: scripts/bench-instructions.sh counts the instructions under this symbol
     /// (one call per drain, not per request).
     @inline(never)
@@ -168,6 +174,7 @@ final class QueueWorker: @unchecked Sendable {
             let depth = inFlight.load(ordering: .relaxed) + ring.queue.pendingCount
             let average = serviceNanoseconds.load(ordering: .relaxed)
             if AutoSwitch.offload(depth: depth, threshold: threshold, averageServiceNanoseconds: average) {
+                offloaded &+= 1
                 submit(chain)
             } else {
                 process(chain, scratch: scratch)  // on the queue thread; records its service time

@@ -32,6 +32,25 @@ import Testing
 
     @Test func oneStuckRequestDoesNotDominate() {
         let average = AutoSwitch.average(2_000, sample: 60_000_000_000)
-        #expect(average == 2_000 - 250 + AutoSwitch.maxSampleNanoseconds / 8)
+        #expect(average == 2_000 - 250 + 2 * AutoSwitch.handoffWorthNanoseconds / 8)
+        // One preempted (or stuck) request among cheap ones keeps them inline.
+        #expect(!AutoSwitch.offload(depth: 16, threshold: 3, averageServiceNanoseconds: average))
+        // Long samples never weigh more than the cap, however large the average.
+        #expect(AutoSwitch.average(UInt64.max / 2, sample: UInt64.max) <= UInt64.max / 2)
+        let big = AutoSwitch.average(8_000_000, sample: 60_000_000_000)
+        #expect(big == 8_000_000 - 1_000_000 + AutoSwitch.maxSampleNanoseconds / 8)
+    }
+
+    @Test func requestsThatTurnSlowReachThePoolWithinAFewRequests() {
+        var average: UInt64 = 2_000
+        var steps = 0
+        while !AutoSwitch.offload(depth: 16, threshold: 3, averageServiceNanoseconds: average) {
+            average = AutoSwitch.average(average, sample: 500_000)
+            steps += 1
+        }
+        #expect(steps == 4)
+        // And then the average climbs to the real service time.
+        for _ in 0..<64 { average = AutoSwitch.average(average, sample: 500_000) }
+        #expect(average > 490_000 && average <= 500_000)
     }
 }
