@@ -84,10 +84,36 @@ for driver in interrupts polling; do
     want "peers-$driver" && load_run "peers-$driver" $flag \
         --daemon "straitd=$straitd $S" --daemon "$C" --daemon "$RUST" --daemon host \
         --workload getattr,lookup,randread4k,randwrite4k,read1m,write1m --qd 1 --qd 16
-    want "poll-$driver" && load_run "poll-$driver" $flag \
+    want "poll-$driver" || continue
+    rm -rf "$out/poll-$driver-logs"; mkdir -p "$out/poll-$driver-logs"
+    load_run "poll-$driver" $flag --daemon-logs "$out/poll-$driver-logs" \
         --daemon "off=$straitd $S --poll=off" --daemon "on=$straitd $S --poll=on" \
         --daemon "adaptive=$straitd $S --poll=adaptive" \
         --workload getattr,read4k --qd 1 --qd 16
+    # What the adaptive queue threads did, from their own log lines (request queues, all rounds).
+    { echo
+      echo "What \`--poll=adaptive\`'s request queue threads did, summed over the rounds (their log lines;"
+      echo "\"skipped\" = spins not started because the host had more runnable threads than cores):"
+      echo
+      echo "| workload | qd | wakeup us (median) | skipped, busy | spins | caught a request | ms spun | sleeps |"
+      echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+      for f in "$out/poll-$driver-logs"/adaptive-*.log; do
+          cell=$(basename "$f" .log | sed 's/^adaptive-//; s/-r[0-9]*$//')
+          grep -h 'polling adaptive (' "$f" | grep -v 'queue=0 ' | sed "s/^/$cell /"
+      done | awk '
+        { cell = $1; sub(/-qd/, " ", cell)
+          match($0, /wakeup [0-9]+ us/); w = substr($0, RSTART + 7, RLENGTH - 10)
+          match($0, /skipped [0-9]+ times/); k = substr($0, RSTART + 8, RLENGTH - 14)
+          match($0, /: [0-9]+ spins, [0-9]+ caught a request, [0-9]+ ms spun, [0-9]+ sleeps/)
+          split(substr($0, RSTART + 2, RLENGTH - 2), v, /[^0-9]+/)
+          if (!(cell in n)) order[++cells] = cell
+          n[cell]++; wake[cell, n[cell]] = w; skip[cell] += k; spins[cell] += v[1]; hits[cell] += v[2]; ms[cell] += v[3]; sl[cell] += v[4] }
+        END { for (i = 1; i <= cells; i++) { c = order[i]; m = n[c]
+                for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (wake[c, b] + 0 < wake[c, a] + 0) { t = wake[c, a]; wake[c, a] = wake[c, b]; wake[c, b] = t }
+                split(c, wq, " ")
+                printf "| %s | %s | %s | %d | %d | %d | %d | %d |\n", wq[1], wq[2], wake[c, int((m + 1) / 2)], skip[c], spins[c], hits[c], ms[c], sl[c] } }'
+    } >"$out/poll-$driver.extra"
+    cat "$out/poll-$driver.extra" >>"$out/poll-$driver.md" && rm "$out/poll-$driver.extra"
 done
 # 1 MiB requests against the host's own preadv/pwritev (issue 11: >= 0.8x at QD1 and QD16), with
 # the INIT negotiation that lets one request carry 1 MiB, as each daemon answered it.

@@ -18,7 +18,7 @@ struct DaemonRound {
         let socket = dataset.root + "/\(round % 2)-\(params.queueDepth).sock"
         unlink(socket)
         let process = try Subprocess(name: daemon.name, arguments: daemon.expanded(socket: socket, dir: dataset.shared),
-                                     logPath: dataset.root + "/\(tag).log")
+                                     logPath: (params.logDirectory ?? dataset.root) + "/\(tag).log")
         ProcessGuard.add(process.pid)
         defer {
             // A counted run lets the daemon leave on its own after the frontend hangs up, so

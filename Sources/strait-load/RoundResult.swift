@@ -62,6 +62,8 @@ struct RunParameters: Sendable {
     /// `--guest linux`: batch refills with one kick, and keep in flight only what a Linux
     /// guest's FUSE layer would (`GuestModel`).
     var linuxGuest: Bool = false
+    /// `--daemon-logs DIR`: where the daemons' logs go (default: the dataset, removed at exit).
+    var logDirectory: String?
     /// `--requests N`: exactly N operations per round, no warm-up, no time limit (the counted
     /// runs behind `--instructions`).
     var requests: UInt64?

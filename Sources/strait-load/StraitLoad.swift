@@ -77,6 +77,9 @@ struct StraitLoad: ParsableCommand {
     @Flag(name: .customLong("cache-sim"), help: "With --instructions: cachegrind also simulates the caches (about twice the time); D1 and LL misses per operation are reported beside the instructions (JSON round_d1_misses_per_op, round_ll_misses_per_op), not judged.")
     var cacheSim = false
 
+    @Option(name: .customLong("daemon-logs"), help: "Keep each round's daemon log in this directory (NAME-WORKLOAD-qdN-rR.log) instead of the temporary dataset, e.g. for straitd's per-queue polling and auto-switch lines.")
+    var daemonLogs: String?
+
     @Flag(help: "Balanced interleaving: the daemon order reverses every round (A B, B A, A B, ...), so neither side always runs first.")
     var abba = false
 
@@ -126,7 +129,7 @@ struct StraitLoad: ParsableCommand {
             for qd in queueDepths {
                 let params = RunParameters(workload: w, queueDepth: qd, seconds: seconds, warmup: warmup,
                                            requestQueues: requestQueues ?? threads, cpus: threads, fileSize: fileMiB << 20,
-                                           poll: poll, seed: seed, linuxGuest: guest == "linux")
+                                           poll: poll, seed: seed, linuxGuest: guest == "linux", logDirectory: daemonLogs)
                 var results: [String: [RoundResult]] = [:]
                 var unsupported = Set<String>()
                 for round in 1...rounds {
