@@ -5,8 +5,10 @@ import Glibc
 /// path out of reach (or made the path name a guest file inside the share), because it holds
 /// its directory open and unlinks relative to it, and only while the entry is still a socket.
 public final class SocketFile: Sendable {
-    private let directoryFD: Int32
-    private let name: String
+    /// The directory (O_PATH, close-on-exec) and the name in it: what the namespace sandbox's
+    /// parent, a process of its own after an exec, needs to remove the socket.
+    public let directoryFD: Int32
+    public let name: String
 
     /// Nil when there is nothing to clean (inherited fd) or the directory cannot be opened.
     public init?(path: String?) {

@@ -64,6 +64,8 @@ public final class VirtioFSServer: Sendable {
 
     /// Removes the socket we created; safe after pivot_root/chroot and on a signal thread.
     public func removeSocket() { listener.socketFile?.remove() }
+    /// The socket file this server created (nil for an inherited descriptor).
+    public var socketFile: SocketFile? { listener.socketFile }
 
     /// Serves one frontend with `handler` answering its requests; returns when it disconnects.
     public func run(handler: RequestHandler) throws(VhostUserError) {

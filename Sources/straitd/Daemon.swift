@@ -38,6 +38,7 @@ enum Daemon {
             try SocketGroup.apply(configuration.socketGroup, path: server.socketPath)
             let entered = try Sandbox.enter(configuration.sandbox, sharedDir: configuration.passthrough.root,
                                             readonly: configuration.passthrough.readonly, logger: logger,
+                                            parentSocket: server.socketFile.map { ($0.directoryFD, $0.name) },
                                             parentCleanup: { server.removeSocket() })
             try SignalThread.start(logger: logger, asNamespaceInit: entered.isNamespaceInit) { server.removeSocket() }
             let handler = try open(configuration, entered: entered, server: server, logger: logger)

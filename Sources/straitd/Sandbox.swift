@@ -20,6 +20,7 @@ enum Sandbox {
     /// and IPC namespaces: the parent stays behind to wait for the child, pass its signals on and
     /// exit with its status (it never returns from here); the child returns and serves.
     static func enter(_ mode: SandboxMode, sharedDir: String, readonly: Bool, logger: Logger,
+                      parentSocket: (directoryFD: Int32, name: String)? = nil,
                       parentCleanup: @escaping () -> Void) throws(StartupError) -> Entered {
         try checkDirectory(sharedDir)
         switch mode {
@@ -33,7 +34,7 @@ enum Sandbox {
             logger.debug("chroot sandbox", metadata: ["root": "\(sharedDir)"])
             return Entered(root: "/", procSelfFD: proc)
         case .namespace:
-            try forkIntoNamespaces(logger: logger, parentCleanup: parentCleanup)
+            try forkIntoNamespaces(logger: logger, parentSocket: parentSocket, parentCleanup: parentCleanup)
             let proc = try openProcSelfFD()
             try pivot(into: sharedDir, readonly: readonly)
             logger.debug("namespace sandbox", metadata: ["root": "\(sharedDir)"])
@@ -42,22 +43,36 @@ enum Sandbox {
     }
 
     /// The parent of the namespace child: forwards SIGTERM/SIGINT/SIGHUP, exits as the child did.
-    private static func forkIntoNamespaces(logger: Logger, parentCleanup: () -> Void) throws(StartupError) {
+    /// It does so as a fresh image of the binary (`strait_exec_sandbox_parent`): a copy of the
+    /// whole daemon waiting kept ~3.5 MiB resident for nothing. If that exec fails, it waits here.
+    private static func forkIntoNamespaces(logger: Logger, parentSocket: (directoryFD: Int32, name: String)?,
+                                           parentCleanup: () -> Void) throws(StartupError) {
         var chld = sigset_t()
         sigemptyset(&chld)
         sigaddset(&chld, SIGCHLD)
         pthread_sigmask(SIG_BLOCK, &chld, nil)
+        // Opened before the child can pivot the shared mount namespace's root away from /proc.
+        let exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
         let child = strait_fork_into_namespaces()
         guard child >= 0 else {
+            if exe >= 0 { close(exe) }
             throw .system("unsharing PID, mount, network and IPC namespaces (needs CAP_SYS_ADMIN; try --sandbox=chroot or none)")
         }
         if child == 0 {
+            if exe >= 0 { close(exe) }
             pthread_sigmask(SIG_UNBLOCK, &chld, nil)
             // The parent is outside our namespace: if it goes, so do we.
             guard strait_die_with_parent(SIGKILL) == 0 else { throw .system("PR_SET_PDEATHSIG") }
             return
         }
         logger.debug("serving from a child in its own namespaces", metadata: ["pid": "\(child)"])
+        let forwarded = SignalThread.handled
+        _ = forwarded.withUnsafeBufferPointer { signals in
+            strait_exec_sandbox_parent(exe, child, parentSocket?.directoryFD ?? -1, parentSocket?.name ?? "",
+                                       signals.baseAddress, Int32(signals.count))
+        }
+        logger.warning("the sandbox's parent could not re-execute itself (\(String(cString: strerror(errno)))); waiting in place")
+        if exe >= 0 { close(exe) }
         let status = waitForChild(child)
         parentCleanup()
         exit(status)

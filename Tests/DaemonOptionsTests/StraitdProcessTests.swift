@@ -107,6 +107,12 @@ struct StraitdProcessTests {
         while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
               daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
         #expect(scratch.exists(scratch.socket))
+        if sandbox == "namespace" {
+            // The parent waits as a fresh, small image of the binary, not as a copy of the daemon
+            // (its resident memory counted twice in the daemon's total otherwise).
+            let cmdline = (try? String(contentsOfFile: "/proc/\(daemon.pid)/cmdline", encoding: .utf8)) ?? ""
+            #expect(cmdline.hasPrefix("straitd-sandbox-parent\u{0}"), "parent's command line: \(cmdline)")
+        }
         kill(daemon.pid, SIGTERM)
         #expect(daemon.waitForExit(timeout: 10))
         #expect(daemon.exitCode == 0, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")

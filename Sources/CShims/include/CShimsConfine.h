@@ -20,6 +20,14 @@ int strait_install_noop_handler(int sig);
 /// SIGCHLD) caused it.
 int strait_wait_signal(const int *signals, int count, pid_t *pid);
 
+/// The namespace sandbox's parent re-executes its own binary (`exe_fd`, opened before the fork)
+/// as a small waiter (sandbox_parent.c): it forwards `signals` to `child`, removes the socket
+/// `name` under `dir_fd` (if still a socket) once the child is gone, and exits as the child did.
+/// Those signals and SIGCHLD must be blocked (the mask survives the exec). Returns only on
+/// failure (-1, errno), with nothing changed.
+int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *name,
+                               const int *signals, int count);
+
 /// Sets nodev and nosuid (and rdonly with `readonly`) on the mount at `path` and every mount
 /// below it (mount_setattr with AT_RECURSIVE, Linux 5.12+; else a remount of `path` alone,
 /// keeping its other flags). 0 on success.
