@@ -10,12 +10,16 @@
 #                                    (CPU us per operation of both), and the INIT that allows 1 MiB
 #   poll-interrupts, poll-polling    straitd --poll=off / on / adaptive, with CPU per operation
 #   processing                       auto-switch (default) vs inline vs pool (4 threads, auto's)
+#   memory-load                      peak RSS under load, every daemon in its default sandbox
+#                                    (straitd's namespace sandbox too), straitd unsandboxed beside
 #   queues                           4 guest CPUs against straitd offering 1, 2, 4 request queues,
 #                                    and the peers (one queue each)
 #   instructions                     straitd's queue thread, instructions per request (callgrind,
 #                                    scripts/bench-instructions.sh), and whole-daemon instructions
 #                                    per operation against the Rust virtiofsd (strait-load
 #                                    --instructions, cachegrind)
+#   instructions-auto                the auto-switch's bookkeeping: queue-thread instructions per
+#                                    request, auto against inline (callgrind, QD1)
 #   memory                           resident KiB per mapping of each daemon, idle (/proc/PID/smaps)
 #   guest-queues, guest-libaio       in the guest: no VM runs here; `strait report --section NAME`
 #                                    writes the table from the run documents stored under
@@ -39,7 +43,7 @@ write_doc=
 out=${1:-/tmp/strait-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 rounds=${2:-5}
 seconds=${3:-1}
-parts=${4:-peers-interrupts,peers-polling,big-interrupts,big-polling,poll-interrupts,poll-polling,processing,queues,instructions,memory,guest-queues,guest-libaio}
+parts=${4:-peers-interrupts,peers-polling,big-interrupts,big-polling,poll-interrupts,poll-polling,processing,memory-load,queues,instructions,instructions-auto,memory,guest-queues,guest-libaio}
 mkdir -p "$out"
 host_parts=$(echo ",$parts," | sed 's/,guest-[a-z]*//g; s/,none//g; s/^,*//; s/,*$//')
 if [ -n "$host_parts" ] && { [ -z "${STRAITD:-}" ] || [ -z "${STRAIT_LOAD:-}" ]; }; then
@@ -74,7 +78,7 @@ load_run() {  # NAME strait-load-arguments...: strait-load --markdown into NAME.
       echo
       cmdline=; for a; do case $a in *" "*) cmdline="$cmdline \"$a\"" ;; *) cmdline="$cmdline $a" ;; esac; done
       echo "Command: \`strait-load --markdown --seconds $seconds --rounds $rounds$cmdline\`" |
-          sed "s|$straitd|straitd|g; s|$CBIN|C-virtiofsd|g; s|$RUSTBIN|rust-virtiofsd|g"
+          sed "s|$straitd|straitd|g; s|$CBIN|C-virtiofsd|g; s|$RUSTBIN|rust-virtiofsd|g; s|$out/|OUTDIR/|g"
     } >"$out/$name.md.tmp"
     mv "$out/$name.md.tmp" "$out/$name.md"
 }
@@ -139,10 +143,34 @@ for driver in interrupts polling; do
 done
 # The auto-switch against its two halves: inline, and the pool of the size it would use (4).
 # 1 MiB requests are the ones whose service time makes it switch (AutoSwitch.handoffWorthNanoseconds).
-want processing && load_run processing \
-    --daemon "auto=$straitd $S" --daemon "inline=$straitd $S --thread-pool-size=0" \
-    --daemon "pool4=$straitd $S --processing=pool --thread-pool-size=4" \
-    --workload getattr,read4k,write4k,read1m,write1m --qd 1 --qd 16
+if want processing; then
+    rm -rf "$out/processing-logs"; mkdir -p "$out/processing-logs"
+    load_run processing --daemon-logs "$out/processing-logs" \
+        --daemon "auto=$straitd $S" --daemon "inline=$straitd $S --thread-pool-size=0" \
+        --daemon "pool4=$straitd $S --processing=pool --thread-pool-size=4" \
+        --workload getattr,read4k,write4k,read1m,write1m --qd 1 --qd 16
+    # What the switch decided: requests the auto daemon's queue threads handed to the pool.
+    { echo
+      echo "What auto decided, from its queue threads' log lines (request queues, all rounds, warm-up included):"
+      echo
+      echo "| workload | qd | requests | handed to the pool | share |"
+      echo "|---|---:|---:|---:|---:|"
+      for f in "$out/processing-logs"/auto-*.log; do
+          cell=$(basename "$f" .log | sed 's/^auto-//; s/-r[0-9]*$//; s/-qd/ /')
+          grep -h 'requests served, [0-9]* handed to the pool' "$f" | grep -v 'queue=0 ' |
+              sed "s/.*stopped: \([0-9]*\) requests served, \([0-9]*\) handed.*/$cell \1 \2/"
+      done | awk '{ c = $1 " " $2; if (!(c in r)) o[++n] = c; r[c] += $3; h[c] += $4 }
+          END { for (i = 1; i <= n; i++) { c = o[i]; split(c, p, " ")
+                printf "| %s | %s | %d | %d | %.2f%% |\n", p[1], p[2], r[c], h[c], (r[c] > 0 ? 100 * h[c] / r[c] : 0) } }'
+    } >"$out/processing.extra"
+    cat "$out/processing.extra" >>"$out/processing.md" && rm "$out/processing.extra"
+fi
+# Peak RSS under load with every daemon in its own default sandbox (straitd's namespace sandbox
+# forks as both peers' do), straitd unsandboxed beside them; the throughput columns come along.
+want memory-load && load_run memory-load \
+    --daemon "straitd=$straitd --socket-path={socket} --shared-dir={dir} --cache=auto" \
+    --daemon "$C" --daemon "$RUST" --daemon "straitd-nosandbox=$straitd $S" \
+    --workload getattr,lookup,randread4k,randwrite4k --qd 1 --qd 16
 # 4 guest CPUs (--threads 4) mapped onto 1, 2 or 4 request queues as Linux 6.11+ maps them.
 want queues && load_run queues --threads 4 \
     --daemon "q1=$straitd $S --request-queues=1" --daemon "q2=$straitd $S --request-queues=2" \
@@ -181,6 +209,25 @@ if want instructions; then
             }'
     } >"$out/instructions.md.tmp"
     mv "$out/instructions.md.tmp" "$out/instructions.md"
+fi
+
+# The auto-switch's own cost: the queue thread's instructions per request, auto (default) against
+# inline, at QD1 where auto always stays inline (depth 1): what is left is its bookkeeping.
+if want instructions-auto; then
+    echo "== instructions-auto" >&2
+    scripts/bench-instructions.sh "$straitd" "$load" getattr,read4k,write4k 2>"$out/instructions-auto.log" >"$out/instructions-inline.txt"
+    PROCESSING= scripts/bench-instructions.sh "$straitd" "$load" getattr,read4k,write4k 2>>"$out/instructions-auto.log" >"$out/instructions-autoswitch.txt"
+    { provenance "instructions-auto"
+      echo "The auto-switch's own cost on the queue thread (callgrind, \`QueueWorker.drain\` inclusive, per request,"
+      echo "QD1, median of 5 rounds; \`scripts/bench-instructions.sh\` with \`PROCESSING=\` for auto):"
+      echo
+      echo "| request | inline | auto | auto - inline |"
+      echo "|---|---:|---:|---:|"
+      awk 'FNR == 1 { f++; next } f == 1 { a[$1] = $2; o[++n] = $1 } f == 2 { b[$1] = $2 }
+           END { for (i = 1; i <= n; i++) { w = o[i]; printf "| %s | %d | %d | %+d (%+.1f%%) |\n", w, a[w], b[w], b[w] - a[w], 100 * (b[w] - a[w]) / a[w] } }' \
+          "$out/instructions-inline.txt" "$out/instructions-autoswitch.txt"
+    } >"$out/instructions-auto.md.tmp"
+    mv "$out/instructions-auto.md.tmp" "$out/instructions-auto.md"
 fi
 
 # Resident KiB per mapping of an idle daemon (started, socket up, 1 s later), summed over its
