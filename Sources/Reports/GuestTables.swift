@@ -53,7 +53,9 @@ extension Reports {
         let images = Set(cells.map { $0.image ?? $0.cell.image ?? "guest kernel " + (env.guestKernel ?? "unknown") }).sorted()
         return "Made by `\(command)` from the stored run\(runs.count > 1 ? "s" : "") "
             + runs.map(describe).joined(separator: "; ") + "; straitd at " + shas.joined(separator: " and ") + "; "
-            + vmms.joined(separator: ", ") + ", " + images.joined(separator: ", ") + ", \(env.accelerator) on "
+            + vmms.joined(separator: ", ") + ", " + images.joined(separator: ", ") + ", "
+            + (env.vcpus.map { "\($0) vCPUs per VM" } ?? "vCPUs per VM not recorded (documents before the field; the prose says)")
+            + ", \(env.accelerator) on "
             + "\(env.host.cpus) host CPUs (\(env.host.cpuModel)). IOPS are fio's, summed over the jobs of a repetition.\n"
     }
 

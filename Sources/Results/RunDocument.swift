@@ -60,6 +60,9 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
     /// Why that accelerator (e.g. "KVM probe boot timed out after 60 s").
     public var acceleratorReason: String
     public var host: HostFingerprint
+    /// vCPUs per VM (`--vcpus`): a 6.11+ guest uses one request queue per CPU, so a queue count
+    /// is read against it. Absent in documents from before the field and in host-speed-only runs.
+    public var vcpus: Int?
 
     public init(
         straitdSHA: String? = nil, straitdBuild: String? = nil, imageHash: String? = nil, guestKernel: String? = nil,

@@ -94,8 +94,10 @@ public final class MatrixRunner: Sendable {
         for variant in options.variants {
             let id = options.variants.count == 1 ? run.id : "\(run.id)-\(variant.name)"
             let env = context.map {
-                RunEnvironment.probe(image: $0.headerImage(expansion.cells), accelerator: $0.accelerator, connection: $0.connection,
-                                     variant: variant, vmm: $0.headerVMM(expansion.cells))
+                var env = RunEnvironment.probe(image: $0.headerImage(expansion.cells), accelerator: $0.accelerator, connection: $0.connection,
+                                               variant: variant, vmm: $0.headerVMM(expansion.cells))
+                env.vcpus = options.vcpus
+                return env
             } ?? RunEnvironment(straitdSHA: variant.straitdSHA, straitdBuild: variant.straitdBuild, accelerator: "none", acceleratorReason: "host-speed cells only, no VM", host: .current())
             var doc = RunDocument(runID: id, matrix: matrix.name, startedAt: started, environment: env, tolerances: matrix.tolerances)
             doc.shard = shardInfo

@@ -37,6 +37,10 @@ import Testing
         let text = Reports.guestSection(.guestQueues, runs: [run], command: "strait report --section guest-queues")
         #expect(text.hasPrefix("Made by `strait report --section guest-queues` from the stored run `q-a` (matrix `queues-quick`) 2023-11-14 22:13-? UTC; straitd at sha-q-a, build not recorded;"), "\(text)")
         #expect(text.contains("QEMU 1:11.1.3+ds-1~bpo13+1"), "\(text)")
+        #expect(text.contains(", vCPUs per VM not recorded"), "\(text)")
+        var four = run
+        four.environment.vcpus = 4
+        #expect(Reports.guestSection(.guestQueues, runs: [four], command: "c").contains(", 4 vCPUs per VM, tcg on 2 host CPUs"))
         #expect(text.contains("| daemon | request queues | randread-libaio-multi IOPS (x of 1 queue) | guest interrupts per request vq | straitd requests per queue |"), "\(text)")
         #expect(text.contains("| straitd | 1 | 4,528 | 17,778 | 34,658 |"), "\(text)")
         #expect(text.contains("| straitd | 2 | 6,311 (x1.39) | 10,471 / 9,128 | 22,991 / 18,817 |"), "\(text)")

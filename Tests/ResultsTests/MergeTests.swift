@@ -58,6 +58,10 @@ import Testing
         var otherImage = two
         otherImage.environment.imageHash = "img2"
         #expect(refusal([one, otherImage]).contains("different images"))
+        var twoCPUs = one, fourCPUs = two
+        twoCPUs.environment.vcpus = 2
+        fourCPUs.environment.vcpus = 4
+        #expect(refusal([twoCPUs, fourCPUs]).contains("different vCPU counts: 2 (s1) vs 4 (s2)"))
         #expect(refusal([one, Self.shard(2, of: 3, cells: [Self.cells[1]])]).contains("different shard counts"))
         #expect(refusal([one, Self.shard(2, of: 2, cells: [Self.cells[1]], allCells: Array(Self.all.prefix(2)))])
             .contains("different expansions"))
