@@ -9,7 +9,7 @@ import Results
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge", abstract: "Combine the shard runs of a matrix (strait run --shard i/n) into one run.",
-        discussion: "Refuses shards of different matrices, expansions, commits, images, accelerators or QEMU versions, a shard given twice and a missing shard. The merged run is read by report, compare and gate like any run.")
+        discussion: "Refuses shards of different matrices, expansions, commits, images, accelerators, QEMU versions or vCPU counts, a shard given twice and a missing shard. The merged run is read by report, compare and gate like any run.")
 
     @Argument(help: "Shard run ids (under --results) or run document paths, every shard once.") var runs: [String]
     @Option(help: "Id of the merged run (default: the first shard's id + '-merged').") var id: String?
