@@ -166,14 +166,28 @@ public final class MatrixRunner: Sendable {
             (context.vmm(for: slot.cell).path ?? "") + "|" + context.image(for: slot.cell).directory
         }
         for (index, group) in groups.enumerated() {
-            let groupStates = group.compactMap { byKey[key($0.variant.name, $0.cell)] }
+            var groupStates = group.compactMap { byKey[key($0.variant.name, $0.cell)] }
             let groupKeys = Set(group.map { key($0.variant.name, $0.cell) })
-            let groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
-            let vmRun = VMGroupRun(index: index, states: groupStates, steps: groupSteps, run: run, context: context,
-                                   emulator: group.first.flatMap { context.vmm(for: $0.cell).path },
-                                   image: group.first.map { context.image(for: $0.cell) } ?? context.image,
-                                   options: options, trees: trees, display: display, store: store, record: record)
-            if vmRun.execute() { boots += 1 }
+            var groupSteps = steps.filter { groupKeys.contains(key($0.variant, $0.cell)) }
+            // A VM torn down under one share (its daemon died, or QEMU stopped) hands back the
+            // other shares' remaining steps: they go on in a fresh VM. Each round loses at least
+            // the share it was torn down under, so this ends.
+            var round = 0
+            while true {
+                let vmRun = VMGroupRun(index: index + round * groups.count, states: groupStates, steps: groupSteps, run: run,
+                                       context: context, emulator: group.first.flatMap { context.vmm(for: $0.cell).path },
+                                       image: group.first.map { context.image(for: $0.cell) } ?? context.image,
+                                       options: options, trees: trees, display: display, store: store, record: record)
+                let outcome = vmRun.execute()
+                if outcome.booted { boots += 1 }
+                guard !outcome.moved.isEmpty else { break }
+                let movedKeys = Set(outcome.moved.map { key($0.variant, $0.cell) })
+                groupStates = groupStates.filter { movedKeys.contains(key($0.slot.variant.name, $0.slot.cell)) }
+                for state in groupStates { state.moveToNewVM() }
+                groupSteps = outcome.moved
+                round += 1
+                log("strait: \(groupStates.count) share(s) go on in a fresh VM: \(outcome.moved.count) step(s) left")
+            }
         }
         for step in steps {
             if let state = byKey[key(step.variant, step.cell)], let why = state.skip.map({ "skipped: \($0)" })

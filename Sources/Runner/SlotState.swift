@@ -33,6 +33,9 @@ final class SlotState {
     /// Files worth keeping in a failure bundle (name -> host path).
     var evidence: [String: String] = [:]
     var finished = false
+    /// Why this share left its VM unfinished: the VM was torn down under another share (its daemon
+    /// died, or QEMU stopped). Its remaining steps run on a fresh VM with a fresh daemon.
+    var evicted: String?
 
     init(slot: ShareSlot, hostDir: String, workloads: [Workload]) {
         self.slot = slot
@@ -41,6 +44,17 @@ final class SlotState {
     }
 
     var active: Bool { skip == nil && unsupported == nil && failure == nil && !finished }
+
+    /// Ready for a fresh VM: unmounted, no daemon, nothing of the old VM's evidence; what it
+    /// measured so far stays.
+    func moveToNewVM() {
+        evicted = nil
+        prepared = false
+        mountLine = ""
+        daemon = nil
+        queues = nil
+        dax = nil
+    }
 
     func fail(_ reason: String) {
         if failure == nil { failure = reason }

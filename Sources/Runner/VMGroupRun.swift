@@ -9,8 +9,16 @@ import Results
 
 /// One VM and the shares it serves: daemons started, the VM booted with a device per share, then
 /// the group's steps in schedule order. A share is mounted and checked before its first step and
-/// recorded after its last; a failure ends that share only, with a bundle of the evidence.
+/// recorded after its last; a failure ends that share only, with a bundle of the evidence. When
+/// the VM is torn down under one share (`abandon`), the other unfinished shares' remaining steps
+/// are handed back (`Outcome.moved`) for a fresh VM.
 struct VMGroupRun {
+    struct Outcome {
+        var booted: Bool
+        /// Steps of shares evicted from this VM, in schedule order, for the next VM.
+        var moved: [Step] = []
+    }
+
     let index: Int
     let states: [SlotState]
     let steps: [Step]
@@ -30,8 +38,8 @@ struct VMGroupRun {
 
     var log: @Sendable (String) -> Void { options.log }
 
-    /// Returns whether a VM was booted.
-    func execute() -> Bool {
+    /// Returns whether a VM was booted, and the steps that move to a fresh VM.
+    func execute() -> Outcome {
         var shares: [Filesystem] = []
         defer { stopDaemons() }
         for state in states where state.active {
@@ -70,7 +78,7 @@ struct VMGroupRun {
         let active = states.filter(\.active)
         guard !active.isEmpty else {
             finishAll(vm: nil)
-            return false
+            return Outcome(booted: false)
         }
         var vmOptions = VirtualMachine.Options()
         vmOptions.vcpus = options.vcpus
@@ -84,7 +92,7 @@ struct VMGroupRun {
         } catch {
             blameBootFailure(active, "VM setup: \(error.detail)")
             finishAll(vm: nil)
-            return false
+            return Outcome(booted: false)
         }
         for state in states { if let path = state.evidence["daemon.log"] { vm.keepDaemonLog("\(state.slot.key)-daemon.log", at: path) } }
         if let server = sshfs.server { vm.keepDaemonLog("sshd.log", at: server.layout.log) }
@@ -96,7 +104,7 @@ struct VMGroupRun {
             blameBootFailure(active, "VM did not boot: \(error.detail)")
             for state in active { state.bundle = error.bundle }
             finishAll(vm: nil)
-            return true
+            return Outcome(booted: true)
         }
         log(String(format: "strait: %@ boot-to-SSH %.1f s (%@)", vm.name, vm.bootToSSH ?? 0, context.accelerator.kind.rawValue))
         if let tree = trees.values.first {
@@ -109,14 +117,23 @@ struct VMGroupRun {
         }
         installSSHFSKey(vm: vm)
         let last = Dictionary(steps.enumerated().map { ($0.element.variant + "/" + $0.element.cell.id, $0.offset) }) { $1 }
+        var moved: [Step] = []
         for (i, step) in steps.enumerated() {
             guard let state = states.first(where: { $0.slot.variant.name == step.variant && $0.slot.cell == step.cell }) else { continue }
+            if state.evicted != nil {
+                moved.append(step)
+                continue
+            }
             display.begin(step)
             display.end(step, outcome: measure(step, index: i, state: state, vm: vm))
             if last[step.variant + "/" + step.cell.id] == i { finish(state, vm: vm) }
         }
+        // An evicted share with nothing left to run is recorded here, not moved.
+        for state in states where state.evicted != nil && !moved.contains(where: { $0.variant == state.slot.variant.name && $0.cell == state.slot.cell }) {
+            state.evicted = nil
+        }
         finishAll(vm: vm)
-        return true
+        return Outcome(booted: true, moved: moved)
     }
 
     /// Fails every share of a VM that never became ready, each blamed on its daemon or on the machine.
@@ -328,16 +345,14 @@ struct VMGroupRun {
         vm.destroy()
         log("strait: \(vm.name) torn down")
         for other in states where other !== state && !other.finished && other.failure == nil && other.skip == nil && other.unsupported == nil {
-            let theirs = WorkloadWatch.bystander(blame, cell: state.slot.cell.id)
-            other.fail(theirs)
-            other.bundle = state.bundle
-            log("strait: \(other.slot.cell.id) [\(other.slot.variant.name)]: \(theirs.reason)")
+            other.evicted = WorkloadWatch.bystander(blame, cell: state.slot.cell.id).reason
+            log("strait: \(other.slot.cell.id) [\(other.slot.variant.name)]: its remaining steps move to a fresh VM (\(vm.name) was torn down under \(state.slot.cell.id))")
         }
         return "FAIL: \(blame.reason)"
     }
 
     func finishAll(vm: VirtualMachine?) {
-        for state in states where !state.finished { finish(state, vm: vm) }
+        for state in states where !state.finished && state.evicted == nil { finish(state, vm: vm) }
     }
 
     /// Stops the group's daemons after the VM is gone; straitd must end cleanly (exit 0) on
@@ -349,6 +364,8 @@ struct VMGroupRun {
             guard let daemon = state.daemon else { continue }
             let ending = daemon.stop()
             state.daemon = nil
+            // An evicted share gets a new daemon on the next VM; how this one took the VM's end is not its verdict.
+            if state.evicted != nil { continue }
             // straitd logs each queue's requests when its ring stops (the VM is gone by now).
             if state.slot.cell.backend == .straitd, state.queues != nil, let path = state.evidence["daemon.log"],
                let text = try? String(contentsOfFile: path, encoding: .utf8) {

@@ -240,3 +240,21 @@ struct WorkloadWatchTests {
         #expect(try Verdict(label: "not-run", reason: "y") == .notRun("y"))
     }
 }
+
+/// A share evicted from a VM torn down under another share goes on in a fresh VM.
+struct EvictionTests {
+    @Test func aMovedShareKeepsWhatItMeasuredAndMountsAgain() {
+        let cell = Cell(backend: .straitd, cache: "none")
+        let slot = ShareSlot(variant: Variant(name: "run", binaries: DaemonBinaries(straitd: "/bin/true")), cell: cell, key: "s1")
+        let state = SlotState(slot: slot, hostDir: "/nonexistent", workloads: [.fio(FioJob(pattern: .randread, engine: .psync))])
+        state.prepared = true
+        state.mountLine = "s1 on /mnt/fs1 type virtiofs (rw)"
+        state.record(state.workloads[0].workload) { $0.repetitions.append(Repetition(index: 0, tarSeconds: 1)) }
+        state.evicted = "VM infrastructure, not this daemon: another share's daemon died under straitd-auto-inline (x)"
+        #expect(state.active, "evicted is not failed: its steps go on elsewhere")
+        state.moveToNewVM()
+        #expect(state.evicted == nil && !state.prepared && state.mountLine.isEmpty && state.daemon == nil)
+        #expect(state.workloads[0].repetitions.count == 1)
+        #expect(state.result.verdict == .pass)
+    }
+}
