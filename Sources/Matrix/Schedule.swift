@@ -19,7 +19,8 @@ public struct Step: Sendable, Hashable {
 /// then spreads over every cell and both variants instead of landing on one of them.
 public enum Schedule {
     public enum Order: Sendable {
-        /// Every cell and workload once, then all again: best against drift, most VM switches.
+        /// Every cell and workload once, then all again in the reverse cell order: best against
+        /// drift, most VM switches.
         case repetitionMajor
         /// All repetitions of a cell before the next cell: one boot per cell.
         case cellMajor
@@ -39,8 +40,10 @@ public enum Schedule {
         }
         switch order {
         case .repetitionMajor:
+            // Cells in ABBA order too: forward, then backward on the next repetition, so no
+            // daemon is always measured first (on a warm-up, or a quiet minute) in its VM.
             for repetition in 0..<expansion.repetitions {
-                for cell in expansion.cells { add(cell, repetition) }
+                for cell in repetition % 2 == 0 ? expansion.cells : expansion.cells.reversed() { add(cell, repetition) }
             }
         case .cellMajor:
             for cell in expansion.cells {
