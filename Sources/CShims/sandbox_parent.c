@@ -21,6 +21,10 @@
 #define STRAIT_WAITER_ARGV0 "straitd-sandbox-parent"
 #define STRAIT_WAITER_MAX_SIGNALS 8
 
+/// The daemon's argv as the process started with it (saved by the constructor below).
+static int strait_daemon_argc;
+static char **strait_daemon_argv;
+
 int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *name,
                                const int *signals, int count) {
     if (exe_fd < 0 || count < 0 || count > STRAIT_WAITER_MAX_SIGNALS) { errno = EINVAL; return -1; }
@@ -33,16 +37,25 @@ int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *
         n += snprintf(spec + n, sizeof spec - n, " %d", signals[i]);
     if (n > 0 && n < (int)sizeof spec) n += snprintf(spec + n, sizeof spec - n, " %s", name ? name : "");
     if (n <= 0 || n >= (int)sizeof spec) { if (dir >= 0) close(dir); errno = ENAMETOOLONG; return -1; }
-    char *argv[] = { STRAIT_WAITER_ARGV0, spec, NULL };
+    // The daemon's own arguments follow the marker: /proc/PID/cmdline of the process libvirt or
+    // the harness started still says how straitd was run (the runner's configuration check and
+    // its leftover sweep read it; so do people with ps).
+    int argc = strait_daemon_argc > 0 && strait_daemon_argv ? strait_daemon_argc : 0;
+    char **argv = calloc((size_t)argc + 3, sizeof(char *));
+    if (!argv) { if (dir >= 0) close(dir); errno = ENOMEM; return -1; }
+    argv[0] = STRAIT_WAITER_ARGV0;
+    argv[1] = spec;
+    for (int i = 0; i < argc; i++) argv[2 + i] = strait_daemon_argv[i];
     char *envp[] = { NULL };
     syscall(SYS_execveat, exe_fd, "", argv, envp, AT_EMPTY_PATH);
     int saved = errno;
+    free(argv);
     if (dir >= 0) close(dir);
     errno = saved;
     return -1;
 }
 
-/// "CHILD DIRFD COUNT SIG... NAME": forwards the signals to CHILD, and when it is gone removes
+/// "CHILD DIRFD COUNT SIG... NAME" (the daemon's own arguments follow, unread): forwards the signals to CHILD, and when it is gone removes
 /// NAME under DIRFD if it is still a socket, then exits as the child did (128 + signal).
 static void strait_sandbox_parent(const char *spec) {
     char *end;
@@ -72,5 +85,7 @@ static void strait_sandbox_parent(const char *spec) {
 // 101: before the default-priority constructors.
 __attribute__((constructor(101))) static void strait_sandbox_parent_entry(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc == 2 && argv && argv[0] && strcmp(argv[0], STRAIT_WAITER_ARGV0) == 0) strait_sandbox_parent(argv[1]);
+    if (argc >= 2 && argv && argv[0] && strcmp(argv[0], STRAIT_WAITER_ARGV0) == 0) strait_sandbox_parent(argv[1]);
+    strait_daemon_argc = argc;
+    strait_daemon_argv = argv;
 }

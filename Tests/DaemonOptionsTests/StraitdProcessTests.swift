@@ -112,6 +112,11 @@ struct StraitdProcessTests {
             // (its resident memory counted twice in the daemon's total otherwise).
             let cmdline = (try? String(contentsOfFile: "/proc/\(daemon.pid)/cmdline", encoding: .utf8)) ?? ""
             #expect(cmdline.hasPrefix("straitd-sandbox-parent\u{0}"), "parent's command line: \(cmdline)")
+            // ... that still carries the daemon's arguments: the runner's configuration check
+            // and its leftover sweep read them from this pid (without them every E2E cell failed).
+            let args = cmdline.split(separator: "\u{0}").map(String.init)
+            #expect(args.contains(Straitd.path) && args.contains("--shared-dir") && args.contains(scratch.shared),
+                    "parent's command line: \(args)")
         }
         kill(daemon.pid, SIGTERM)
         #expect(daemon.waitForExit(timeout: 10))
