@@ -54,7 +54,8 @@ public final class DaxMappings: Sendable {
         let length: UInt64
         let writable: Bool
         var segments: [Segment] = []
-        var covered: UInt64 { segments.map { $0.offset + $0.length }.max() ?? 0 }
+        /// Without an array: SETUPMAPPING sums every live chunk's cost under the lock.
+        var covered: UInt64 { segments.reduce(0) { max($0, $1.offset + $1.length) } }
         /// The maps this chunk holds or may still add (one growth segment while not whole).
         var cost: Int { segments.count + (covered < length ? 1 : 0) }
     }
