@@ -17,6 +17,8 @@ public final class ShareDaemon: Sendable {
     public var isRunning: Bool { process.isAlive }
     /// How it ended, nil while it runs (reaps without blocking).
     public var status: Subprocess.ExitStatus? { process.status }
+    /// The last `count` non-empty lines of its log.
+    public func lastLogLines(_ count: Int) -> [String] { process.lastLogLines(count) }
 
     /// Starts the daemon and waits until its socket exists (or it dies, or `timeout` passes).
     public init(command: DaemonCommandLine, socket: String, dir: String, cache: String, log: String,

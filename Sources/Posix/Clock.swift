@@ -8,17 +8,15 @@ public func monotonicSeconds() -> Double {
 }
 
 /// CLOCK_MONOTONIC in nanoseconds, for latencies and poll windows.
-public func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
+public func monotonicNanoseconds() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
 
 /// The calling thread's CPU time (user + system) in nanoseconds: what a synchronous thread spent
 /// on its own work, the kernel's side of its syscalls included.
-public func threadCPUNanoseconds() -> UInt64 {
+public func threadCPUNanoseconds() -> UInt64 { nanoseconds(CLOCK_THREAD_CPUTIME_ID) }
+
+private func nanoseconds(_ clock: clockid_t) -> UInt64 {
     var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    clock_gettime(clock, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 

@@ -338,8 +338,8 @@ struct VMGroupRun {
     /// as always (`stopDaemons`).
     func abandon(_ state: SlotState, _ blame: BootFailure.Blame, vm: VirtualMachine) -> String {
         fail(state, blame, vm: vm)
-        if let daemon = state.daemon, let text = try? String(contentsOfFile: daemon.log, encoding: .utf8) {
-            let tail = text.split(separator: "\n").suffix(5).joined(separator: "\n    ")
+        if let daemon = state.daemon {
+            let tail = daemon.lastLogLines(5).joined(separator: "\n    ")
             log("strait: \(state.slot.key) \(state.slot.cell.id): \(state.slot.cell.backend.rawValue) log ends:\n    \(tail)")
         }
         vm.destroy()
