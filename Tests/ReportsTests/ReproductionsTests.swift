@@ -101,7 +101,7 @@ import Testing
         // claim judged on straitd alone.
         let onlyStraitd = try PublishedReport.parse("matrix: m\nmap sw = - straitd-auto-inline\nmap slow = 9p-loose\nclaim sw beats slow | sw > slow\n")
         let swText = Reports.reproductions([onlyStraitd], runs: ["m": doc], command: "x")
-        #expect(swText.contains("| sw beats slow (`sw > slow`) | not measured | not measured | 1/1 workloads, ratio 4.00 | **holds** (straitd) |"))
+        #expect(swText.contains("| sw beats slow (`sw > slow`) | not measured | not measured | 1/1 workloads, ratio 4.00 | **holds** (not decided: 1 repetition, no interval) (straitd) |"))
         #expect(swText.contains("| randread-psync | sw | - | - | 20.0 |"))
         // A cell whose VM died in a later step: the workloads measured before stand, marked; the
         // one that died reads as the failure.
@@ -116,6 +116,94 @@ import Testing
         #expect(Reports.reproductions([report], runs: ["m": corrupt], command: "x").contains("| randread-psync | fast | 100 | fail: randrw-libaio-multi: connection closed |"))
         // A report whose matrix never ran says so, with the command.
         #expect(Reports.reproductions([report], runs: [:], command: "x").contains("not run yet"))
+    }
+}
+
+/// Repetitions give each conclusion an interval per workload; several stored runs of one matrix
+/// are pooled only when nothing but the time they ran differs.
+@Suite struct ReproductionIntervalTests {
+    static let report = try! PublishedReport.parse("""
+        title: T
+        matrix: m
+        unit: MiB/s
+        map inline = - straitd-auto-inline
+        map pool = - straitd-auto-pool16
+        claim inline beats the pool | inline > pool | *-psync
+        claim the pool beats inline | pool > inline | *-psync
+        """)
+    static let inline = Cell(backend: .straitd, cache: "auto", processing: .inline)
+    static let pool = Cell(backend: .straitd, cache: "auto", processing: .pool(16))
+
+    /// A complete quick run of `m` by straitd `sha` (release): inline and pool16 randread-psync
+    /// and randwrite-psync at these MiB/s per repetition.
+    static func run(_ id: String, sha: String = "abc", start: Double = 0, inline: [Double], pool: [Double],
+                    writeInline: [Double]? = nil, writePool: [Double]? = nil) -> RunDocument {
+        var doc = RunDocument(runID: id, matrix: "m-quick", startedAt: Date(timeIntervalSince1970: start), environment: RunEnvironment(
+            straitdSHA: sha, straitdBuild: "release", imageHash: "img", qemuVersion: "7.2", accelerator: "tcg",
+            acceleratorReason: "no KVM", host: Runs.host))
+        doc.filter = "backend=straitd"
+        doc.cells = [
+            CellResult(cell: Self.inline, verdict: .pass, workloads: [
+                Runs.workload("randread-psync", reads: inline.map { $0 * 1024 }),
+                Runs.workload("randwrite-psync", reads: (writeInline ?? inline).map { $0 * 1024 })]),
+            CellResult(cell: Self.pool, verdict: .pass, workloads: [
+                Runs.workload("randread-psync", reads: pool.map { $0 * 1024 }),
+                Runs.workload("randwrite-psync", reads: (writePool ?? pool).map { $0 * 1024 })]),
+        ]
+        doc.complete = true
+        doc.finishedAt = Date(timeIntervalSince1970: start + 600)
+        return doc
+    }
+
+    @Test func separatedRepetitionsDecideAndOverlappingOnesDoNot() {
+        let apart = Self.run("a", inline: [10, 11, 12], pool: [4, 5, 6])
+        let text = Reports.reproductions([Self.report], runs: ["m": apart], command: "x")
+        #expect(text.contains("| inline beats the pool (`inline > pool`) | not measured | not measured | 2/2 workloads, ratio 2.20; randread-psync 2.20 [1.67, 3.00], randwrite-psync 2.20 [1.67, 3.00] | **holds**, decided (every interval on the claimed side of 1) (straitd) |"))
+        #expect(text.contains("| the pool beats inline (`pool > inline`) | not measured | not measured | 0/2 workloads, ratio 0.45; randread-psync 0.45 [0.33, 0.60], randwrite-psync 0.45 [0.33, 0.60] | does not hold, decided (every interval on the other side of 1) (straitd) |"))
+        #expect(text.contains("(**quick profile**: small files, short runtimes, 3 repetitions; indicative only)"))
+        // Medians ordered the claimed way, but the samples overlap: the majority stands, undecided.
+        let overlapping = Self.run("b", inline: [10, 3, 12], pool: [4, 11, 6], writeInline: [10, 11, 12], writePool: [4, 5, 6])
+        let undecided = Reports.reproductions([Self.report], runs: ["m": overlapping], command: "x")
+        #expect(undecided.contains("| not decided (1 for, 0 against, 1 across 1) (straitd) |"))
+        // Two repetitions: no interval, said so.
+        let two = Self.run("c", inline: [10, 11], pool: [4, 5])
+        #expect(Reports.reproductions([Self.report], runs: ["m": two], command: "x").contains("| **holds** (not decided: 2 repetitions, no interval) (straitd) |"))
+    }
+
+    @Test func runsPoolOnlyWhenOnlyTheirTimeDiffers() {
+        let a = Self.run("a", start: 0, inline: [10, 3], pool: [4, 11])
+        let b = Self.run("b", start: 1000, inline: [11, 12], pool: [5, 6])
+        let otherBuild = Self.run("old", sha: "def", start: 500, inline: [1], pool: [100])
+        let dirty = Self.run("dirty", sha: "abc-dirty", start: 2000, inline: [1], pool: [100])
+        var otherFilter = Self.run("f", start: 700, inline: [1], pool: [100])
+        otherFilter.filter = "backend=straitd,workload=randread-psync"
+        var incomplete = Self.run("i", start: 800, inline: [1], pool: [100])
+        incomplete.complete = false
+        var debug = Self.run("d", start: 900, inline: [1], pool: [100])
+        debug.environment.straitdBuild = "debug"
+        let stored = [a, b, otherBuild, dirty, otherFilter, incomplete, debug]
+        #expect(Reports.poolable(with: b, among: stored).map(\.runID) == ["a", "b"])
+        #expect(Reports.poolable(with: otherBuild, among: stored).map(\.runID) == ["old"])
+        #expect(Reports.poolable(with: dirty, among: stored + [Self.run("dirty2", sha: "abc-dirty", inline: [1], pool: [1])]).map(\.runID) == ["dirty"])
+        // Two merges of overlapping shards: only the newer one, so no shard counts twice.
+        func merged(_ id: String, _ shards: [String], start: Double) -> RunDocument {
+            var doc = Self.run(id, start: start, inline: [10], pool: [5])
+            doc.mergedFrom = shards.map { MergedShard(runID: $0, index: 1, count: 1, startedAt: Date(), finishedAt: nil, complete: true, host: Runs.host, cells: []) }
+            return doc
+        }
+        let m1 = merged("m1", ["s1", "s2"], start: 3000), m2 = merged("m2", ["s1", "s2f"], start: 4000), m3 = merged("m3", ["t1", "t2"], start: 5000)
+        #expect(Reports.poolable(with: m3, among: [m1, m2, m3]).map(\.runID) == ["m2", "m3"])
+        // The pooled table: both runs named, their repetitions appended (4 a side: decided).
+        let text = Reports.reproductions([Self.report], pooling: ["m": Reports.poolable(with: b, among: stored)], command: "x")
+        #expect(text.contains("- Ours: runs `a` (2 repetitions), `b` (2 repetitions) **pooled**"))
+        // One run's overlapping repetitions (10, 3 against 4, 11) keep the pooled intervals across 1.
+        #expect(text.contains("ratio 1.91; randread-psync 1.91 [0.55, 2.67], randwrite-psync 1.91 [0.55, 2.67] | not decided (0 for, 0 against, 2 across 1) (straitd) |"))
+        #expect(text.contains("| randread-psync | inline | - | - | 10.5 |"))
+        // A cell that failed in one of the pooled runs reads as failed.
+        var failedB = b
+        failedB.cells[1].verdict = .fail("randwrite-psync: daemon died")
+        let failedText = Reports.reproductions([Self.report], pooling: ["m": [a, failedB]], command: "x")
+        #expect(failedText.contains("(cell failed in a later step)"))
     }
 }
 
