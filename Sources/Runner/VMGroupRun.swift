@@ -107,6 +107,11 @@ struct VMGroupRun {
             return Outcome(booted: true)
         }
         log(String(format: "strait: %@ boot-to-SSH %.1f s (%@)", vm.name, vm.bootToSSH ?? 0, context.accelerator.kind.rawValue))
+        do {
+            log("strait: \(vm.name) " + (try GuestSettle.settle(vm.ssh)).summary)
+        } catch {
+            log("strait: WARNING \(vm.name) could not be settled before measuring: \(error.detail)")
+        }
         if let tree = trees.values.first {
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: tree.tarball))
