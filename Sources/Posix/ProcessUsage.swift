@@ -73,3 +73,20 @@ public struct ProcessUsage: Sendable, Equatable {
         readWholeFile(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+extension ProcessUsage {
+    /// CPU seconds the whole host has been busy since boot, summed over its CPUs: user, nice,
+    /// system, irq, softirq and steal of /proc/stat's first line (idle and iowait left out; guest
+    /// time is already inside user). Nil when /proc/stat is unreadable.
+    public static func hostBusySeconds() -> Double? {
+        guard let text = readFile("/proc/stat"), let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        return busySeconds(cpuLine: line)
+    }
+
+    /// Parses a "cpu  user nice system idle iowait irq softirq steal ..." line.
+    static func busySeconds(cpuLine: Substring) -> Double? {
+        let f = cpuLine.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard f.count >= 8 else { return nil }
+        return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

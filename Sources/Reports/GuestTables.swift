@@ -120,16 +120,20 @@ extension Reports {
                 guard let result = cell.workload(workload) else { out += " \(md(verdictText(cell.verdict))) |"; continue }
                 let samples = iopsSamples(result)
                 guard let median = try? Descriptive.median(samples) else { out += " \(md(verdictText(result.verdict ?? cell.verdict))) |"; continue }
-                out += " \(grouped(median))" + (samples.count > 1 ? " (" + samples.map(grouped).joined(separator: " / ") + ")" : "") + " |"
+                let shown = result.repetitions.compactMap { rep in iops(rep).map { grouped($0) + (rep.disturbed() ? "\u{2020}" : "") } }
+                out += " \(grouped(median))" + (shown.count > 1 ? " (" + shown.joined(separator: " / ") + ")" : "") + " |"
             }
             guard let straitd, !peers.isEmpty else { out += "\n"; continue }
             var ratios: [Double] = []
             for run in runs {
                 guard let own = run.cell(straitd.cellID)?.workload(workload) else { continue }
                 let others = peers.compactMap { run.cell($0.cellID)?.workload(workload) }
-                for rep in own.repetitions {
+                for rep in own.repetitions where !rep.disturbed() {
                     guard let s = iops(rep) else { continue }
-                    let best = others.compactMap { $0.repetitions.first { $0.index == rep.index }.flatMap(iops) }.max()
+                    let same = others.compactMap { $0.repetitions.first { $0.index == rep.index } }
+                    // A pair is only as clean as its noisiest member.
+                    guard !same.contains(where: { $0.disturbed() }) else { continue }
+                    let best = same.compactMap(iops).max()
                     if let best, best > 0 { ratios.append(s / best) }
                 }
             }
@@ -138,8 +142,13 @@ extension Reports {
             out += " " + (ratios.isEmpty ? "-" : ratios.map { String(format: "%.2f", $0) }.joined(separator: " / ")) + " |"
             if let own, let best = medians.max(), best > 0 { out += String(format: " %.2f |\n", own / best) } else { out += " - |\n" }
         }
+        if cells.contains(where: { $0.workloads.contains { $0.repetitions.contains { $0.disturbed() } } }) {
+            out += "\n\u{2020} " + disturbedNote + "\n"
+        }
         return out + "\n"
     }
+
+    static let disturbedNote = String(format: "measured while other work took at least %.2f host cores (the runner's host-disturbance check): shown, but left out of every median and ratio.", Repetition.disturbanceThreshold)
 
     /// A repetition's IOPS (reads and writes together), nil when it measured nothing.
     static func iops(_ rep: Repetition) -> Double? {
@@ -149,16 +158,20 @@ extension Reports {
         return (m["read.iops"] ?? 0) + (m["write.iops"] ?? 0)
     }
 
-    static func iopsSamples(_ result: WorkloadResult) -> [Double] { result.repetitions.compactMap(iops) }
+    /// The repetitions that count: measured, and not disturbed by other work on the host.
+    static func iopsSamples(_ result: WorkloadResult) -> [Double] { result.repetitions.filter { !$0.disturbed() }.compactMap(iops) }
 
     /// "4,528" for one repetition, "4,271 [2,098-4,503] n=5" for more; a workload's verdict when
     /// it measured nothing.
     static func iopsText(_ result: WorkloadResult) -> String {
         let samples = iopsSamples(result)
+        let disturbed = result.repetitions.filter { $0.disturbed() && iops($0) != nil }.count
+        if samples.isEmpty && disturbed > 0 { return "all \(disturbed) repetition(s) disturbed" }
         guard let median = try? Descriptive.median(samples), let lo = samples.min(), let hi = samples.max() else {
             return md(verdictText(result.verdict ?? .skipped("no repetition measured")))
         }
-        return samples.count == 1 ? grouped(median) : "\(grouped(median)) [\(grouped(lo))-\(grouped(hi))] n=\(samples.count)"
+        let note = disturbed > 0 ? " (+\(disturbed) disturbed, left out)" : ""
+        return (samples.count == 1 ? grouped(median) : "\(grouped(median)) [\(grouped(lo))-\(grouped(hi))] n=\(samples.count)") + note
     }
 
     static func isNotRun(_ verdict: Verdict) -> Bool {

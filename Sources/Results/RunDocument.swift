@@ -229,6 +229,17 @@ public struct Repetition: Sendable, Codable, Hashable {
     /// A host-speed round (strait-load): `ops.iops`, `ops.clat_p99` (us), `ops.mib_per_s`, or
     /// `ops.instructions` per operation. Absent in documents written before the load layer.
     public var load: [String: Double]?
+    /// Host cores other work took while this was measured (the runner's `HostDisturbance`);
+    /// absent in documents written before the field and for host-speed rounds.
+    public var hostOtherCores: Double?
+
+    /// Measured while other work took at least `threshold` host cores.
+    public func disturbed(threshold: Double = Repetition.disturbanceThreshold) -> Bool {
+        (hostOtherCores ?? 0) >= threshold
+    }
+
+    /// A quarter of a core: on this project's 2-core machines a parallel build shows as 1-2.
+    public static let disturbanceThreshold = 0.25
 
     public init(
         index: Int, fio: FioSummary? = nil, tarSeconds: Double? = nil, metaSeconds: Double? = nil,

@@ -37,6 +37,8 @@ struct VMGroupRun {
     let sshfs = SSHFSHost()
 
     var log: @Sendable (String) -> Void { options.log }
+    /// Other work's share of the host while each step runs.
+    var disturbance: HostDisturbance { HostDisturbance(run: run) }
 
     /// Returns whether a VM was booted, and the steps that move to a fresh VM.
     func execute() -> Outcome {
@@ -167,6 +169,7 @@ struct VMGroupRun {
         // command is stopped within a second or two instead of hanging until its timeout.
         let watch = watch(state, vm: vm, what: "\(step.workload.name) #\(step.repetition + 1)")
         let ssh = watched(vm, watch)
+        let before = disturbance.sample()
         let outcome: GuestWorkloads.Outcome
         switch step.workload {
         case .fio(let job):
@@ -181,27 +184,34 @@ struct VMGroupRun {
             outcome = o
         case .meta(let meta):
             let result = GuestWorkloads.meta(meta, slot: state.slot, repetition: step.repetition, step: index, ssh: ssh)
+            let other = HostDisturbance.otherCores(from: before, to: disturbance.sample())
             if case .measured(let phases, let verification, _) = result {
                 state.addVerification(verification)
                 for (phase, seconds) in phases {
-                    state.record("meta-" + phase) { $0.repetitions.append(Repetition(index: step.repetition, metaSeconds: seconds)) }
+                    var rep = Repetition(index: step.repetition, metaSeconds: seconds)
+                    rep.hostOtherCores = other
+                    state.record("meta-" + phase) { $0.repetitions.append(rep) }
                 }
             }
             if let blame = watch.blame { return abandon(state, blame, vm: vm) }
             switch result {
             case .measured(_, _, let summary):
-                return summary
+                return summary + HostDisturbance.note(other)
             case .failed(let why):
                 fail(state, why, vm: vm)
                 return "FAIL: \(why)"
             }
         }
+        let other = HostDisturbance.otherCores(from: before, to: disturbance.sample())
         // A run that completed keeps its numbers even when the daemon died just after.
-        if case let .measured(rep, _) = outcome { state.record(step.workload.name) { $0.repetitions.append(rep) } }
+        if case var .measured(rep, _) = outcome {
+            rep.hostOtherCores = other
+            state.record(step.workload.name) { $0.repetitions.append(rep) }
+        }
         if let blame = watch.blame { return abandon(state, blame, vm: vm) }
         switch outcome {
         case let .measured(_, summary):
-            return summary
+            return summary + HostDisturbance.note(other)
         case .unsupported(let why):
             state.record(step.workload.name) { $0.verdict = .unsupported(why) }
             return "unsupported: \(why)"

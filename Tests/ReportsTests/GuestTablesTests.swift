@@ -74,6 +74,33 @@ import Testing
         #expect(text.contains("| randread-libaio | 3,000 (2,000 / 4,000 / 3,000) | 2,000 (1,000 / 5,000 / 2,000) | 2,500 (2,500 / 2,000 / 4,000) | 0.80 / 0.80 / 0.75 | 1.20 |"), "\(text)")
     }
 
+    /// A repetition measured while other work took the host is marked and left out of the
+    /// medians and of every pair it belongs to; the table says why.
+    @Test func disturbedRepetitionsAreShownButNotCounted() {
+        var doc = Runs.run("d")
+        doc.matrix = "libaio-qd16"
+        var straitd = Runs.workload("randread-libaio", reads: [8_000, 16_000, 12_000])
+        var c = Runs.workload("randread-libaio", reads: [4_000, 20_000, 8_000])
+        straitd.repetitions[0].hostOtherCores = 0.1
+        straitd.repetitions[1].hostOtherCores = 1.4
+        c.repetitions[2].hostOtherCores = 0.3
+        doc.cells = [
+            CellResult(cell: Runs.auto, verdict: .pass, workloads: [straitd]),
+            CellResult(cell: Cell(backend: .virtiofsdC, cache: "auto", processing: .inline), verdict: .pass, workloads: [c]),
+        ]
+        let text = Reports.guestSection(.guestLibaio, runs: [doc], command: "c")
+        // straitd: 2,000 and 3,000 count (median 2,500), 4,000 disturbed; C: 1,000 and 5,000 count
+        // (3,000), 2,000 disturbed; only the first pair is clean: 2,000 / 1,000.
+        #expect(text.contains("| randread-libaio | 2,500 (2,000 / 4,000\u{2020} / 3,000) | 3,000 (1,000 / 5,000 / 2,000\u{2020}) | 2.00 | 0.83 |"), "\(text)")
+        #expect(text.contains("\u{2020} measured while other work took at least 0.25 host cores"), "\(text)")
+        #expect(!Reports.guestSection(.guestLibaio, runs: [Self.queueRun("q", q1: [1], q2: [2])], command: "c").contains("\u{2020}"))
+        var all = Runs.workload("randread-libaio", reads: [8_000])
+        all.repetitions[0].hostOtherCores = 2
+        #expect(Reports.iopsText(all) == "all 1 repetition(s) disturbed")
+        straitd.repetitions[1].hostOtherCores = nil
+        #expect(Reports.iopsText(c) == "3,000 [1,000-5,000] n=2 (+1 disturbed, left out)")
+    }
+
     @Test func grouping() {
         #expect(Reports.grouped(0) == "0")
         #expect(Reports.grouped(999.6) == "1,000")

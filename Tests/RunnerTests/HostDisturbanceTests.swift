@@ -1,0 +1,40 @@
+import Foundation
+import Harness
+import Posix
+@testable import Runner
+import Testing
+
+struct HostDisturbanceTests {
+    /// Other work = the host's busy time less the run's own, per second of the step.
+    @Test func otherCoresIsTheHostsBusyTimeLessOurs() {
+        let a = HostDisturbance.Sample(hostBusy: 100, ours: 10, at: 1_000)
+        let b = HostDisturbance.Sample(hostBusy: 130, ours: 20, at: 1_010)
+        #expect(HostDisturbance.otherCores(from: a, to: b) == 2.0)
+        // Ours can outgrow the host's count by rounding (ticks): never negative.
+        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 100, ours: 11, at: 1_002)) == 0)
+        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 101, ours: 10, at: 1_000.5)) == nil, "under a second says nothing")
+        #expect(HostDisturbance.otherCores(from: nil, to: b) == nil)
+        #expect(HostDisturbance.note(0.2) == "")
+        #expect(HostDisturbance.note(1.37) == " [DISTURBED: other work took 1.37 host cores]")
+    }
+
+    /// The live sample reads this host: its busy time only grows, and this process's own CPU
+    /// (a busy loop here) is counted as the run's, not as other work.
+    @Test func aLiveSampleCountsThisProcessAsOurs() throws {
+        let run = try Run(root: NSTemporaryDirectory() + "strait-disturbance-\(getpid())")
+        defer { run.remove(); run.release() }
+        let d = HostDisturbance(run: run)
+        let a = try #require(d.sample())
+        // Half a second of this thread's CPU, however busy the machine is (at most 20 s of waiting).
+        let start = monotonicSeconds()
+        let cpu0 = threadCPUNanoseconds()
+        var x = 0.0
+        while threadCPUNanoseconds() - cpu0 < 500_000_000 && monotonicSeconds() - start < 20 { x += sin(x) + 1 }
+        let burnt = Double(threadCPUNanoseconds() - cpu0) / 1e9
+        let b = try #require(d.sample())
+        #expect(x > 0)
+        #expect(b.hostBusy >= a.hostBusy)
+        // /proc's times come in ticks: a tenth of a second of slack.
+        #expect(b.ours - a.ours >= burnt - 0.1, "the busy loop's \(burnt) s of CPU are ours: \(b.ours - a.ours) s")
+    }
+}
