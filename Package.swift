@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "GuestImage"]),
         .testTarget(name: "E2ETests", dependencies: [
             "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports", "DaemonLaunch",
         ]),
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "StatsTests", dependencies: ["Stats", "Posix"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats", "Posix"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Matrix", "Results", "Stats", "Posix", "GuestImage", "DaemonLaunch"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Matrix", "Results", "Stats", "Posix", "GuestImage", "DaemonLaunch"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "DaemonLaunchTests", dependencies: ["DaemonLaunch"]),
         // Reads Package.swift and every import line: the layering rules as a test.
