@@ -71,6 +71,7 @@ struct ClaimCheck {
         if sides.allSatisfy({ $0 == 1 }) { return "**holds**, decided (every interval on the claimed side of 1)" }
         if sides.allSatisfy({ $0 == -1 }) { return "does not hold, decided (every interval on the other side of 1)" }
         let across = sides.filter { $0 == 0 }.count, against = sides.filter { $0 == -1 }.count
-        return "not decided (\(sides.count - across - against) for, \(against) against, \(across) across 1)"
+        if across == sides.count { return "not decided (\(sides.count == 1 ? "the interval spans" : "every interval spans") 1)" }
+        return "not decided (intervals: \(sides.count - across - against) on the claimed side of 1, \(against) on the other, \(across) across it)"
     }
 }

@@ -164,7 +164,7 @@ import Testing
         // Medians ordered the claimed way, but the samples overlap: the majority stands, undecided.
         let overlapping = Self.run("b", inline: [10, 3, 12], pool: [4, 11, 6], writeInline: [10, 11, 12], writePool: [4, 5, 6])
         let undecided = Reports.reproductions([Self.report], runs: ["m": overlapping], command: "x")
-        #expect(undecided.contains("| not decided (1 for, 0 against, 1 across 1) (straitd) |"))
+        #expect(undecided.contains("| not decided (intervals: 1 on the claimed side of 1, 0 on the other, 1 across it) (straitd) |"))
         // Two repetitions: no interval, said so.
         let two = Self.run("c", inline: [10, 11], pool: [4, 5])
         #expect(Reports.reproductions([Self.report], runs: ["m": two], command: "x").contains("| **holds** (not decided: 2 repetitions, no interval) (straitd) |"))
@@ -197,7 +197,7 @@ import Testing
         let text = Reports.reproductions([Self.report], pooling: ["m": Reports.poolable(with: b, among: stored)], command: "x")
         #expect(text.contains("- Ours: runs `a` (2 repetitions), `b` (2 repetitions) **pooled**"))
         // One run's overlapping repetitions (10, 3 against 4, 11) keep the pooled intervals across 1.
-        #expect(text.contains("ratio 1.91; randread-psync 1.91 [0.55, 2.67], randwrite-psync 1.91 [0.55, 2.67] | not decided (0 for, 0 against, 2 across 1) (straitd) |"))
+        #expect(text.contains("ratio 1.91; randread-psync 1.91 [0.55, 2.67], randwrite-psync 1.91 [0.55, 2.67] | not decided (every interval spans 1) (straitd) |"))
         #expect(text.contains("| randread-psync | inline | - | - | 10.5 |"))
         // A cell that failed in one of the pooled runs reads as failed.
         var failedB = b
