@@ -3,9 +3,12 @@ import Stats
 
 /// One conclusion checked on one table: in how many of the covered workloads with both values
 /// the ordering holds, and the median ratio left/right. With repetitions (at least
-/// `minimumSamples` a side) each workload also gets the 95% bootstrap interval of its ratio of
-/// medians, and the claim is **decided** only when every workload's interval lies on one side of
-/// 1: one sample, or an interval across 1, cannot tell an ordering from TCG's run-to-run noise.
+/// `minimumSamples` a side) each workload also gets a 95% bootstrap interval, and the claim is
+/// **decided** only when every workload's interval lies on one side of 1: one sample, or an
+/// interval across 1, cannot tell an ordering from TCG's run-to-run noise. When both sides have
+/// the same repetitions (the runner takes repetition i of every cell of a VM together, ABBA over
+/// the cells), the interval is of the median of the per-repetition ratios, so drift between
+/// repetitions (other work on the host) cancels; else of the ratio of the two medians.
 struct ClaimCheck {
     /// Fewer a side and the percentile bootstrap has no spread to read an interval from.
     static let minimumSamples = 3
@@ -15,7 +18,11 @@ struct ClaimCheck {
         var interval: Interval
         /// On the claimed side of 1 (`+1`), the other side (`-1`), or across it (0).
         var side: Int
+        var paired: Bool
     }
+
+    /// One measurement: its repetition (pooled runs number theirs on) and value.
+    typealias Sample = (repetition: Int, value: Double)
 
     var holds = 0
     var compared = 0
@@ -26,7 +33,7 @@ struct ClaimCheck {
     var fewestSamples: Int?
 
     init(_ claim: PublishedReport.Claim, lowerIsBetter: Bool, workloads: [String], value: (String, String) -> Double?,
-         samples: ((String, String) -> [Double])? = nil) {
+         samples: ((String, String) -> [Sample])? = nil) {
         var ratios: [Double] = []
         var found: [WorkloadInterval] = []
         for workload in workloads where claim.covers(workload) {
@@ -37,11 +44,16 @@ struct ClaimCheck {
             guard let samples else { continue }
             let left = samples(claim.left, workload), right = samples(claim.right, workload)
             fewestSamples = min(fewestSamples ?? .max, left.count, right.count)
-            guard left.count >= Self.minimumSamples, right.count >= Self.minimumSamples,
-                  let interval = try? Bootstrap.ratioOfMediansInterval(candidate: left, baseline: right) else { continue }
+            guard left.count >= Self.minimumSamples, right.count >= Self.minimumSamples else { continue }
+            let rightByRepetition = Dictionary(right.map { ($0.repetition, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let paired = Set(left.map(\.repetition)) == Set(rightByRepetition.keys) && left.count == rightByRepetition.count
+            let interval = paired
+                ? try? Bootstrap.medianInterval(left.compactMap { l in rightByRepetition[l.repetition].map { l.value / $0 } })
+                : try? Bootstrap.ratioOfMediansInterval(candidate: left.map(\.value), baseline: right.map(\.value))
+            guard let interval else { continue }
             let above = interval.low > 1, below = interval.high < 1
             let side = above || below ? ((above == claim.above) ? 1 : -1) : 0
-            found.append(WorkloadInterval(workload: workload, interval: interval, side: side))
+            found.append(WorkloadInterval(workload: workload, interval: interval, side: side, paired: paired))
         }
         ratio = try? Descriptive.median(ratios)
         if found.count == compared { intervals = found }
@@ -53,6 +65,7 @@ struct ClaimCheck {
         if !intervals.isEmpty {
             out += "; " + intervals.map { w in
                 w.workload + String(format: " %.2f [%.2f, %.2f]", w.interval.estimate, w.interval.low, w.interval.high)
+                    + (w.paired ? " paired" : "")
             }.joined(separator: ", ")
         }
         return out

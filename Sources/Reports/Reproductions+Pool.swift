@@ -29,13 +29,27 @@ extension Reports {
     }
 
     /// One document standing for `runs` (oldest first): the newest one's identity and
-    /// environment, the cells pooled (`pooledCells`). A cell that did not pass in one of the runs
-    /// carries that verdict, so a failure in any of them is not hidden by a pass in another.
+    /// environment, the cells pooled (`pooledCells`), each run's repetitions numbered on from the
+    /// previous run's (so repetition i still names one round of every cell). A cell that did not
+    /// pass in one of the runs carries that verdict, so a failure in any of them is not hidden by
+    /// a pass in another.
     static func pooledRun(_ runs: [RunDocument]) -> RunDocument {
         let newest = runs.max { $0.startedAt < $1.startedAt }!
         var doc = newest
         doc.startedAt = runs.map(\.startedAt).min()!
-        doc.cells = pooledCells(runs).map { cell in
+        var offset = 0
+        let renumbered = runs.map { run in
+            var run = run
+            let highest = run.cells.flatMap { $0.workloads.flatMap { $0.repetitions.map(\.index) } }.max() ?? -1
+            for c in run.cells.indices {
+                for w in run.cells[c].workloads.indices {
+                    for r in run.cells[c].workloads[w].repetitions.indices { run.cells[c].workloads[w].repetitions[r].index += offset }
+                }
+            }
+            offset += highest + 1
+            return run
+        }
+        doc.cells = pooledCells(renumbered).map { cell in
             var cell = cell
             if let failed = runs.lazy.compactMap({ $0.cell(cell.cellID) }).first(where: { $0.verdict != .pass }) {
                 cell.verdict = failed.verdict

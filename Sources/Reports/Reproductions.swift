@@ -22,7 +22,8 @@ extension Reports {
         out += "between configurations (median over the workloads a conclusion covers). A conclusion needs both of its "
         out += "configurations measured; DAX cells are skipped until the VMM has a DAX window, so DAX conclusions read "
         out += "'cannot tell' until then. With 3 or more repetitions a side, each workload of a conclusion also shows the "
-        out += "ratio of medians with its 95% bootstrap interval, and the conclusion is **decided** only when every interval "
+        out += "ratio with its 95% bootstrap interval (`paired`: the median of the per-repetition ratios, repetition i of "
+        out += "every cell being taken together in one VM; else the ratio of the medians), and the conclusion is **decided** only when every interval "
         out += "lies on one side of 1; a verdict from fewer repetitions says it is not decided. Several stored runs of one "
         out += "matrix are pooled only when they differ in nothing but when they ran (profile, filter, straitd build, image, "
         out += "QEMU, accelerator), and the section names them.\n\n"
@@ -137,15 +138,15 @@ struct OurTable {
 
     /// The per-repetition values behind `value` (MiB/s read + write, or seconds), for intervals;
     /// empty when `value` is nil.
-    func samples(_ published: String, _ workload: String, straitd: Bool) -> [Double] {
+    func samples(_ published: String, _ workload: String, straitd: Bool) -> [ClaimCheck.Sample] {
         guard value(published, workload, straitd: straitd) != nil,
               let map = report.mapping.first(where: { $0.published == published }),
               let result = run.cell(straitd ? (map.straitd ?? map.reference) : map.reference)?.workload(workload) else { return [] }
         return result.repetitions.compactMap { rep in
             let m = rep.metrics
-            if report.lowerIsBetter { return m["tar.seconds"] ?? m["meta.seconds"] }
+            if report.lowerIsBetter { return (m["tar.seconds"] ?? m["meta.seconds"]).map { (rep.index, $0) } }
             guard m["read.bw"] != nil || m["write.bw"] != nil else { return nil }
-            return ((m["read.bw"] ?? 0) + (m["write.bw"] ?? 0)) / 1024
+            return (rep.index, ((m["read.bw"] ?? 0) + (m["write.bw"] ?? 0)) / 1024)
         }
     }
 

@@ -158,13 +158,16 @@ import Testing
     @Test func separatedRepetitionsDecideAndOverlappingOnesDoNot() {
         let apart = Self.run("a", inline: [10, 11, 12], pool: [4, 5, 6])
         let text = Reports.reproductions([Self.report], runs: ["m": apart], command: "x")
-        #expect(text.contains("| inline beats the pool (`inline > pool`) | not measured | not measured | 2/2 workloads, ratio 2.20; randread-psync 2.20 [1.67, 3.00], randwrite-psync 2.20 [1.67, 3.00] | **holds**, decided (every interval on the claimed side of 1) (straitd) |"))
-        #expect(text.contains("| the pool beats inline (`pool > inline`) | not measured | not measured | 0/2 workloads, ratio 0.45; randread-psync 0.45 [0.33, 0.60], randwrite-psync 0.45 [0.33, 0.60] | does not hold, decided (every interval on the other side of 1) (straitd) |"))
+        #expect(text.contains("| inline beats the pool (`inline > pool`) | not measured | not measured | 2/2 workloads, ratio 2.20; randread-psync 2.20 [2.00, 2.50] paired, randwrite-psync 2.20 [2.00, 2.50] paired | **holds**, decided (every interval on the claimed side of 1) (straitd) |"))
+        #expect(text.contains("| the pool beats inline (`pool > inline`) | not measured | not measured | 0/2 workloads, ratio 0.45; randread-psync 0.45 [0.40, 0.50] paired, randwrite-psync 0.45 [0.40, 0.50] paired | does not hold, decided (every interval on the other side of 1) (straitd) |"))
         #expect(text.contains("(**quick profile**: small files, short runtimes, 3 repetitions; indicative only)"))
         // Medians ordered the claimed way, but the samples overlap: the majority stands, undecided.
         let overlapping = Self.run("b", inline: [10, 3, 12], pool: [4, 11, 6], writeInline: [10, 11, 12], writePool: [4, 5, 6])
         let undecided = Reports.reproductions([Self.report], runs: ["m": overlapping], command: "x")
         #expect(undecided.contains("| not decided (intervals: 1 on the claimed side of 1, 0 on the other, 1 across it) (straitd) |"))
+        // Repetitions that do not pair up (3 against 4): the interval of the ratio of the medians.
+        let unpaired = Self.run("u", inline: [10, 11, 12], pool: [4, 5, 6, 5])
+        #expect(Reports.reproductions([Self.report], runs: ["m": unpaired], command: "x").contains("randread-psync 2.20 [1.82, 2.75], randwrite-psync"))
         // Two repetitions: no interval, said so.
         let two = Self.run("c", inline: [10, 11], pool: [4, 5])
         #expect(Reports.reproductions([Self.report], runs: ["m": two], command: "x").contains("| **holds** (not decided: 2 repetitions, no interval) (straitd) |"))
@@ -197,7 +200,7 @@ import Testing
         let text = Reports.reproductions([Self.report], pooling: ["m": Reports.poolable(with: b, among: stored)], command: "x")
         #expect(text.contains("- Ours: runs `a` (2 repetitions), `b` (2 repetitions) **pooled**"))
         // One run's overlapping repetitions (10, 3 against 4, 11) keep the pooled intervals across 1.
-        #expect(text.contains("ratio 1.91; randread-psync 1.91 [0.55, 2.67], randwrite-psync 1.91 [0.55, 2.67] | not decided (every interval spans 1) (straitd) |"))
+        #expect(text.contains("ratio 1.91; randread-psync 2.10 [0.27, 2.50] paired, randwrite-psync 2.10 [0.27, 2.50] paired | not decided (every interval spans 1) (straitd) |"))
         #expect(text.contains("| randread-psync | inline | - | - | 10.5 |"))
         // A cell that failed in one of the pooled runs reads as failed.
         var failedB = b
