@@ -11,6 +11,7 @@ extension Reports {
             let env = run.run.environment
             out += "## \(md(run.label)): run `\(run.run.runID)` (\(md(run.run.matrix)))\n\n"
             if !run.run.complete { out += "**Incomplete run**: it stopped before its last cell.\n\n" }
+            if let warning = run.run.disturbanceWarning() { out += "**\(md(warning))**\n\n" }
             out += "| | |\n|---|---|\n"
             for (key, value) in environmentRows(env) { out += "| \(key) | \(md(value)) |\n" }
             if let shard = run.run.shard {

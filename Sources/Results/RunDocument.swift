@@ -215,6 +215,34 @@ public struct WorkloadResult: Sendable, Codable, Hashable {
     }
 }
 
+extension RunDocument {
+    /// Repetitions measured while other work took the host (`Repetition.disturbed`), as
+    /// "cell workload #N (1.37 cores)", in document order.
+    public var disturbedRepetitions: [String] {
+        cells.flatMap { cell in
+            cell.workloads.flatMap { w in
+                w.repetitions.filter { $0.disturbed() }.map {
+                    String(format: "%@ %@ #%d (%.2f cores)", cell.cellID, w.workload, $0.index + 1, $0.hostOtherCores ?? 0)
+                }
+            }
+        }
+    }
+
+    /// Every repetition that carries a measurement, for "N of M".
+    public var measuredRepetitionCount: Int {
+        cells.reduce(0) { $0 + $1.workloads.reduce(0) { $0 + $1.repetitions.filter { $0.error == nil && !$0.metrics.isEmpty }.count } }
+    }
+
+    /// One line naming the disturbed repetitions (at most `limit`), nil when there are none.
+    public func disturbanceWarning(limit: Int = 8) -> String? {
+        let list = disturbedRepetitions
+        guard !list.isEmpty else { return nil }
+        let shown = list.prefix(limit).joined(separator: ", ") + (list.count > limit ? ", ..." : "")
+        return String(format: "WARNING %d of %d measurements were taken while other work took at least %.2f host cores (noisier than the rest): %@",
+                      list.count, measuredRepetitionCount, Repetition.disturbanceThreshold, shown)
+    }
+}
+
 /// One measurement: a fio summary or a tar extraction time.
 public struct Repetition: Sendable, Codable, Hashable {
     public var index: Int

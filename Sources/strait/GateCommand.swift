@@ -49,6 +49,9 @@ struct GateCommand: ParsableCommand {
         print(report.summary)
         for line in report.reasons { print("  " + line) }
         for line in report.caveats { print("  " + line) }
+        for (label, doc) in [("baseline", b), ("candidate", c)] {
+            if let warning = doc.disturbanceWarning() { print("  \(label): \(warning)") }
+        }
         if report.blocksMerge {
             for (label, doc) in [("baseline", b), ("candidate", c)] {
                 for cell in doc.cells { if let bundle = cell.failureBundle { print("  \(label) \(cell.cellID): failure bundle \(bundle)") } }

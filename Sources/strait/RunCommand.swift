@@ -29,6 +29,7 @@ struct RunCommand: ParsableCommand {
         print("run document: \(ref.path)")
         print(String(format: "took: %.0f s (%d VM boot%@)", outcome.seconds, outcome.vmBoots, outcome.vmBoots == 1 ? "" : "s")
             + layerTimes(outcome.layerSeconds))
+        if let warning = ref.document.disturbanceWarning() { print(warning) }
         if ref.document.cells.contains(where: { if case .fail = $0.verdict { return true } else { return false } }) {
             throw ExitCode(1)
         }

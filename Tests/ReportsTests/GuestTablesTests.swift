@@ -101,6 +101,19 @@ import Testing
         #expect(Reports.iopsText(c) == "3,000 [1,000-5,000] n=2 (+1 disturbed, left out)")
     }
 
+    /// The run's own warning, printed by `strait run`, `strait gate` and the Markdown report.
+    @Test func disturbedMeasurementsAreNamedOnce() {
+        var doc = Runs.run("w")
+        var w = Runs.workload("randread-libaio", reads: [8_000, 16_000, 12_000])
+        #expect(doc.disturbanceWarning() == nil)
+        w.repetitions[1].hostOtherCores = 1.37
+        w.repetitions[2].hostOtherCores = 0.2
+        doc.cells = [CellResult(cell: Runs.auto, verdict: .pass, workloads: [w])]
+        let warning = doc.disturbanceWarning()
+        #expect(warning == "WARNING 1 of 3 measurements were taken while other work took at least 0.25 host cores (noisier than the rest): \(Runs.auto.id) randread-libaio #2 (1.37 cores)", "\(warning ?? "nil")")
+        #expect(Reports.markdown([LabeledRun(label: "run", run: doc)]).contains("**WARNING 1 of 3 measurements"))
+    }
+
     @Test func grouping() {
         #expect(Reports.grouped(0) == "0")
         #expect(Reports.grouped(999.6) == "1,000")
