@@ -21,6 +21,14 @@
 #   instructions-auto                the auto-switch's bookkeeping: queue-thread instructions per
 #                                    request, auto against inline (callgrind, QD1)
 #   memory                           resident KiB per mapping of each daemon, idle (/proc/PID/smaps)
+#   meta                             the meta workloads' requests (meta-create, meta-rm and the
+#                                    single-request workloads): what each daemon answers that sets
+#                                    a Linux guest's requests per file (strait-load --answers), system
+#                                    calls per operation of straitd (unsandboxed and in its sandbox),
+#                                    C and Rust virtiofsd (strace -f -c, strait-load --syscalls), with
+#                                    the calls by name and the driver's kicks and interrupts per
+#                                    operation, and instructions per operation against Rust (cachegrind);
+#                                    with STRAITD_BEFORE=BINARY also straitd before/after a change
 #   guest-queues, guest-libaio       in the guest: no VM runs here; `strait report --section NAME`
 #                                    writes the table from the run documents stored under
 #                                    docs/results (matrices/queues.yaml, matrices/libaio-qd16.yaml;
@@ -43,7 +51,7 @@ write_doc=
 out=${1:-/tmp/strait-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 rounds=${2:-5}
 seconds=${3:-1}
-parts=${4:-peers-interrupts,peers-polling,big-interrupts,big-polling,poll-interrupts,poll-polling,processing,memory-load,queues,instructions,instructions-auto,memory,guest-queues,guest-libaio}
+parts=${4:-peers-interrupts,peers-polling,big-interrupts,big-polling,poll-interrupts,poll-polling,processing,memory-load,queues,instructions,instructions-auto,memory,meta,guest-queues,guest-libaio}
 mkdir -p "$out"
 host_parts=$(echo ",$parts," | sed 's/,guest-[a-z]*//g; s/,none//g; s/^,*//; s/,*$//')
 if [ -n "$host_parts" ] && { [ -z "${STRAITD:-}" ] || [ -z "${STRAIT_LOAD:-}" ]; }; then
@@ -228,6 +236,88 @@ if want instructions-auto; then
           "$out/instructions-inline.txt" "$out/instructions-autoswitch.txt"
     } >"$out/instructions-auto.md.tmp"
     mv "$out/instructions-auto.md.tmp" "$out/instructions-auto.md"
+fi
+
+# The meta workloads (issue 11: straitd behind both virtiofsd on meta-create/meta-rm in the guest):
+# the answers that set how many requests a guest sends, then what each request costs the daemon.
+if want meta; then
+    echo "== meta" >&2
+    RL=/opt/virtiofs-peers/rust/root/usr/lib/x86_64-linux-gnu
+    SB="--socket-path={socket} --shared-dir={dir} --cache=auto"
+    MW=getattr,lookup,readdir,write4k,create-unlink,mkdir-rmdir,meta-create,meta-rm
+    { provenance "meta"
+      echo "What each daemon answers a Linux 6.1 guest (\`strait-load --answers\`, each daemon fresh, in its default"
+      echo "sandbox, cache=auto; times are entry / attribute validity):"
+      echo
+      "$load" --answers --daemon "straitd=$straitd $SB" --daemon "$C" --daemon "$RUST" 2>"$out/meta.log"
+      echo
+      "$load" --syscalls 300 --rounds 2 --qd 1 --guest linux --workload $MW \
+          --daemon "straitd=$straitd $S" --daemon "straitd-sandboxed=$straitd $SB" --daemon "$C" --daemon "$RUST" \
+          >"$out/meta-syscalls.txt" 2>>"$out/meta.log"
+      echo "System calls per operation, every process and thread of the daemon (\`strace -f -c\`, S(300) - S(60)"
+      echo "over 240 operations paced 2 ms apart, QD1, \`--guest linux\`; the smaller of 2 rounds). straitd unsandboxed"
+      echo "and in its default namespace sandbox with seccomp; both peers in their default sandbox:"
+      echo
+      awk '$1 == "daemon" { go = 1; next } go && NF == 13 { v[$1, $2] = $13; if (!($1 in sd)) { sd[$1] = 1; d[++nd] = $1 } if (!($2 in sw)) { sw[$2] = 1; w[++nw] = $2 } }
+           END { h = "| workload |"; r = "|---|"; for (j = 1; j <= nd; j++) { h = h " " d[j] " |"; r = r "---:|" } print h; print r
+                 for (i = 1; i <= nw; i++) { l = "| " w[i] " |"; for (j = 1; j <= nd; j++) l = l " " v[d[j], w[i]] " |"; print l } }' "$out/meta-syscalls.txt"
+      echo
+      echo "The calls by name (second round), and what the driver counted per operation (kicks it sent,"
+      echo "interrupts it took; requests per operation are fixed by the workload):"
+      echo
+      echo "| workload | daemon | system calls by name, per operation | kicks, interrupts |"
+      echo "|---|---|---|---:|"
+      grep -h 'round 2: .*system calls per operation by name' "$out/meta.log" |
+          sed 's/^\[\([^ ]*\) qd1\] \([^ ]*\) round 2: .*by name: \(.*\)$/\1|\2|\3/' >"$out/meta-names.txt"
+      grep -h '^\[.* qd1\] .* round 2: per operation' "$out/meta.log" |
+          sed 's/^\[\([^ ]*\) qd1\] \([^ ]*\) round 2: per operation \([0-9.]*\) kicks, [0-9.]* suppressed, \([0-9.]*\) interrupts$/\1|\2|\3, \4/' >"$out/meta-kicks.txt"
+      awk -F'|' 'FNR == NR { k[$1 "|" $2] = $3; next } { printf "| %s | %s | %s | %s |\n", $1, $2, $3, k[$1 "|" $2] }' \
+          "$out/meta-kicks.txt" "$out/meta-names.txt"
+      echo
+      echo "Instructions per operation, whole daemon, user space (cachegrind, I(250) - I(50) over 200 paced"
+      echo "operations, the smaller of 2 rounds; both unsandboxed, as valgrind needs):"
+      echo
+      "$load" --instructions 250 --rounds 2 --qd 1 --guest linux --workload $MW \
+          --daemon "straitd=$straitd $S --seccomp=none" \
+          --daemon "rust=$RL/ld-linux-x86-64.so.2 --library-path $RL /opt/virtiofs-peers/rust/root/usr/libexec/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none" \
+          2>>"$out/meta.log" | awk '
+            $1 == "daemon" { go = 1; next }
+            go && NF == 13 { v[$1, $2] = $13; if (!($2 in seen)) { seen[$2] = 1; w[++n] = $2 } }
+            END {
+                print "| workload | straitd | Rust virtiofsd | straitd / Rust |"
+                print "|---|---:|---:|---:|"
+                for (i = 1; i <= n; i++) {
+                    a = v["straitd", w[i]]; b = v["rust", w[i]]
+                    printf "| %s | %.0f | %.0f | %s |\n", w[i], a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
+                }
+            }'
+      if [ -n "${STRAITD_BEFORE:-}" ]; then
+          # Before and after a change to straitd: the two binaries, same strait-load, unsandboxed.
+          BW=readdir,create-unlink,mkdir-rmdir,meta-create,meta-rm
+          for count in syscalls instructions; do
+              n=300; [ $count = instructions ] && n=250
+              "$load" --$count $n --rounds 2 --qd 1 --guest linux --workload $BW \
+                  --daemon "before=$STRAITD_BEFORE $S --seccomp=none" --daemon "after=$straitd $S --seccomp=none" \
+                  >"$out/meta-before-$count.txt" 2>>"$out/meta.log"
+          done
+          echo
+          echo "straitd before and after this change (\`STRAITD_BEFORE\`: $(basename "$STRAITD_BEFORE"), $("$STRAITD_BEFORE" --version 2>/dev/null | head -1);"
+          echo "after: this build), unsandboxed, per operation, the smaller of 2 rounds; system calls by \`strace -f -c\` (300 - 60"
+          echo "operations), instructions by cachegrind (250 - 50):"
+          echo
+          echo "| workload | system calls before | after | instructions before | after | change |"
+          echo "|---|---:|---:|---:|---:|---:|"
+          awk 'FNR == 1 { f++ } $1 == "daemon" { go = 1; next } go && NF == 13 { v[f, $1, $2] = $13; if (f == 1 && $1 == "before") w[++n] = $2 }
+               END { for (i = 1; i <= n; i++) { k = w[i]; a = v[2, "before", k]; b = v[2, "after", k]
+                     printf "| %s | %.1f | %.1f | %.0f | %.0f | %+.1f%% |\n", k, v[1, "before", k], v[1, "after", k], a, b, (a > 0 ? 100 * (b - a) / a : 0) } }' \
+              "$out/meta-before-syscalls.txt" "$out/meta-before-instructions.txt"
+      fi
+      echo
+      echo "Commands: \`strait-load --answers --daemon ...\`, \`strait-load --syscalls 300 --rounds 2 --qd 1 --guest linux"
+      echo "--workload $MW --daemon ...\` and the same with \`--instructions 250\` (daemons as in the peer tables;"
+      echo "scripts/bench-host-speed.sh part \`meta\`)."
+    } >"$out/meta.md.tmp"
+    mv "$out/meta.md.tmp" "$out/meta.md"
 fi
 
 # Resident KiB per mapping of an idle daemon (started, socket up, 1 s later), summed over its

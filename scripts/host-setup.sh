@@ -49,6 +49,9 @@ packages=(
   # The gate's instruction counts: the daemon under valgrind's cachegrind (no PMU here); binutils'
   # objcopy strips the DWARF bookworm's valgrind 3.19 cannot read from a copy of the daemon.
   valgrind binutils
+  # strait-load --syscalls: every daemon's system calls per request (strace -f -c; the C
+  # virtiofsd, which valgrind cannot count in its sandbox, included).
+  strace
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -52,10 +52,18 @@ struct DaemonRound {
             throw process.failure("failed to start or set up (\(error))")
         }
         defer { client.close() }
+        if params.probeAnswers {
+            var r = RoundResult(ops: 0, seconds: 0, bytes: 0, latency: RoundResult.emptyHistogram(), cpuSeconds: 0, peakRSSKiB: 0)
+            do { r.answers = try AnswerProbe(client: client, initOut: initOut).run() } catch {
+                throw process.alive("failed answering: \(error)")
+            }
+            return r
+        }
         if round == 1, params.workload.blockSize > 32 * 4096 {
             progress("[\(params.workload.rawValue) qd\(params.queueDepth)] \(daemon.name): " + Self.bigRequestNote(initOut, blockSize: params.workload.blockSize))
         }
-        let load = FuseLoad(client: client, params: params)
+        let load = FuseLoad(client: client, params: params, sharedRoot: dataset.shared)
+        defer { load.removeScratch() }
         if params.linuxGuest {
             let model = GuestModel.linux(workload: params.workload, queueDepth: params.queueDepth, reply: initOut)
             load.depth = model.depth
@@ -69,13 +77,13 @@ struct DaemonRound {
         // of its N operations is answered, however long that takes under valgrind.
         let measureFrom = params.requests == nil ? t0 + UInt64(params.warmup * 1e9) : t0
         let deadline = params.requests == nil ? measureFrom + UInt64(params.seconds * 1e9) : UInt64.max
-        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline, limit: params.requests)
+        let recorder = LoadRecorder(measureFrom: measureFrom, deadline: deadline, limit: params.requests ?? load.operationLimit)
         load.start(recorder)
         try watch(process, recorder, until: measureFrom)
         let before = process.usage()
         let signalsBefore = notifications(client)
         if params.requests == nil { try watch(process, recorder, until: deadline) }
-        let signalsAfter = notifications(client)
+        var signalsAfter = notifications(client)
         // Lanes finish what they have in flight; a daemon that stops answering is an error.
         let drainLimit = monotonicNanoseconds() + (params.requests == nil ? 20 : 600) * 1_000_000_000
         while recorder.active > 0 {
@@ -87,6 +95,8 @@ struct DaemonRound {
             usleep(1000)
         }
         let after = process.usage()
+        // A counted run measures from its first operation to its last: count the signals over all.
+        if params.requests != nil { signalsAfter = notifications(client) }
         if let e = recorder.error { throw process.alive("failed during \(params.workload.rawValue): \(e)") }
         let s = recorder.snapshot
         let seconds = Double(max(s.lastCompletion, measureFrom) - measureFrom) / 1e9

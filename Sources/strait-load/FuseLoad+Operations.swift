@@ -35,6 +35,10 @@ extension FuseLoad {
                     capacity: FuseWriteOut.size, done: done) { _ in done(nil) }
         case .daxRead4k:
             daxRead(lane, done)
+        case .metaCreate:
+            metaCreate(lane, done)
+        case .metaRm:
+            metaRm(lane, done)
         }
     }
 

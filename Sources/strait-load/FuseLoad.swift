@@ -50,10 +50,21 @@ final class FuseLoad: @unchecked Sendable {
     var depth: Int
     let sequential = Atomic<UInt64>(0)
     let lookups = Atomic<UInt64>(0)
+    /// The shared directory on the host (meta workloads prepare and clean up there).
+    let sharedRoot: String
+    /// This round's number in the process: names the meta workloads' scratch directory.
+    let tag: Int
+    /// The meta workloads' directory for this round, and its node.
+    var scratch: UInt64 = 0
+    /// Operations this round can do at most (meta-rm: the directories made for it).
+    var operationLimit: UInt64?
+    private static let rounds = Atomic<Int>(0)
 
-    init(client: FuseClient, params: RunParameters) {
+    init(client: FuseClient, params: RunParameters, sharedRoot: String = "") {
         self.client = client
         self.params = params
+        self.sharedRoot = sharedRoot
+        tag = Self.rounds.wrappingAdd(1, ordering: .relaxed).oldValue
         depth = params.queueDepth
     }
 
@@ -75,7 +86,25 @@ final class FuseLoad: @unchecked Sendable {
                 try client.memory.write([UInt8](repeating: UInt8(truncatingIfNeeded: i + 1), count: params.workload.blockSize), at: b.gpa)
                 lane.payload = b
             }
+            if params.workload == .metaCreate {
+                let b = try client.allocator.allocate(4096, alignment: 4096)
+                try client.memory.write(Self.metaContent, at: b.gpa)
+                lane.payload = b
+            }
             lanes.append(lane)
+        }
+        if params.workload == .metaCreate || params.workload == .metaRm {
+            let path = sharedRoot + "/" + scratchName
+            guard !sharedRoot.isEmpty, mkdir(path, 0o755) == 0 else { throw DriverError.system("mkdir \(path)") }
+            if params.workload == .metaRm {
+                // One directory per operation; a timed round gets what 12k operations a second
+                // over its warm-up and measured time need (more than any daemon did here: each
+                // operation is nine round trips) and ends early if they run out.
+                let count = params.requests ?? UInt64((params.seconds + params.warmup) * 12_000)
+                try makeRemovalTrees(count: count, in: path)
+                operationLimit = count
+            }
+            scratch = try client.lookup(parent: root, name: scratchName).nodeid
         }
         if params.workload == .daxRead4k {
             guard let window = client.frontend.dax else {

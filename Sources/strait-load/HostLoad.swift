@@ -14,6 +14,12 @@ struct HostLoad {
     func run() throws -> RoundResult {
         let rootFD = open(dataset.shared, oPath | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw DriverError.system("open \(dataset.shared)") }
+        // The meta workloads are a guest's request sequences (negative lookups, FORGETs, a
+        // READDIRPLUS per directory); the host has no plain-syscall equivalent worth a row.
+        if params.workload == .metaCreate || params.workload == .metaRm {
+            close(rootFD)
+            throw Unsupported(description: "\(params.workload.rawValue) is a guest's request sequence, no host equivalent")
+        }
         defer { close(rootFD) }
         let t0 = monotonicNanoseconds()
         let measureFrom = t0 + UInt64(params.warmup * 1e9)
@@ -146,6 +152,8 @@ final class HostWorker: @unchecked Sendable {
             var iov = iovec(iov_base: buffer.baseAddress, iov_len: params.workload.blockSize)
             let n = pwritev(dataFD, &iov, 1, off_t(offset(&rng, sequential)))
             return n == params.workload.blockSize ? nil : "pwritev: \(n) \(errnoText())"
+        case .metaCreate, .metaRm:
+            return "\(params.workload.rawValue) has no host equivalent"
         case .daxRead4k:
             guard let m = mapping, let dst = buffer.baseAddress else { return "no mapping" }
             let off = offset(&rng, sequential)

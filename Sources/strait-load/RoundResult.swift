@@ -12,6 +12,8 @@ struct RoundResult: Sendable {
     /// With `--instructions`: the daemon's total instructions (valgrind's count) for the short
     /// and the long counted run of this round, and their operation counts.
     var counted: Counted?
+    /// With `--answers`: what the daemon answered (`AnswerProbe`), question by question.
+    var answers: [(String, String)] = []
 
     struct Counted: Sendable {
         var few: UInt64
@@ -72,4 +74,6 @@ struct RunParameters: Sendable {
     /// the frontend): otherwise whether a request finds the queue thread polling or still draining
     /// varies run to run, and so does the count (measured: up to 5% at QD1 unpaced).
     var paceMicroseconds: UInt32 = 0
+    /// `--answers`: no workload; the round asks the daemon `AnswerProbe`'s questions.
+    var probeAnswers = false
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonLaunch
 import Glibc
+import Posix
 import VhostUserDriver
 
 /// strait-load: drives vhost-user-fs daemons at host speed (no VM), interleaving daemons round
@@ -68,11 +69,17 @@ struct StraitLoad: ParsableCommand {
     @Flag(help: "Hostile-guest mode instead of a benchmark: the hardening suite's vectors (device nodes, FIFOs, '..', symlinks out, bad names, stale ids, huge offsets, trusted.* xattrs, mapping offsets) against each daemon; any finding exits 1.")
     var hostile = false
 
+    @Flag(help: "Instead of a benchmark: ask each daemon, fresh, what decides a Linux guest's requests per file (INIT flags and limits, entry/attr timeouts, negative lookups, FOPEN flags, READDIRPLUS, SYNCFS) and print the answers side by side (markdown).")
+    var answers = false
+
     @Flag(help: "With --fuzz: tolerated oddities (a looping chain followed) count as findings.")
     var strict = false
 
     @Option(help: "Count the daemon's instructions per operation instead of timing it: each round runs the daemon under valgrind (cachegrind) for N and N/5 operations and reports the difference per operation. Rounds may then be as few as 2.")
     var instructions: UInt64?
+
+    @Option(help: "Count the daemon's system calls per operation instead of timing it: each round runs the daemon under strace -f -c for N and N/5 operations and reports the difference per operation (in the instr/op column), and on stderr the calls by name. Works on sandboxed daemons (the C virtiofsd too). Rounds may then be as few as 2.")
+    var syscalls: UInt64?
 
     @Flag(name: .customLong("cache-sim"), help: "With --instructions: cachegrind also simulates the caches (about twice the time); D1 and LL misses per operation are reported beside the instructions (JSON round_d1_misses_per_op, round_ll_misses_per_op), not judged.")
     var cacheSim = false
@@ -85,14 +92,15 @@ struct StraitLoad: ParsableCommand {
 
     func validate() throws {
         guard !daemons.isEmpty else { throw ValidationError("give at least one --daemon NAME=COMMAND") }
-        guard !workloads.isEmpty || fuzz != nil || hostile else { throw ValidationError("give at least one --workload") }
+        guard !workloads.isEmpty || fuzz != nil || hostile || answers else { throw ValidationError("give at least one --workload") }
         if let fuzz, fuzz < 1 { throw ValidationError("--fuzz needs a positive number of cases") }
         for w in parsedWorkloads where Workload(rawValue: w) == nil {
             throw ValidationError("unknown workload '\(w)'; one of \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard queueDepths.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--qd must be 1...256") }
-        guard rounds >= (instructions == nil ? 5 : 2) else { throw ValidationError("--rounds must be at least 5 (2 with --instructions)") }
-        if let instructions, instructions < 10 { throw ValidationError("--instructions needs at least 10 operations") }
+        guard rounds >= (instructions == nil && syscalls == nil ? 5 : 2) else { throw ValidationError("--rounds must be at least 5 (2 with --instructions or --syscalls)") }
+        if let n = instructions ?? syscalls, n < 10 { throw ValidationError("--instructions and --syscalls need at least 10 operations") }
+        guard instructions == nil || syscalls == nil else { throw ValidationError("give --instructions or --syscalls, not both") }
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive") }
         guard guest == "simple" || guest == "linux" else { throw ValidationError("--guest must be simple or linux") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -115,6 +123,21 @@ struct StraitLoad: ParsableCommand {
         defer { dataset.remove() }
         if hostile {
             guard Hostile(commands: commands.filter { !$0.isHost }, json: json).run() else { throw ExitCode(1) }
+            return
+        }
+        if answers {
+            var table: [(daemon: String, rows: [(String, String)])] = []
+            for c in commands where !c.isHost {
+                var params = RunParameters(workload: .getattr, queueDepth: 1, seconds: 1, warmup: 0, requestQueues: 1,
+                                           fileSize: fileMiB << 20, poll: poll, seed: seed, logDirectory: daemonLogs)
+                params.probeAnswers = true
+                progress("[answers] \(c.name) ...")
+                let r = try DaemonRound(daemon: c, dataset: dataset, params: params, round: 1, memoryMiB: memoryMiB).run()
+                table.append((c.name, r.answers))
+                // The next daemon starts on the same share: take the probe's files away.
+                _ = try? Subprocess.run(["rm", "-rf", dataset.shared + "/answers-dir"], timeout: 30)
+            }
+            print(AnswerProbe.markdown(table))
             return
         }
         if let fuzz {
@@ -140,9 +163,10 @@ struct StraitLoad: ParsableCommand {
                             let r: RoundResult
                             if c.isHost {
                                 r = try HostLoad(dataset: dataset, params: params).run()
-                            } else if let instructions {
+                            } else if let counted = instructions ?? syscalls {
                                 r = try InstructionRound(daemon: c, dataset: dataset, params: params, round: round,
-                                                         memoryMiB: memoryMiB, requests: instructions, cacheSim: cacheSim).run()
+                                                         memoryMiB: memoryMiB, requests: counted, cacheSim: cacheSim,
+                                                         syscalls: syscalls != nil).run()
                             } else {
                                 r = try DaemonRound(daemon: c, dataset: dataset, params: params, round: round, memoryMiB: memoryMiB).run()
                             }

@@ -9,6 +9,8 @@ enum Workload: String, CaseIterable, Sendable {
     case readdir
     case read4k, randread4k, write4k, randwrite4k, read1m, write1m
     case daxRead4k = "dax-read4k"
+    case metaCreate = "meta-create"
+    case metaRm = "meta-rm"
 
     /// Bytes moved per operation (0 for metadata workloads).
     var blockSize: Int {
