@@ -13,6 +13,18 @@
 #include <sys/file.h>
 #include <sys/xattr.h>
 
+#include <stdatomic.h>
+
+static atomic_uint strait_forks;
+static void strait_count_fork(void) { atomic_fetch_add_explicit(&strait_forks, 1, memory_order_relaxed); }
+static void strait_register_fork_counter(void) { pthread_atfork(NULL, NULL, strait_count_fork); }
+
+unsigned strait_fork_generation(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, strait_register_fork_counter);
+    return atomic_load_explicit(&strait_forks, memory_order_relaxed);
+}
+
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
 #endif

@@ -10,7 +10,7 @@ extension PassthroughFS {
         _ = try asCaller(cred) { () throws(FSError) in
             try sys("mkdirat") { mkdirat(dirFD.raw, cname, mode_t(mode & 0o7777)) }
         }
-        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
+        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID, created: true)
     }
 
     public func mknod(parent: UInt64, name: [UInt8], mode: UInt32, rdev: UInt32, umask: UInt32,
@@ -22,7 +22,7 @@ extension PassthroughFS {
         _ = try asCaller(cred) { () throws(FSError) in
             try sys("mknodat") { mknodat(dirFD.raw, cname, mode_t(mode), dev_t(rdev)) }
         }
-        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
+        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID, created: true)
     }
 
     /// The target is stored as given: the guest resolves it in its own namespace; we never follow it.
@@ -36,7 +36,7 @@ extension PassthroughFS {
         _ = try asCaller(cred) { () throws(FSError) in
             try sys("symlinkat") { symlinkat(ctarget, dirFD.raw, cname) }
         }
-        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID)
+        return try lookup(in: dirFD, cname: cname, parentMountID: dir.key.mountID, created: true)
     }
 
     /// Creates and opens a regular file as the caller; +1 lookup and a new handle.

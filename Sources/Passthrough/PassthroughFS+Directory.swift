@@ -31,13 +31,15 @@ extension PassthroughFS {
         guard offset <= UInt64(Int64.max) else { throw FSError.invalid("readdir offset") }
         try h.directoryLock.withLock { (_: inout Void) throws(FSError) in
             _ = try sys("lseek directory") { Glibc.lseek(h.fd.raw, off_t(offset), SEEK_SET) }
-            var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+            // Not zero-filled: the kernel writes what getdents64 returns and only that is read.
+            // (A zeroed 32 KiB array per request was most of READDIRPLUS's instructions on a
+            // small directory: 2 per meta-rm operation, docs/benchmarks.md.)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 8)
+            defer { buffer.deallocate() }
             while true {
-                let n = try sys("getdents64") {
-                    buffer.withUnsafeMutableBytes { strait_getdents64(h.fd.raw, $0.baseAddress, $0.count) }
-                }
+                let n = try sys("getdents64") { strait_getdents64(h.fd.raw, buffer.baseAddress, buffer.count) }
                 if n == 0 { return }
-                var records = DirentRecords(buffer[..<n])
+                var records = DirentRecords(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
                 while let record = try records.next() {
                     let isDot = Names.isDotOrDotDot(record.name)
                     var entry: Entry? = nil
@@ -58,10 +60,11 @@ extension PassthroughFS {
 /// A bounds-checked reader of getdents64 records (native byte order, which is little-endian on
 /// every architecture we build for): d_ino u64, d_off s64, d_reclen u16, d_type u8, name, NUL.
 struct DirentRecords {
-    private let bytes: ArraySlice<UInt8>
+    private let bytes: UnsafeRawBufferPointer
     private var position: Int
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    /// `bytes` must stay valid while records are read (the caller's getdents64 buffer).
+    init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.position = bytes.startIndex
     }
@@ -76,7 +79,7 @@ struct DirentRecords {
         guard reclen >= header, position + reclen <= bytes.endIndex else {
             throw FSError(errno: EIO, message: "malformed getdents64 record")
         }
-        let nameBytes = bytes[(position + header)..<(position + reclen)]
+        let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[(position + header)..<(position + reclen)])
         let name = Array(nameBytes.prefix { $0 != 0 })
         position += reclen
         return DirEntry(ino: ino, nextOffset: off, type: type, name: name)

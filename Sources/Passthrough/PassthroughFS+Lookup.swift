@@ -39,10 +39,12 @@ extension PassthroughFS {
     }
 
     /// Opens `cname` under `dirFD` as O_PATH without following a final symlink and registers it.
-    func lookup(in dirFD: FileDescriptor, cname: UnsafePointer<CChar>, parentMountID: UInt64) throws(FSError)
-        -> Entry
+    /// `created`: the name was made by this request (MKDIR, MKNOD, SYMLINK), so its inode is new
+    /// and the known-inode statx by name would only miss (one system call per request saved).
+    func lookup(in dirFD: FileDescriptor, cname: UnsafePointer<CChar>, parentMountID: UInt64,
+                created: Bool = false) throws(FSError) -> Entry
     {
-        if let known = try lookupKnown(in: dirFD, cname: cname, parentMountID: parentMountID) {
+        if !created, let known = try lookupKnown(in: dirFD, cname: cname, parentMountID: parentMountID) {
             return known
         }
         let fd = try sysFD("lookup") {

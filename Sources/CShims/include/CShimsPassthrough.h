@@ -16,6 +16,11 @@ int strait_statx(int dirfd, const char *path, int flags, struct stat *st, uint64
 int strait_setfsuid(uint32_t uid);
 int strait_setfsgid(uint32_t gid);
 
+/// How many times this process's line has forked (glibc fork(), counted by a pthread_atfork
+/// child handler registered on the first call): a value that changes in a forked child, read
+/// without a system call (getpid(2) is one on every glibc since 2.25).
+unsigned strait_fork_generation(void);
+
 /// getdents64(2) into `buf`; returns bytes or -1. Records are parsed in Swift with a cursor.
 ssize_t strait_getdents64(int fd, void *buf, size_t len);
 
