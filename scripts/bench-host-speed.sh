@@ -301,7 +301,7 @@ if want meta; then
                   >"$out/meta-before-$count.txt" 2>>"$out/meta.log"
           done
           echo
-          echo "straitd before and after this change (\`STRAITD_BEFORE\`: $(basename "$STRAITD_BEFORE"), $("$STRAITD_BEFORE" --version 2>/dev/null | head -1);"
+          echo "straitd before and after this change (\`STRAITD_BEFORE\`: $(basename "$STRAITD_BEFORE"), its $("$STRAITD_BEFORE" --version 2>/dev/null | grep -m1 '^commit');"
           echo "after: this build), unsandboxed, per operation, the smaller of 2 rounds; system calls by \`strace -f -c\` (300 - 60"
           echo "operations), instructions by cachegrind (250 - 50):"
           echo
