@@ -153,6 +153,8 @@ struct OurTable {
     func text(_ cellID: String, _ workload: String) -> String {
         if cellID == PublishedReport.Mapping.none { return "-" }
         guard let found = figures(cellID, workload) else { return "not in run" }
+        // A workload the run never had (another filter) is not one the cell's failure stopped.
+        if found.figures == nil && !workloads.contains(workload) { return "not run" }
         let early = measuredBeforeFailure(found.cell, workload)
         if case .pass = found.cell.verdict {} else if !early {
             return found.cell.verdict.label + (found.cell.verdict.reason.map { ": " + $0.prefix(60) } ?? "")

@@ -111,6 +111,8 @@ import Testing
         let crashedText = Reports.reproductions([report], runs: ["m": crashed], command: "x")
         #expect(crashedText.contains("| randread-psync | fast | 100 | 20.0 (cell failed in a later step) |"))
         #expect(crashedText.contains("| fast beats slow (`fast > slow`) | 1/1 workloads, ratio 2.00 | 1/1 workloads, ratio 4.00 |"))
+        // A published row the run never had reads 'not run', not the failure of a workload it had.
+        #expect(Reports.reproductions([twoRows], runs: ["m": crashed], command: "x").contains("| seqread-psync | fast | 90 | not run |"))
         var corrupt = crashed
         corrupt.cells[0].verification = Verification(passed: false, filesChecked: 1, mismatches: ["x differs"])
         #expect(Reports.reproductions([report], runs: ["m": corrupt], command: "x").contains("| randread-psync | fast | 100 | fail: randrw-libaio-multi: connection closed |"))
