@@ -14,6 +14,16 @@ enum GuestWorkloads {
     /// ENODEV (mmap on cache=none without DAX), EOPNOTSUPP, ENOSYS.
     static let unsupportedErrnos: Set<Int> = [Int(ENODEV), Int(EOPNOTSUPP), Int(ENOSYS)]
 
+    /// Linux's 9p without a page cache (cache=none) maps files with generic_file_readonly_mmap:
+    /// a shared writable mapping, which fio's mmap engine makes for writes, fails with EINVAL by
+    /// design (cache=mmap is 9p's mode for that). Only that case, so an EINVAL anywhere else
+    /// still fails its cell. Returns why, or nil.
+    static func readOnlyMapping(_ job: FioJob, cell: Cell, errno: Int) -> String? {
+        guard errno == Int(EINVAL), job.engine == .mmap, job.pattern.writes,
+              cell.backend == .ninep, cell.cache == "none" else { return nil }
+        return "9p cache=none maps files read-only: generic_file_readonly_mmap refuses shared writable mappings; 9p's cache=mmap allows them"
+    }
+
     enum Outcome {
         case measured(Repetition, summary: String)
         case unsupported(String)
@@ -48,7 +58,9 @@ enum GuestWorkloads {
             return .failed("\(job.name): fio exit \(result.status), no usable JSON (\(error)): \(result.output.suffix(600))")
         }
         if let why = summary.errorDescription {
-            return unsupportedErrnos.contains(summary.error) ? .unsupported(why) : .failed(why)
+            if unsupportedErrnos.contains(summary.error) { return .unsupported(why) }
+            if let reason = readOnlyMapping(job, cell: slot.cell, errno: summary.error) { return .unsupported("\(why) (\(reason))") }
+            return .failed(why)
         }
         guard result.status == 0 else {
             return .failed("\(job.name): fio exit \(result.status): \(summary.messages.suffix(5).joined(separator: " | "))")
