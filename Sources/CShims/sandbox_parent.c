@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,8 +56,26 @@ int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *
     return -1;
 }
 
+void strait_exit_as_child(int status) {
+    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (sig > 0) {
+        // The child's core file (if any) is the evidence; one of this waiter would only mislead.
+        struct rlimit none = { 0, 0 };
+        setrlimit(RLIMIT_CORE, &none);
+        signal(sig, SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        kill(getpid(), sig);
+    }
+    // Not reached for a signal that ends a process; kept for one whose default is to continue.
+    _exit(128 + sig);
+}
+
 /// "CHILD DIRFD COUNT SIG... NAME" (the daemon's own arguments follow, unread): forwards the signals to CHILD, and when it is gone removes
-/// NAME under DIRFD if it is still a socket, then exits as the child did (128 + signal).
+/// NAME under DIRFD if it is still a socket, then ends as the child did (its status, or its signal).
 static void strait_sandbox_parent(const char *spec) {
     char *end;
     long child = strtol(spec, &end, 10);
@@ -77,7 +96,7 @@ static void strait_sandbox_parent(const char *spec) {
         struct stat st;
         if (dir >= 0 && *name && fstatat((int)dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
             unlinkat((int)dir, name, 0);
-        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        strait_exit_as_child(status);
     }
 }
 

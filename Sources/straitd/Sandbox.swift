@@ -75,10 +75,10 @@ enum Sandbox {
         if exe >= 0 { close(exe) }
         let status = waitForChild(child)
         parentCleanup()
-        exit(status)
+        strait_exit_as_child(status)
     }
 
-    /// The exit status to pass on: the child's own, or 128 + the signal that ended it.
+    /// The child's wait status, once it is gone (`strait_exit_as_child` ends the same way).
     private static func waitForChild(_ child: pid_t) -> Int32 {
         let signals: [Int32] = SignalThread.handled + [SIGCHLD]
         while true {
@@ -91,8 +91,7 @@ enum Sandbox {
             var status: Int32 = 0
             let reaped = waitpid(child, &status, WNOHANG)
             guard reaped == child else { continue }
-            let code = status & 0x7f
-            return code == 0 ? (status >> 8) & 0xff : 128 + code
+            return status
         }
     }
 

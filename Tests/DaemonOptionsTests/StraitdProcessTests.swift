@@ -85,6 +85,28 @@ struct StraitdProcessTests {
         #expect(scratch.exists(mirror), "a file inside the shared directory was removed")
     }
 
+    /// The serving child in the namespace sandbox killed by a signal: the parent libvirt or the
+    /// runner started ends the same way ("killed by signal 9"), not "exited with status 137", and
+    /// still removes the socket the dead child left.
+    @Test(.enabled(if: geteuid() == 0, "sandbox=namespace needs root"))
+    func namespaceSandboxParentEndsByTheChildsSignal() throws {
+        let scratch = try ScratchDirectory()
+        let daemon = try Subprocess(name: "straitd", arguments: [
+            Straitd.path, "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", "namespace",
+            "--log-level=debug",
+        ], logPath: scratch.root + "/straitd.log")
+        defer { daemon.stop() }
+        let deadline = monotonicSeconds() + 10
+        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
+              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
+        let children = ProcessUsage.descendants(of: daemon.pid)
+        try #require(children.count == 1, "the sandbox's serving child: \(children)")
+        kill(children[0], SIGKILL)
+        #expect(daemon.waitForExit(timeout: 10))
+        #expect(daemon.status == .signalled(SIGKILL), "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(!scratch.exists(scratch.socket), "socket left behind")
+    }
+
     @Test func sigtermExits0AndRemovesSocket() throws {
         try sigterm(sandbox: "none")
     }
