@@ -19,7 +19,10 @@ extension Reports {
             for cellID in cellOrder(runs, workload: workload) {
                 let values = runs.map { run in run.run.cells.first { $0.cellID == cellID }?.workload(workload).map(WorkloadFigures.init) }
                 out += "<tr><td>\(esc(cellID))</td>"
-                out += values.map { "<td>\(esc(sideText($0)))</td>" }.joined()
+                out += values.map { v in
+                    let kind = v?.verdict.map { " class=\"\(esc($0.label))\"" } ?? ""
+                    return "<td\(kind)>\(esc(sideText(v)))</td>"
+                }.joined()
                 let ratio = sideValue(values[values.count - 1]).flatMap { b in sideValue(values[0]).map { b / $0 } }
                 out += "<td>\(ratio.map { String(format: "%.2f", $0) } ?? "-")</td></tr>\n"
             }

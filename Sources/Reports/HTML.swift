@@ -49,7 +49,8 @@ extension Reports {
             body { font-family: sans-serif; margin: 2em; color: #222; }
             svg { background: #fafafa; border: 1px solid #ddd; }
             .bad, .regression td, tr.fail td { color: #b00; } .good, .improvement td { color: #070; }
-            tr.skipped td, tr.unsupported td { color: #777; } table.env th { text-align: left; }
+            tr.skipped td, tr.unsupported td, td.skipped, td.unsupported { color: #777; } table.env th { text-align: left; }
+            tr.not-run td, td.not-run { color: #a60; font-style: italic; }
             table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 6px; }
             table.side { margin: 0 0 1em 0; } table.side caption { text-align: left; font-weight: bold; }
             </style></head><body>
@@ -62,7 +63,7 @@ extension Reports {
     /// 95% interval of the median, skipped/unsupported cells written out instead of drawn as zero.
     /// With several runs the bars of one cell sit next to each other, one colour per run.
     static func barChart(workload: String, runs: [LabeledRun]) -> String {
-        struct Bar { var label: String; var value: Double?; var interval: Interval?; var note: String?; var run: Int }
+        struct Bar { var label: String; var value: Double?; var interval: Interval?; var note: String?; var run: Int; var kind = "" }
         var bars: [Bar] = []
         var unit = "MiB/s"
         for (runIndex, run) in runs.enumerated() {
@@ -71,7 +72,7 @@ extension Reports {
                 let label = runs.count > 1 ? "\(run.label): \(cell.cellID)" : cell.cellID
                 let figures = WorkloadFigures(result)
                 if let verdict = figures.verdict {
-                    bars.append(Bar(label: label, value: nil, interval: nil, note: verdict.description, run: runIndex))
+                    bars.append(Bar(label: label, value: nil, interval: nil, note: verdict.description, run: runIndex, kind: verdict.label))
                 } else if figures.seconds != nil {
                     unit = "seconds"
                     let samples = result.samples("tar.seconds") + result.samples("meta.seconds")
@@ -123,12 +124,22 @@ extension Reports {
                 let end = max(value, bar.interval?.high ?? value) * scale
                 svg += "<text x=\"\(f(left + end + 6))\" y=\"\(y + 14)\" font-size=\"11\">\(f(value)) \(unit)</text>\n"
             } else {
-                svg += "<text x=\"\(left)\" y=\"\(y + 14)\" font-size=\"11\" fill=\"#b00\">\(esc(bar.note ?? "no data"))</text>\n"
+                svg += "<text x=\"\(left)\" y=\"\(y + 14)\" font-size=\"11\" fill=\"\(noteColour(bar.kind))\">\(esc(bar.note ?? "no data"))</text>\n"
             }
         }
         let better = unit == "seconds" ? "lower is better" : "higher is better"
         svg += "<text x=\"\(left)\" y=\"\(Int(height) - 6)\" font-size=\"11\" fill=\"#666\">median \(unit) (\(better)), line: 95% CI of the median</text>\n"
         return svg + "</svg>\n"
+    }
+
+    /// A chart's note in place of a bar, coloured by its verdict as the tables are: a failure red,
+    /// a workload that never ran (its cell failed first) amber, skipped and unsupported grey.
+    static func noteColour(_ verdict: String) -> String {
+        switch verdict {
+        case "not-run": "#a60"
+        case "skipped", "unsupported": "#777"
+        default: "#b00"
+        }
     }
 
     /// A polyline over the runs, with a dot and a tooltip per run, the range on the left and the

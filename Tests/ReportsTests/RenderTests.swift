@@ -80,6 +80,21 @@ import Testing
         #expect(!Reports.html([LabeledRun(label: "a", run: Runs.run("a"))]).contains("Side by side"))
     }
 
+    /// A workload that never ran because its cell failed first has a style of its own (amber,
+    /// italic), in the side-by-side tables and in place of its bar, distinct from a failure's red.
+    @Test func htmlStylesNotRunWorkloads() throws {
+        var b = Runs.run("b", failNone: true)
+        b.cells[1].workloads[1] = WorkloadResult(workload: "tar", verdict: .notRun("the cell failed first: straitd stopped answering"))
+        let html = Reports.html([LabeledRun(label: "a", run: Runs.run("a")), LabeledRun(label: "b", run: b)])
+        #expect(html.contains("tr.not-run td, td.not-run { color: #a60; font-style: italic; }"))
+        let tar = try #require(html.components(separatedBy: "<caption>tar</caption>").dropFirst().first?.components(separatedBy: "</table>").first)
+        #expect(tar.contains("<td class=\"not-run\">not-run</td>"), "\(tar)")
+        let chart = try #require(html.components(separatedBy: "aria-label=\"tar\"").dropFirst().first?.components(separatedBy: "</svg>").first)
+        #expect(chart.contains("fill=\"#a60\">not-run"), "\(chart)")
+        let seqwrite = try #require(html.components(separatedBy: "aria-label=\"seqwrite-mmap\"").dropFirst().first?.components(separatedBy: "</svg>").first)
+        #expect(seqwrite.contains("fill=\"#777\">unsupported"), "\(seqwrite)")
+    }
+
     @Test func junitParsesAndCarriesDeltas() throws {
         let base = Runs.run("a")
         let candidate = Runs.run("b", scale: 0.7, failNone: true)
