@@ -53,7 +53,7 @@ struct ListCommand: ParsableCommand {
         if let shards {
             guard shards >= 1 else { throw ValidationError("--shards wants a count >= 1") }
             let assignment = expansion.shardAssignment(count: shards)
-            for (index, cost) in expansion.shardCosts(count: shards).enumerated() {
+            for (index, cost) in expansion.shardEstimates(count: shards).enumerated() {
                 let cells = expansion.cells.indices.filter { assignment[$0] == index }.map { expansion.cells[$0].id }
                 print(String(format: "shard %d/%d: %d cells, estimated %.0f min: ", index + 1, shards, cells.count, cost / 60)
                     + cells.joined(separator: " "))
