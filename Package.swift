@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "GuestImage"]),
         .testTarget(name: "E2ETests", dependencies: [
-            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports", "DaemonLaunch",
+            "Harness", "GuestImage", "Libvirt", "Runner", "Matrix", "Results", "Reports", "DaemonLaunch", "Posix",
         ]),
         .testTarget(name: "MatrixTests", dependencies: ["Matrix"], exclude: ["Fixtures"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "Posix"]),

@@ -64,7 +64,12 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// Fields of /proc/PID/stat after the command name (state first).
     static func statFields(_ pid: pid_t) -> [Substring]? {
-        guard let text = readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        statFields(file: "/proc/\(pid)/stat")
+    }
+
+    /// The same for any stat file (a thread's: /proc/PID/task/TID/stat).
+    static func statFields(file: String) -> [Substring]? {
+        guard let text = readFile(file), let close = text.lastIndex(of: ")") else { return nil }
         return text[text.index(after: close)...].split(separator: " ")
     }
 

@@ -12,6 +12,8 @@ final class SlotState {
     var daemon: ShareDaemon?
     var prepared = false
     var mountLine = ""
+    /// The guest answered `GuestWaiters` at the mount (shares with a daemon), for `HangDetector`.
+    var guestProbe = false
     var skip: String?
     /// Why the cell's daemon cannot do what the cell asks (a peer with DAX): a verdict, not a skip.
     var unsupported: String?
@@ -51,6 +53,7 @@ final class SlotState {
         evicted = nil
         prepared = false
         mountLine = ""
+        guestProbe = false
         daemon = nil
         queues = nil
         dax = nil

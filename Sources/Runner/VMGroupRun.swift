@@ -50,7 +50,9 @@ struct VMGroupRun {
             case .straitd, .virtiofsdC, .virtiofsdRust:
                 guard let command = slot.variant.binaries.command(for: slot.cell) else { continue }
                 let socket = run.path(slot.key + ".sock")
-                let daemonLog = run.path(slot.key + "-daemon.log")
+                // A share moved to a fresh VM gets a second daemon: its log goes beside the first one's.
+                let (daemonLog, number) = Self.daemonLogPath(run.path(slot.key + "-daemon")) { FileManager.default.fileExists(atPath: $0) }
+                if number > 1, let earlier = state.evidence["daemon.log"] { state.evidence["daemon.\(number - 1).log"] = earlier }
                 state.evidence["daemon.log"] = daemonLog
                 var full = command
                 full.arguments += slot.cell.daxArguments(tag: slot.tag)
@@ -96,7 +98,7 @@ struct VMGroupRun {
             finishAll(vm: nil)
             return Outcome(booted: false)
         }
-        for state in states { if let path = state.evidence["daemon.log"] { vm.keepDaemonLog("\(state.slot.key)-daemon.log", at: path) } }
+        for state in states { if let path = state.evidence["daemon.log"] { vm.keepDaemonLog(URL(fileURLWithPath: path).lastPathComponent, at: path) } }
         if let server = sshfs.server { vm.keepDaemonLog("sshd.log", at: server.layout.log) }
         defer { vm.shutdown() }
         log("strait: booting \(vm.name) with \(shares.count) share(s): " + active.map { "\($0.slot.key)=\($0.slot.variant.name == "run" ? "" : $0.slot.variant.name + ":")\($0.slot.cell.id)" }.joined(separator: " "))
@@ -143,6 +145,14 @@ struct VMGroupRun {
         return Outcome(booted: true, moved: moved)
     }
 
+    /// `<base>.log` for a share's first daemon, `<base>.2.log` for the next one (after a move to a
+    /// fresh VM), and so on: the first unused name, and its number.
+    static func daemonLogPath(_ base: String, exists: (String) -> Bool) -> (path: String, number: Int) {
+        var number = 1
+        while exists(number == 1 ? base + ".log" : "\(base).\(number).log") { number += 1 }
+        return (number == 1 ? base + ".log" : "\(base).\(number).log", number)
+    }
+
     /// Fails every share of a VM that never became ready, each blamed on its daemon or on the machine.
     func blameBootFailure(_ shares: [SlotState], _ what: String) {
         let exited = shares.map { state in state.daemon.flatMap { $0.isRunning ? nil : state.slot.cell.backend.rawValue } }
@@ -159,7 +169,7 @@ struct VMGroupRun {
         if !state.prepared {
             let watch = watch(state, vm: vm, what: "the mount before \(step.workload.name)")
             prepare(state, vm: vm, watch: watch)
-            if let blame = watch.blame { return abandon(state, blame, vm: vm) }
+            if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
             if let failure = state.failure { return "FAIL: \(failure)" }
         }
         if case .unsupported(let why)? = state.workloadVerdict(step.workload.name) {
@@ -193,7 +203,7 @@ struct VMGroupRun {
                     state.record("meta-" + phase) { $0.repetitions.append(rep) }
                 }
             }
-            if let blame = watch.blame { return abandon(state, blame, vm: vm) }
+            if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
             switch result {
             case .measured(_, _, let summary):
                 return summary + HostDisturbance.note(other)
@@ -208,7 +218,7 @@ struct VMGroupRun {
             rep.hostOtherCores = other
             state.record(step.workload.name) { $0.repetitions.append(rep) }
         }
-        if let blame = watch.blame { return abandon(state, blame, vm: vm) }
+        if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
         switch outcome {
         case let .measured(_, summary):
             return summary + HostDisturbance.note(other)
@@ -243,13 +253,25 @@ struct VMGroupRun {
         var command = "mkdir -p \(mountPoint) && \(shellQuote(mount)) && cat /proc/mounts"
         if cell.dax != .off { command += " && echo @@iomem && cat /proc/iomem" }
         if cell.backend == .sshfs { command += " && echo @@sshfs && " + SSHFSHost.guestArgvCommand(mountPoint: mountPoint) }
-        let output: String
+        // The guest's probe of tasks waiting on the share, for seeing a daemon that stops answering: checked once here; never fails the mount.
+        if state.daemon != nil { command += " && { echo @@waiters; ( \(GuestWaiters.command(mountPoint: mountPoint)) ) 2>&1 || true; }" }
+        var output: String
         do {
             output = try watched(vm, watch).check(command, timeout: 120)
         } catch {
             // A mount stopped by its watch is the caller's to blame (`abandon`).
             if watch.blame == nil { fail(state, "mount failed: \(error.detail)", vm: vm) }
             return
+        }
+        if let marker = output.range(of: "@@waiters\n", options: .backwards) {
+            let probe = String(output[marker.upperBound...])
+            output = String(output[..<marker.lowerBound])
+            if let waiters = GuestWaiters.parse(probe) {
+                state.guestProbe = true
+                log("strait: \(state.slot.key) \(cell.id): guest waiter probe answers (\(waiters) task(s) waiting on the share)")
+            } else {
+                log("strait: \(state.slot.key) \(cell.id): the guest's waiter probe did not answer (\(probe.prefix(200))): a daemon that stops answering is seen only when stopped")
+            }
         }
         let sections = output.components(separatedBy: "@@sshfs\n")
         let parts = sections[0].components(separatedBy: "@@iomem")
@@ -324,7 +346,7 @@ struct VMGroupRun {
             let watch = watch(state, vm: vm, what: command)
             let result = try? watched(vm, watch).run(command, timeout: 600)
             if let blame = watch.blame {
-                _ = abandon(state, blame, vm: vm)
+                _ = abandon(state, blame, vm: vm, watch: watch)
             } else if let result, !result.succeeded, state.failure == nil {
                 fail(state, "\(command) failed: \(result.output.suffix(300))", vm: vm)
             }
@@ -335,7 +357,19 @@ struct VMGroupRun {
 
     /// A watch over the share's daemon and the VM for one guest command on that share.
     func watch(_ state: SlotState, vm: VirtualMachine, what: String) -> WorkloadWatch {
-        WorkloadWatch(daemonName: state.daemon == nil ? nil : state.slot.cell.backend.rawValue, daemon: state.daemon, vm: vm, what: what)
+        WorkloadWatch(daemonName: state.daemon == nil ? nil : state.slot.cell.backend.rawValue, daemon: state.daemon, vm: vm, what: what,
+                      guestWaiting: guestWaiting(state, vm: vm))
+    }
+
+    /// Counts the guest's tasks waiting on the share, over a plain (unwatched) SSH command.
+    func guestWaiting(_ state: SlotState, vm: VirtualMachine) -> (@Sendable () -> Int?)? {
+        guard state.guestProbe else { return nil }
+        let ssh = vm.ssh
+        let command = GuestWaiters.command(mountPoint: state.slot.mountPoint)
+        return {
+            guard let result = try? ssh.run(command, timeout: 20), result.succeeded else { return nil }
+            return GuestWaiters.parse(result.output)
+        }
     }
 
     /// The VM's SSH client, stopped by `watch`.
@@ -345,14 +379,23 @@ struct VMGroupRun {
         return ssh
     }
 
-    /// A share's daemon or the VM went away under a guest command: the share fails as `blame`
-    /// says, with its bundle taken while the domain is still there; then the VM is destroyed (the
+    /// A share's daemon or the VM went away under a guest command, or the daemon stopped answering:
+    /// the share fails as `blame` says, with its bundle taken while the domain is still there (a
+    /// hung daemon's thread stacks in it, then the daemon is killed); then the VM is destroyed (the
     /// guest is stuck on the dead mount: no poweroff, no unmount) and the VM's other unfinished
     /// shares fail for the machine. Their steps, and this share's, then read "not run"; whatever
     /// they measured before keeps its numbers. The daemons are stopped and their sockets removed
     /// as always (`stopDaemons`).
-    func abandon(_ state: SlotState, _ blame: BootFailure.Blame, vm: VirtualMachine) -> String {
+    func abandon(_ state: SlotState, _ blame: BootFailure.Blame, vm: VirtualMachine, watch: WorkloadWatch) -> String {
+        if let stacks = watch.stacks {
+            let path = run.path(state.slot.key + "-daemon-stacks.txt")
+            if (try? stacks.write(toFile: path, atomically: true, encoding: .utf8)) != nil { state.evidence["daemon-stacks.txt"] = path }
+        }
         fail(state, blame, vm: vm)
+        if watch.sawHang, let daemon = state.daemon {
+            let ending = daemon.stop(grace: 0)
+            log("strait: \(state.slot.key) \(state.slot.cell.id): \(state.slot.cell.backend.rawValue) pid \(daemon.pid) had stopped answering: \(ending)")
+        }
         if let daemon = state.daemon {
             let tail = daemon.lastLogLines(5).joined(separator: "\n    ")
             log("strait: \(state.slot.key) \(state.slot.cell.id): \(state.slot.cell.backend.rawValue) log ends:\n    \(tail)")

@@ -9,7 +9,9 @@ import Synchronization
 /// command's own timeout: in session 5 the C virtiofsd's pool died under four libaio jobs and fio
 /// hung in the guest for 6 minutes, then the cell read "fio timed out". The watch is the SSH
 /// client's `watch`: asked a few times a second, it stops the ssh client (the guest's process
-/// stays stuck on the dead mount; the VM is torn down after) and says whom to blame.
+/// stays stuck on the dead mount; the VM is torn down after) and says whom to blame. A daemon that
+/// is alive but stopped answering is seen too (`HangDetector`): its threads' stacks are taken at
+/// that moment for the bundle, and the runner kills it.
 final class WorkloadWatch: Sendable {
     /// What ended the command early.
     enum Cause: Equatable, Sendable {
@@ -18,6 +20,8 @@ final class WorkloadWatch: Sendable {
         /// The VM (QEMU) stopped while the daemon ran, or the daemon then exited 0 as it does
         /// when its front-end goes away: the machine's failure. `daemon` names the share's daemon.
         case vm(daemon: String?)
+        /// The share's daemon is alive but stopped answering: what `HangDetector` saw.
+        case hung(String, String)
     }
 
     let daemonName: String?
@@ -26,13 +30,29 @@ final class WorkloadWatch: Sendable {
     /// What runs ("randread-psync #1", "the mount"), for the reason.
     let what: String
     let started = monotonicSeconds()
+    /// Counts the guest's tasks waiting on the share (`GuestWaiters`; nil: no probe).
+    let guestWaiting: (@Sendable () -> Int?)?
     private let found = Mutex<(cause: Cause, seconds: Double)?>(nil)
+    private let hang = Mutex(HangDetector())
+    private let report = Mutex<String?>(nil)
+    private let family = Mutex<(pids: [Int32], at: Double)?>(nil)
 
-    init(daemonName: String?, daemon: ShareDaemon?, vm: VirtualMachine, what: String) {
+    init(daemonName: String?, daemon: ShareDaemon?, vm: VirtualMachine, what: String,
+         guestWaiting: (@Sendable () -> Int?)? = nil) {
         self.daemonName = daemonName
         self.daemon = daemon
         self.vm = vm
         self.what = what
+        self.guestWaiting = guestWaiting
+    }
+
+    /// The hung daemon's threads (state, wchan, kernel stack), taken when the hang was seen.
+    var stacks: String? { report.withLock { $0 } }
+
+    /// The watch fired because the daemon stopped answering (it is still alive: kill it).
+    var sawHang: Bool {
+        if case .hung? = found.withLock({ $0?.cause }) { return true }
+        return false
     }
 
     /// The SSH client's watch: true once the daemon or the VM is gone (and from then on).
@@ -48,9 +68,34 @@ final class WorkloadWatch: Sendable {
             status = daemon?.status
             active = vm.isActive
         }
-        guard let cause = Self.cause(daemon: daemonName, status: status, vmActive: active) else { return false }
-        let seconds = monotonicSeconds() - started
-        found.withLock { if $0 == nil { $0 = (cause, seconds) } }
+        if let cause = Self.cause(daemon: daemonName, status: status, vmActive: active) {
+            let seconds = monotonicSeconds() - started
+            found.withLock { if $0 == nil { $0 = (cause, seconds) } }
+            return true
+        }
+        guard let daemon, status == nil else { return false }
+        return checkHang(daemon)
+    }
+
+    /// One sample of the daemon's process tree into the `HangDetector`; on a hang the threads'
+    /// stacks are taken before anything else happens to the daemon.
+    private func checkHang(_ daemon: ShareDaemon) -> Bool {
+        let now = monotonicSeconds()
+        // The tree's pids from a scan of /proc every few seconds (a sandbox's child does not
+        // change), their states at every check.
+        let pids = family.withLock { cached -> [Int32] in
+            if cached == nil || now - cached!.at >= 5 { cached = ([daemon.pid] + ProcessUsage.descendants(of: daemon.pid), now) }
+            return cached!.pids
+        }
+        let tree = pids.compactMap { p in ProcessUsage.state(of: p).map { (pid: p, state: $0) } }
+        let cpu = tree.reduce(0) { $0 + ProcessUsage.cpuSeconds(of: $1.pid, includeReapedChildren: true) }
+        let sample = HangDetector.Sample(cpuSeconds: cpu, stopped: tree.first { $0.state == "T" || $0.state == "t" },
+                                         states: tree.map { "\($0.pid) \($0.state)" }.joined(separator: ", "))
+        let ask = guestWaiting ?? { nil }
+        guard let seen = hang.withLock({ $0.observe(sample, at: now, guestWaiting: ask) }) else { return false }
+        let stacks = ProcessUsage.threadReport(ofTree: daemon.pid)
+        report.withLock { $0 = stacks }
+        found.withLock { if $0 == nil { $0 = (.hung(daemonName ?? "daemon", seen), now - started) } }
         return true
     }
 
@@ -71,6 +116,9 @@ final class WorkloadWatch: Sendable {
         }
     }
 
+    /// What the reason says of a hung daemon after the bundle, the kill and the teardown.
+    static let hungEnding = "its threads' stacks are in the bundle; killed with SIGKILL, the VM was torn down"
+
     /// The cell's failure: a dead daemon is its own failure (blocks a gate); a VM that stopped
     /// under a live daemon is the machine's (`CellResult.infrastructure`, incomparable).
     static func blame(_ cause: Cause, what: String, seconds: Double) -> BootFailure.Blame {
@@ -78,6 +126,8 @@ final class WorkloadWatch: Sendable {
         switch cause {
         case let .daemon(name, status):
             return BootFailure.Blame(infrastructure: false, reason: "\(name) \(status) \(when) (the VM was torn down)")
+        case let .hung(name, seen):
+            return BootFailure.Blame(infrastructure: false, reason: "\(name) stopped answering \(when): \(seen) (\(hungEnding))")
         case let .vm(daemon):
             let alive = daemon.map { " while \($0) was running" } ?? ""
             return BootFailure.Blame(infrastructure: true, reason: "VM infrastructure, not this daemon: the VM stopped \(when)\(alive)")
@@ -88,7 +138,8 @@ final class WorkloadWatch: Sendable {
     /// share: the machine's failure for them (incomparable), as `BootFailure` blames a boot that
     /// another share's daemon broke.
     static func bystander(_ blame: BootFailure.Blame, cell: String) -> BootFailure.Blame {
-        let why = blame.infrastructure ? "the VM stopped" : "another share's daemon died"
+        let why = blame.infrastructure ? "the VM stopped"
+            : blame.reason.contains(" stopped answering ") ? "another share's daemon stopped answering" : "another share's daemon died"
         return BootFailure.Blame(infrastructure: true, reason: "VM infrastructure, not this daemon: \(why) under \(cell) (\(blame.reason))")
     }
 
