@@ -78,6 +78,27 @@ provenance() {  # NAME: the first line of every fragment
 
 want() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
 
+# Instructions per operation, straitd beside the Rust virtiofsd, both unsandboxed (valgrind needs
+# that): strait-load's counted rows as a Markdown table. LOG strait-load-arguments...
+instructions_vs_rust() {
+    RL=/opt/virtiofs-peers/rust/root/usr/lib/x86_64-linux-gnu
+    log=$1; shift
+    "$load" "$@" \
+        --daemon "straitd=$straitd $S --seccomp=none" \
+        --daemon "rust=$RL/ld-linux-x86-64.so.2 --library-path $RL /opt/virtiofs-peers/rust/root/usr/libexec/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none" \
+        2>>"$log" | awk '
+        $1 == "daemon" { go = 1; next }
+        go && NF == 13 { v[$1, $2] = $13; if (!($2 in seen)) { seen[$2] = 1; w[++n] = $2 } }
+        END {
+            print "| workload | straitd | Rust virtiofsd | straitd / Rust |"
+            print "|---|---:|---:|---:|"
+            for (i = 1; i <= n; i++) {
+                a = v["straitd", w[i]]; b = v["rust", w[i]]
+                printf "| %s | %.0f | %.0f | %s |\n", w[i], a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
+            }
+        }'
+}
+
 load_run() {  # NAME strait-load-arguments...: strait-load --markdown into NAME.md
     name=$1; shift
     echo "== $name" >&2
@@ -187,7 +208,6 @@ want queues && load_run queues --threads 4 \
 
 if want instructions; then
     echo "== instructions" >&2
-    RL=/opt/virtiofs-peers/rust/root/usr/lib/x86_64-linux-gnu
     { provenance "instructions"
       echo "straitd's queue thread, instructions per request (callgrind, inclusive count of"
       echo "\`QueueWorker.drain\` over the requests it completed; inline, QD1, median of 5 rounds):"
@@ -201,20 +221,8 @@ if want instructions; then
       echo "over 400 paced operations, the smallest of 3 rounds (valgrind's noise is one-sided); the C virtiofsd cannot be counted: valgrind"
       echo "cannot write its output once the C daemon has pivoted into its sandbox, and it has no sandbox=none):"
       echo
-      "$load" --instructions 500 --qd 1 --rounds 3 --workload getattr,lookup,randread4k,randwrite4k \
-          --daemon "straitd=$straitd $S --seccomp=none" \
-          --daemon "rust=$RL/ld-linux-x86-64.so.2 --library-path $RL /opt/virtiofs-peers/rust/root/usr/libexec/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none" \
-          2>>"$out/instructions.log" | awk '
-            $1 == "daemon" { go = 1; next }
-            go && NF == 13 { v[$1, $2] = $13; if (!($2 in seen)) { seen[$2] = 1; w[++n] = $2 } }
-            END {
-                print "| workload | straitd | Rust virtiofsd | straitd / Rust |"
-                print "|---|---:|---:|---:|"
-                for (i = 1; i <= n; i++) {
-                    a = v["straitd", w[i]]; b = v["rust", w[i]]
-                    printf "| %s | %.0f | %.0f | %s |\n", w[i], a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
-                }
-            }'
+      instructions_vs_rust "$out/instructions.log" --instructions 500 --qd 1 --rounds 3 \
+          --workload getattr,lookup,randread4k,randwrite4k
     } >"$out/instructions.md.tmp"
     mv "$out/instructions.md.tmp" "$out/instructions.md"
 fi
@@ -242,7 +250,6 @@ fi
 # the answers that set how many requests a guest sends, then what each request costs the daemon.
 if want meta; then
     echo "== meta" >&2
-    RL=/opt/virtiofs-peers/rust/root/usr/lib/x86_64-linux-gnu
     SB="--socket-path={socket} --shared-dir={dir} --cache=auto"
     MW=getattr,lookup,readdir,write4k,create-unlink,mkdir-rmdir,meta-create,meta-rm
     { provenance "meta"
@@ -277,20 +284,7 @@ if want meta; then
       echo "Instructions per operation, whole daemon, user space (cachegrind, I(250) - I(50) over 200 paced"
       echo "operations, the smaller of 2 rounds; both unsandboxed, as valgrind needs):"
       echo
-      "$load" --instructions 250 --rounds 2 --qd 1 --guest linux --workload $MW \
-          --daemon "straitd=$straitd $S --seccomp=none" \
-          --daemon "rust=$RL/ld-linux-x86-64.so.2 --library-path $RL /opt/virtiofs-peers/rust/root/usr/libexec/virtiofsd --socket-path={socket} --shared-dir={dir} --cache=auto --sandbox=none --seccomp=none" \
-          2>>"$out/meta.log" | awk '
-            $1 == "daemon" { go = 1; next }
-            go && NF == 13 { v[$1, $2] = $13; if (!($2 in seen)) { seen[$2] = 1; w[++n] = $2 } }
-            END {
-                print "| workload | straitd | Rust virtiofsd | straitd / Rust |"
-                print "|---|---:|---:|---:|"
-                for (i = 1; i <= n; i++) {
-                    a = v["straitd", w[i]]; b = v["rust", w[i]]
-                    printf "| %s | %.0f | %.0f | %s |\n", w[i], a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
-                }
-            }'
+      instructions_vs_rust "$out/meta.log" --instructions 250 --rounds 2 --qd 1 --guest linux --workload $MW
       if [ -n "${STRAITD_BEFORE:-}" ]; then
           # Before and after a change to straitd: the two binaries, same strait-load, unsandboxed.
           BW=readdir,create-unlink,mkdir-rmdir,meta-create,meta-rm
