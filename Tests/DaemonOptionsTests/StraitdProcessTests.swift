@@ -91,14 +91,10 @@ struct StraitdProcessTests {
     @Test(.enabled(if: geteuid() == 0, "sandbox=namespace needs root"))
     func namespaceSandboxParentEndsByTheChildsSignal() throws {
         let scratch = try ScratchDirectory()
-        let daemon = try Subprocess(name: "straitd", arguments: [
-            Straitd.path, "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", "namespace",
-            "--log-level=debug",
-        ], logPath: scratch.root + "/straitd.log")
+        let daemon = try serving(scratch, [
+            "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", "namespace", "--log-level=debug",
+        ])
         defer { daemon.stop() }
-        let deadline = monotonicSeconds() + 10
-        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
-              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
         let children = ProcessUsage.descendants(of: daemon.pid)
         try #require(children.count == 1, "the sandbox's serving child: \(children)")
         kill(children[0], SIGKILL)
@@ -119,15 +115,11 @@ struct StraitdProcessTests {
     private func sigterm(sandbox: String) throws {
         let scratch = try ScratchDirectory()
         let mirror = try placeMirror(of: scratch.socket, in: scratch)
-        let daemon = try Subprocess(name: "straitd", arguments: [
-            Straitd.path, "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", sandbox,
-            "--log-level=debug",
-        ], logPath: scratch.root + "/straitd.log")
+        // Waits for the socket, then for the sandbox (the log line comes after it is entered).
+        let daemon = try serving(scratch, [
+            "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", sandbox, "--log-level=debug",
+        ])
         defer { daemon.stop() }
-        // Wait for the socket, then for the sandbox (the log line comes after it is entered).
-        let deadline = monotonicSeconds() + 10
-        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
-              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
         #expect(scratch.exists(scratch.socket))
         if sandbox == "namespace" {
             // The parent waits as a fresh, small image of the binary, not as a copy of the daemon
@@ -147,20 +139,27 @@ struct StraitdProcessTests {
         #expect(scratch.exists(mirror))
     }
 
+    /// straitd started with `arguments`, once it logs that it waits for a frontend (at most 10 s;
+    /// the caller's expectations say what went wrong if it never does). The caller stops it.
+    private func serving(_ scratch: ScratchDirectory, _ arguments: [String]) throws -> Subprocess {
+        let daemon = try Subprocess(name: "straitd", arguments: [Straitd.path] + arguments, logPath: scratch.root + "/straitd.log")
+        let deadline = monotonicSeconds() + 10
+        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
+              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
+        return daemon
+    }
+
     /// --socket-group hands the socket to a group with rw for it; --rlimit-nofile sets the limit.
     @Test func socketGroupAndRlimit() throws {
         let scratch = try ScratchDirectory()
         var hard = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
         let wanted = min(UInt64(hard.rlim_max), 4321)
-        let daemon = try Subprocess(name: "straitd", arguments: [
-            Straitd.path, "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
+        let daemon = try serving(scratch, [
+            "--socket-path=\(scratch.socket)", "--shared-dir=\(scratch.shared)", "--sandbox=none",
             "--socket-group=\(String(cString: getgrgid(getegid()).pointee.gr_name))", "--rlimit-nofile=\(wanted)",
-        ], logPath: scratch.root + "/straitd.log")
+        ])
         defer { daemon.stop() }
-        let deadline = monotonicSeconds() + 10
-        while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
-              daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }
         var st = stat()
         #expect(stat(scratch.socket, &st) == 0)
         #expect(st.st_gid == getegid() && st.st_mode & 0o777 == 0o660)
