@@ -11,16 +11,7 @@ extension ProcessUsage {
 
     /// The thread ids of a process (/proc/PID/task), ascending.
     public static func threads(of pid: pid_t) -> [pid_t] {
-        guard let dir = opendir("/proc/\(pid)/task") else { return [] }
-        defer { closedir(dir) }
-        var out: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let tid = pid_t(name) { out.append(tid) }
-        }
-        return out.sorted()
+        numericEntries("/proc/\(pid)/task").sorted()
     }
 
     /// Every thread of every process in `pid`'s tree: its name, state, wchan and kernel stack

@@ -42,14 +42,9 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// Every live descendant of `pid`, found through the parent links in /proc.
     public static func descendants(of pid: pid_t) -> [pid_t] {
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
         var parent: [pid_t: pid_t] = [:]
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            guard let p = pid_t(name), let f = statFields(p), f.count > 1, let pp = pid_t(f[1]) else { continue }
+        for p in numericEntries("/proc") {
+            guard let f = statFields(p), f.count > 1, let pp = pid_t(f[1]) else { continue }
             parent[p] = pp
         }
         var out: [pid_t] = []
@@ -58,6 +53,21 @@ public struct ProcessUsage: Sendable, Equatable {
             let next = parent.filter { frontier.contains($0.value) }.map(\.key)
             out += next
             frontier = Set(next)
+        }
+        return out
+    }
+
+    /// The entries of a /proc directory named by a number (pids in /proc, thread ids in
+    /// /proc/PID/task), in directory order; empty when it cannot be read.
+    static func numericEntries(_ path: String) -> [pid_t] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var out: [pid_t] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let n = pid_t(name) { out.append(n) }
         }
         return out
     }
