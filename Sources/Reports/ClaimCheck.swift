@@ -8,7 +8,9 @@ import Stats
 /// interval across 1, cannot tell an ordering from TCG's run-to-run noise. When both sides have
 /// the same repetitions (the runner takes repetition i of every cell of a VM together, ABBA over
 /// the cells), the interval is of the median of the per-repetition ratios, so drift between
-/// repetitions (other work on the host) cancels; else of the ratio of the two medians.
+/// repetitions (other work on the host) cancels; else of the ratio of the two medians. Two cells
+/// measured in different runs (`origin` differs: other VMs, other times) are never paired, and
+/// the conclusion says it was compared **across runs**.
 struct ClaimCheck {
     /// Fewer a side and the percentile bootstrap has no spread to read an interval from.
     static let minimumSamples = 3
@@ -26,6 +28,8 @@ struct ClaimCheck {
 
     var holds = 0
     var compared = 0
+    /// Compared workloads whose two cells were measured by different runs.
+    var acrossRuns = 0
     var ratio: Double?
     /// One per compared workload when both sides had enough samples; else empty.
     var intervals: [WorkloadInterval] = []
@@ -33,7 +37,7 @@ struct ClaimCheck {
     var fewestSamples: Int?
 
     init(_ claim: PublishedReport.Claim, lowerIsBetter: Bool, workloads: [String], value: (String, String) -> Double?,
-         samples: ((String, String) -> [Sample])? = nil) {
+         samples: ((String, String) -> [Sample])? = nil, origin: ((String, String) -> Set<String>)? = nil) {
         var ratios: [Double] = []
         var found: [WorkloadInterval] = []
         for workload in workloads where claim.covers(workload) {
@@ -41,12 +45,14 @@ struct ClaimCheck {
             compared += 1
             if claim.above ? l > r : l < r { holds += 1 }
             ratios.append(l / r)
+            let across = origin.map { $0(claim.left, workload) != $0(claim.right, workload) } ?? false
+            if across { acrossRuns += 1 }
             guard let samples else { continue }
             let left = samples(claim.left, workload), right = samples(claim.right, workload)
             fewestSamples = min(fewestSamples ?? .max, left.count, right.count)
             guard left.count >= Self.minimumSamples, right.count >= Self.minimumSamples else { continue }
             let rightByRepetition = Dictionary(right.map { ($0.repetition, $0.value) }, uniquingKeysWith: { a, _ in a })
-            let paired = Set(left.map(\.repetition)) == Set(rightByRepetition.keys) && left.count == rightByRepetition.count
+            let paired = !across && Set(left.map(\.repetition)) == Set(rightByRepetition.keys) && left.count == rightByRepetition.count
             let interval = paired
                 ? try? Bootstrap.medianInterval(left.compactMap { l in rightByRepetition[l.repetition].map { l.value / $0 } })
                 : try? Bootstrap.ratioOfMediansInterval(candidate: left.map(\.value), baseline: right.map(\.value))
@@ -62,6 +68,7 @@ struct ClaimCheck {
     var summary: String {
         guard compared > 0 else { return "not measured" }
         var out = "\(holds)/\(compared) workloads" + (ratio.map { String(format: ", ratio %.2f", $0) } ?? "")
+        if acrossRuns > 0 { out += acrossRuns == compared ? ", across runs (unpaired)" : ", \(acrossRuns) across runs (unpaired)" }
         if !intervals.isEmpty {
             out += "; " + intervals.map { w in
                 w.workload + String(format: " %.2f [%.2f, %.2f]", w.interval.estimate, w.interval.low, w.interval.high)

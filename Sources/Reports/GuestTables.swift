@@ -128,11 +128,11 @@ extension Reports {
             for run in runs {
                 guard let own = run.cell(straitd.cellID)?.workload(workload) else { continue }
                 let others = peers.compactMap { run.cell($0.cellID)?.workload(workload) }
-                for rep in own.repetitions where !rep.disturbed() {
+                for rep in own.undisturbed {
                     guard let s = iops(rep) else { continue }
-                    let same = others.compactMap { $0.repetitions.first { $0.index == rep.index } }
+                    let same = others.compactMap { $0.undisturbed.first { $0.index == rep.index } }
                     // A pair is only as clean as its noisiest member.
-                    guard !same.contains(where: { $0.disturbed() }) else { continue }
+                    guard same.count == others.filter({ $0.repetitions.contains { $0.index == rep.index } }).count else { continue }
                     let best = same.compactMap(iops).max()
                     if let best, best > 0 { ratios.append(s / best) }
                 }
@@ -158,8 +158,9 @@ extension Reports {
         return (m["read.iops"] ?? 0) + (m["write.iops"] ?? 0)
     }
 
-    /// The repetitions that count: measured, and not disturbed by other work on the host.
-    static func iopsSamples(_ result: WorkloadResult) -> [Double] { result.repetitions.filter { !$0.disturbed() }.compactMap(iops) }
+    /// The repetitions that count: measured, and not disturbed by other work on the host
+    /// (`WorkloadResult.undisturbed`, the filter docs/reproductions.md reads through too).
+    static func iopsSamples(_ result: WorkloadResult) -> [Double] { result.undisturbed.compactMap(iops) }
 
     /// "4,528" for one repetition, "4,271 [2,098-4,503] n=5" for more; a workload's verdict when
     /// it measured nothing.

@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, html, junit }
 
     @Argument(help: "Run ids (under --results) or run document paths.") var runs: [String] = []
-    @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the newest stored run of its matrix, pooled with the stored runs of the same profile, filter, straitd build and machine.") var reproductions = false
+    @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the stored runs of its matrix that combine with its newest complete one (Reports.reproductionRuns: same profile, image, QEMU, accelerator, vCPUs and, where both have straitd cells, straitd build; filters may differ).") var reproductions = false
     @Option(help: "Directory of published tables (with --reproductions).") var published = "matrices/published"
     @Option(help: "Print one of docs/benchmarks.md's generated in-guest sections (guest-queues, guest-libaio) from the named runs, else from the stored runs of its matrix: every complete unsharded run (full before quick) made by the newest one's straitd, pooled.")
     var section: Reports.GuestSection?
@@ -82,27 +82,20 @@ struct ReportCommand: ParsableCommand {
         return Reports.guestSection(section, runs: chosen, command: command)
     }
 
-    /// Every published report, with the newest complete full run of its matrix (else the newest
-    /// complete quick run) from the results directory, pooled with the stored runs it may be
-    /// pooled with (`Reports.poolable`: same profile, filter, straitd build and machine).
+    /// Every published report, with the stored runs of its matrix the page shows as one table
+    /// (`Reports.reproductionRuns`: the rule is stated there and in the page's intro).
     func reproductionsText() throws -> String {
         let files = try FileManager.default.contentsOfDirectory(atPath: published).filter { $0.hasSuffix(".txt") }.sorted()
         let reports = try files.map { try PublishedReport.load(path: published + "/" + $0) }
         let docs = storedRuns()
         var chosen: [String: [RunDocument]] = [:]
         for report in reports {
-            // Complete before incomplete, full before quick, then the newest.
-            func newest(_ matrix: String, complete: Bool) -> RunDocument? {
-                docs.filter { $0.matrix == matrix && $0.complete == complete }
-                    .max { ($0.finishedAt ?? $0.startedAt) < ($1.finishedAt ?? $1.startedAt) }
-            }
-            let pick = newest(report.matrix, complete: true) ?? newest(report.matrix + Matrix.quickSuffix, complete: true)
-                ?? newest(report.matrix, complete: false) ?? newest(report.matrix + Matrix.quickSuffix, complete: false)
-            chosen[report.matrix] = pick.map { Reports.poolable(with: $0, among: docs) }
+            let runs = Reports.reproductionRuns(matrix: report.matrix, among: docs)
+            if !runs.isEmpty { chosen[report.matrix] = runs }
         }
         var command = "strait report --reproductions --results \(results)"
         if let output { command += " --output \(output)" }
-        return Reports.reproductions(reports, pooling: chosen, command: command)
+        return Reports.reproductions(reports, combining: chosen, command: command)
     }
 }
 

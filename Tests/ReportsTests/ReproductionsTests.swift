@@ -77,7 +77,7 @@ import Testing
         var partial = doc
         partial.complete = false
         #expect(Reports.reproductions([report], runs: ["m": partial], command: "x").contains("(**incomplete**: 3 cells recorded"))
-        #expect(!text.contains("incomplete"))
+        #expect(!text.contains("(**incomplete**"))
         // A run of part of the matrix (--filter) and of part of the report's workloads says so;
         // the rows it did not measure read 'not run'.
         var twoRows = report
@@ -122,7 +122,7 @@ import Testing
 }
 
 /// Repetitions give each conclusion an interval per workload; several stored runs of one matrix
-/// are pooled only when nothing but the time they ran differs.
+/// combine only when their straitd, image, QEMU, accelerator and vCPUs agree.
 @Suite struct ReproductionIntervalTests {
     static let report = try! PublishedReport.parse("""
         title: T
@@ -175,7 +175,7 @@ import Testing
         #expect(Reports.reproductions([Self.report], runs: ["m": two], command: "x").contains("| **holds** (not decided: 2 repetitions, no interval) (straitd) |"))
     }
 
-    @Test func runsPoolOnlyWhenOnlyTheirTimeDiffers() {
+    @Test func runsCombineOnlyWhenTheirBuildAndMachineAgree() {
         let a = Self.run("a", start: 0, inline: [10, 3], pool: [4, 11])
         let b = Self.run("b", start: 1000, inline: [11, 12], pool: [5, 6])
         let otherBuild = Self.run("old", sha: "def", start: 500, inline: [1], pool: [100])
@@ -187,9 +187,12 @@ import Testing
         var debug = Self.run("d", start: 900, inline: [1], pool: [100])
         debug.environment.straitdBuild = "debug"
         let stored = [a, b, otherBuild, dirty, otherFilter, incomplete, debug]
-        #expect(Reports.poolable(with: b, among: stored).map(\.runID) == ["a", "b"])
-        #expect(Reports.poolable(with: otherBuild, among: stored).map(\.runID) == ["old"])
-        #expect(Reports.poolable(with: dirty, among: stored + [Self.run("dirty2", sha: "abc-dirty", inline: [1], pool: [1])]).map(\.runID) == ["dirty"])
+        // Another filter and an incomplete run combine (the union; the page marks the incomplete
+        // one); another straitd commit or build, or a dirty one, does not.
+        #expect(Reports.combinable(with: b, among: stored).map(\.runID) == ["a", "f", "i", "b"])
+        #expect(Reports.combinable(with: otherBuild, among: stored).map(\.runID) == ["old"])
+        #expect(Reports.combinable(with: dirty, among: stored + [Self.run("dirty2", sha: "abc-dirty", inline: [1], pool: [1])]).map(\.runID) == ["dirty"])
+        #expect(Reports.combinable(with: debug, among: stored).map(\.runID) == ["d"])
         // Two merges of overlapping shards: only the newer one, so no shard counts twice.
         func merged(_ id: String, _ shards: [String], start: Double) -> RunDocument {
             var doc = Self.run(id, start: start, inline: [10], pool: [5])
@@ -197,17 +200,19 @@ import Testing
             return doc
         }
         let m1 = merged("m1", ["s1", "s2"], start: 3000), m2 = merged("m2", ["s1", "s2f"], start: 4000), m3 = merged("m3", ["t1", "t2"], start: 5000)
-        #expect(Reports.poolable(with: m3, among: [m1, m2, m3]).map(\.runID) == ["m2", "m3"])
-        // The pooled table: both runs named, their repetitions appended (4 a side: decided).
-        let text = Reports.reproductions([Self.report], pooling: ["m": Reports.poolable(with: b, among: stored)], command: "x")
-        #expect(text.contains("- Ours: runs `a` (2 repetitions), `b` (2 repetitions) **pooled**"))
+        #expect(Reports.combinable(with: m3, among: [m1, m2, m3]).map(\.runID) == ["m2", "m3"])
+        // The pooled table: both runs named with what they gave, their repetitions appended.
+        let text = Reports.reproductions([Self.report], combining: ["m": [b, a]], command: "x")
+        #expect(text.contains("- Ours: **2 runs combined** (union of their cells and workloads, 4 repetitions per cell and workload) (**quick profile**"))
+        #expect(text.contains("\n  - `a`, 1970-01-01 00:00-00:10 UTC, `--filter backend=straitd`: 2 cells, 2 workloads, 2 repetitions (8 measurements)\n  - `b`, 1970-01-01 00:16-00:26 UTC"))
+        #expect(text.contains("- Left out as disturbed: 0 of 16 repetitions\n"))
         // One run's overlapping repetitions (10, 3 against 4, 11) keep the pooled intervals across 1.
         #expect(text.contains("ratio 1.91; randread-psync 2.10 [0.27, 2.50] paired, randwrite-psync 2.10 [0.27, 2.50] paired | not decided (every interval spans 1) (straitd) |"))
         #expect(text.contains("| randread-psync | inline | - | - | 10.5 |"))
         // A cell that failed in one of the pooled runs reads as failed.
         var failedB = b
         failedB.cells[1].verdict = .fail("randwrite-psync: daemon died")
-        let failedText = Reports.reproductions([Self.report], pooling: ["m": [a, failedB]], command: "x")
+        let failedText = Reports.reproductions([Self.report], combining: ["m": [a, failedB]], command: "x")
         #expect(failedText.contains("(cell failed in a later step)"))
     }
 }
