@@ -90,12 +90,19 @@ struct CombinedRuns {
     let doc: RunDocument
     /// Repetitions left out as disturbed, per run id.
     let leftOut: [String: Int]
+    /// The same per cell and workload (`key`), so a row left with nothing can say why.
+    let leftOutPerWorkload: [String: Int]
 
     init(_ stored: [RunDocument]) {
         precondition(!stored.isEmpty, "CombinedRuns of no run")
         let ordered = stored.sorted { ($0.startedAt, $0.runID) < ($1.startedAt, $1.runID) }
-        var offset = 0, leftOut: [String: Int] = [:]
+        var offset = 0, leftOut: [String: Int] = [:], perWorkload: [String: Int] = [:]
         runs = ordered.map { original in
+            for cell in original.cells {
+                for w in cell.workloads where w.undisturbed.count < w.repetitions.count {
+                    perWorkload[Self.key(cell.cellID, w.workload), default: 0] += w.repetitions.count - w.undisturbed.count
+                }
+            }
             // Numbered past the highest index the run recorded, disturbed ones included.
             let highest = Self.highestIndex(original) ?? -1
             let clean = original.withoutDisturbed()
@@ -110,6 +117,7 @@ struct CombinedRuns {
             return run
         }
         self.leftOut = leftOut
+        leftOutPerWorkload = perWorkload
         var doc = ordered.last!
         doc.environment = ordered.last(where: Reports.hasStraitdCells)?.environment ?? doc.environment
         doc.startedAt = ordered.map(\.startedAt).min()!
@@ -125,6 +133,8 @@ struct CombinedRuns {
     }
 
     var disturbed: Int { leftOut.values.reduce(0, +) }
+
+    static func key(_ cellID: String, _ workload: String) -> String { cellID + "\u{0}" + workload }
 
     /// The runs with at least one repetition of this cell and workload.
     func origin(_ cellID: String, _ workload: String) -> Set<String> {

@@ -200,6 +200,9 @@ struct OurTable {
         guard let f = found.figures else { return "not run" }
         if let verdict = f.verdict { return verdict.label }
         let mark = early ? " (cell failed in a later step)" : ""
+        if f.seconds == nil && f.totalBW == nil, let n = shown.leftOutPerWorkload[CombinedRuns.key(cellID, workload)], n > 0 {
+            return "all \(n) repetition\(n == 1 ? "" : "s") disturbed, left out" + mark
+        }
         if let s = f.seconds { return String(format: "%.1f s", s) + mark }
         switch (f.readBW, f.writeBW) {
         case (let r?, let w?): return String(format: "%.1f/%.1f", r / 1024, w / 1024) + mark

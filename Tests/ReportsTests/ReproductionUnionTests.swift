@@ -150,6 +150,12 @@ import Testing
         let both = Reports.reproductions([Self.report], combining: ["m": [a, b]], command: "x")
         #expect(both.contains("- Left out as disturbed: 2 of 7 repetitions"))
         #expect(both.contains("  - `a`, 1970-01-01 00:00-00:10 UTC, the whole matrix: 2 cells, 1 workload, 2 repetitions (4 measurements and 2 disturbed, left out)\n"))
+        // A workload all of whose repetitions were disturbed says so instead of showing nothing.
+        var c = b
+        c.cells[0].workloads[0].repetitions[0].hostOtherCores = 0.9
+        let gone = Reports.reproductions([Self.report], combining: ["m": [a, c]], command: "x")
+        #expect(gone.contains("| randwrite-psync | inline | 80 | not in run | all 1 repetition disturbed, left out |"))
+        #expect(gone.contains("- Left out as disturbed: 3 of 7 repetitions"))
     }
 
     /// An interrupted run's recorded cells are shown, and the run is marked incomplete.
