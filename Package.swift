@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Matrix", "Stats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Matrix", "Stats", "Posix"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Matrix", "Results", "Stats", "Posix", "GuestImage", "DaemonLaunch"]),
-        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix", "CShims"]),
         .testTarget(name: "DaemonLaunchTests", dependencies: ["DaemonLaunch"]),
         // Reads Package.swift and every import line: the layering rules as a test.
         .testTarget(name: "LayeringTests"),

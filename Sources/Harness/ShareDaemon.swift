@@ -19,6 +19,10 @@ public final class ShareDaemon: Sendable {
     public var status: Subprocess.ExitStatus? { process.status }
     /// The last `count` non-empty lines of its log.
     public func lastLogLines(_ count: Int) -> [String] { process.lastLogLines(count) }
+    /// Its process and live descendants, remembered for `seccompFinding` (the process first).
+    public func tree() -> [Int32] { process.tree() }
+    /// The kernel's seccomp kills of its tree since it started: asked once it has died.
+    public func seccompFinding() -> SeccompFinding { process.seccompFinding() }
 
     /// Starts the daemon and waits until its socket exists (or it dies, or `timeout` passes).
     public init(command: DaemonCommandLine, socket: String, dir: String, cache: String, log: String,
@@ -40,7 +44,8 @@ public final class ShareDaemon: Sendable {
         let deadline = monotonicSeconds() + timeout
         while access(socket, F_OK) != 0 {
             if let status = process.status {
-                throw HarnessError(.daemon, "\(command.name) \(status) before creating \(socket); log \(log)")
+                let seccomp = process.seccompFinding().reason.map { ": \($0)" } ?? ""
+                throw HarnessError(.daemon, "\(command.name) \(status)\(seccomp) before creating \(socket); log \(log)")
             }
             guard monotonicSeconds() < deadline else {
                 _ = stop()

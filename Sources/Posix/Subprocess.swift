@@ -17,6 +17,10 @@ public final class Subprocess: Sendable {
     private let reaped = Mutex<Int32?>(nil)
     /// How `stop` ended it; serialises concurrent stops.
     private let ending = Mutex<Ending?>(nil)
+    /// Wall-clock milliseconds just before the spawn: where a search of the kernel log starts.
+    public let startedEpochMilliseconds: Int64
+    /// Every pid its tree was seen with, and that pid's executable (`Subprocess+Family`).
+    let seenTree = Mutex<[pid_t: String?]>([:])
 
     /// How a process ended.
     public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
@@ -91,7 +95,10 @@ public final class Subprocess: Sendable {
         self.name = name
         self.arguments = arguments
         self.logPath = logPath
+        startedEpochMilliseconds = epochMilliseconds()
         pid = try Self.spawn(arguments, stdin: stdin, stdout: stdout, environment: environment, closeOthers: closeOthers)
+        // posix_spawn returns after the exec: this is the program's own executable.
+        seenTree.withLock { $0[pid] = Self.executable(of: pid) }
     }
 
     deinit { stop(grace: 1) }
@@ -150,7 +157,7 @@ public final class Subprocess: Sendable {
 
     private func terminate(grace: Double) -> Ending {
         if let status { return Ending(status) }
-        let family = ProcessUsage.descendants(of: pid)
+        let family = Array(tree().dropFirst())
         kill(-pid, SIGTERM)
         for p in family { kill(p, SIGTERM) }
         let deadline = monotonicSeconds() + grace
@@ -176,7 +183,10 @@ public final class Subprocess: Sendable {
     }
 
     /// CPU seconds and peak RSS of the process and its descendants (sandboxes fork).
-    public func usage() -> ProcessUsage { ProcessUsage.tree(of: pid) }
+    public func usage() -> ProcessUsage {
+        _ = tree()
+        return ProcessUsage.tree(of: pid)
+    }
 
     /// The process's own argv from /proc (nil once it is gone).
     public static func argv(of pid: pid_t) -> [String]? {

@@ -157,6 +157,8 @@ struct VMGroupRun {
     func blameBootFailure(_ shares: [SlotState], _ what: String) {
         let exited = shares.map { state in state.daemon.flatMap { $0.isRunning ? nil : state.slot.cell.backend.rawValue } }
         for (state, blame) in zip(shares, BootFailure.blame(what, exited: exited)) {
+            var blame = blame
+            if !blame.infrastructure, let daemon = state.daemon, let why = daemon.seccompFinding().reason { blame.reason += ": " + why }
             state.fail(blame)
             log("strait: \(state.slot.cell.id) [\(state.slot.variant.name)]: \(blame.reason)")
         }
@@ -390,6 +392,10 @@ struct VMGroupRun {
         if let stacks = watch.stacks {
             let path = run.path(state.slot.key + "-daemon-stacks.txt")
             if (try? stacks.write(toFile: path, atomically: true, encoding: .utf8)) != nil { state.evidence["daemon-stacks.txt"] = path }
+        }
+        if let finding = watch.seccompFinding {
+            let path = run.path(state.slot.key + "-kernel-audit.txt")
+            if (try? finding.report.write(toFile: path, atomically: true, encoding: .utf8)) != nil { state.evidence["kernel-audit.txt"] = path }
         }
         fail(state, blame, vm: vm)
         if watch.sawHang, let daemon = state.daemon {

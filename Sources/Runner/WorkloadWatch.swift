@@ -36,6 +36,7 @@ final class WorkloadWatch: Sendable {
     private let hang = Mutex(HangDetector())
     private let report = Mutex<String?>(nil)
     private let family = Mutex<(pids: [Int32], at: Double)?>(nil)
+    private let seccomp = Mutex<SeccompFinding?>(nil)
 
     init(daemonName: String?, daemon: ShareDaemon?, vm: VirtualMachine, what: String,
          guestWaiting: (@Sendable () -> Int?)? = nil) {
@@ -84,7 +85,7 @@ final class WorkloadWatch: Sendable {
         // The tree's pids from a scan of /proc every few seconds (a sandbox's child does not
         // change), their states at every check.
         let pids = family.withLock { cached -> [Int32] in
-            if cached == nil || now - cached!.at >= 5 { cached = ([daemon.pid] + ProcessUsage.descendants(of: daemon.pid), now) }
+            if cached == nil || now - cached!.at >= 5 { cached = (daemon.tree(), now) }
             return cached!.pids
         }
         let tree = pids.compactMap { p in ProcessUsage.state(of: p).map { (pid: p, state: $0) } }
@@ -99,10 +100,20 @@ final class WorkloadWatch: Sendable {
         return true
     }
 
-    /// Whom to blame, once the watch fired (or the daemon is found dead after the command).
+    /// Whom to blame, once the watch fired (or the daemon is found dead after the command); a
+    /// dead daemon's blame names the seccomp kill the kernel logged for its tree, if any.
     var blame: BootFailure.Blame? {
         _ = check()
-        return found.withLock { $0 }.map { Self.blame($0.cause, what: what, seconds: $0.seconds) }
+        return found.withLock { $0 }.map { Self.blame($0.cause, what: what, seconds: $0.seconds, seccomp: seccompFinding?.reason) }
+    }
+
+    /// The kernel log's verdict on the daemon's death (read once), nil unless the daemon died.
+    var seccompFinding: SeccompFinding? {
+        guard case .daemon? = found.withLock({ $0?.cause }), let daemon else { return nil }
+        return seccomp.withLock { cached in
+            if cached == nil { cached = daemon.seccompFinding() }
+            return cached
+        }
     }
 
     /// The decision, from what was seen at one moment: `status` is the share's daemon's exit
@@ -121,11 +132,12 @@ final class WorkloadWatch: Sendable {
 
     /// The cell's failure: a dead daemon is its own failure (blocks a gate); a VM that stopped
     /// under a live daemon is the machine's (`CellResult.infrastructure`, incomparable).
-    static func blame(_ cause: Cause, what: String, seconds: Double) -> BootFailure.Blame {
+    static func blame(_ cause: Cause, what: String, seconds: Double, seccomp: String? = nil) -> BootFailure.Blame {
         let when = String(format: "%.1f s into %@", seconds, what)
         switch cause {
         case let .daemon(name, status):
-            return BootFailure.Blame(infrastructure: false, reason: "\(name) \(status) \(when) (the VM was torn down)")
+            let killed = seccomp.map { ": \($0)" } ?? ""
+            return BootFailure.Blame(infrastructure: false, reason: "\(name) \(status)\(killed) \(when) (the VM was torn down)")
         case let .hung(name, seen):
             return BootFailure.Blame(infrastructure: false, reason: "\(name) stopped answering \(when): \(seen) (\(hungEnding))")
         case let .vm(daemon):

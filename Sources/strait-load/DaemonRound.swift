@@ -48,6 +48,8 @@ struct DaemonRound {
             client = try FuseClient(frontend: frontend)
             client.callTimeout = counted ? 60 : 20
             initOut = try client.initialize()
+            // A sandbox has forked by now: its child's pid is what a seccomp kill record names.
+            process.tree()
         } catch {
             throw process.failure("failed to start or set up (\(error))")
         }

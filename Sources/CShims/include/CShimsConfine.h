@@ -59,4 +59,10 @@ int strait_install_seccomp(int action, int syslog);
 int strait_seccomp_allowlist_count(void);
 long strait_seccomp_allowlist_entry(int index);
 
+/// Forks a child (named "strait-victim") that installs straitd's filter with the kill-process
+/// action and calls system call `nr` with zero arguments: a call outside the allowlist kills it
+/// (SIGSYS, with a kernel audit record). The child exits 2 if the filter could not be installed,
+/// 3 if the call was allowed. Returns the child's pid (-1 on error); the caller reaps it.
+pid_t strait_spawn_seccomp_victim(long nr);
+
 #endif
