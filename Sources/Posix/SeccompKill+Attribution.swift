@@ -65,7 +65,7 @@ public struct SeccompFinding: Sendable, Equatable {
         }
         if !byPid.isEmpty { return .killed(byPid, .pid) }
         let exes = Set(tree.values.compactMap { $0 })
-        let byExe = inWindow.filter { $0.exe.map(exes.contains) ?? false }
+        let byExe = inWindow.filter { k in k.exe.map { exes.contains($0) } ?? false }
         if !byExe.isEmpty { return .killed(byExe, .executableAndTime) }
         return .none(seen: inWindow.count)
     }

@@ -42,7 +42,8 @@ struct SeccompKillTests {
         let hex = try #require(SeccompKill.parse(Self.pool.replacingOccurrences(#"comm="pool""#, "comm=706F6F6C20310A")))
         #expect(hex.comm == "pool 1?")
         #expect(SeccompKill.x86_64Names[999] == nil)
-        #expect(try #require(SeccompKill.parse(Self.pool.replacingOccurrences("syscall=204", "syscall=999"))).syscallDescription == "x86_64 syscall 999")
+        let unnamed = try #require(SeccompKill.parse(Self.pool.replacingOccurrences("syscall=204", "syscall=999")))
+        #expect(unnamed.syscallDescription == "x86_64 syscall 999")
     }
 
     @Test func matchesByPidThenByExecutableAndTimeNeverOutsideTheWindow() throws {
@@ -95,7 +96,7 @@ struct SeccompKillTests {
         // kauditd prints the record on its own thread: give it a moment.
         var finding = SeccompFinding.find(tree: [pid: nil], from: from, to: epochMilliseconds())
         let deadline = monotonicSeconds() + 5
-        while case .none = finding.outcome, monotonicSeconds() < deadline {
+        while case .none(seen: _) = finding.outcome, monotonicSeconds() < deadline {
             sleep(seconds: 0.1)
             finding = SeccompFinding.find(tree: [pid: nil], from: from, to: epochMilliseconds())
         }
@@ -127,9 +128,10 @@ private extension String {
         var out = ""
         var rest = Substring(self)
         while let r = rest.firstRange(of: a) {
-            out += rest[..<r.lowerBound] + b
+            out += String(rest[..<r.lowerBound])
+            out += b
             rest = rest[r.upperBound...]
         }
-        return out + rest
+        return out + String(rest)
     }
 }
