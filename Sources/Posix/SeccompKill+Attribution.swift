@@ -74,7 +74,7 @@ public struct SeccompFinding: Sendable, Equatable {
     public static func find(tree: [Int32: String?], from: Int64, to: Int64,
                             read: () throws(SystemCallError) -> [String] = { () throws(SystemCallError) in try KernelLog.messages() }) -> SeccompFinding {
         let pids = tree.keys.sorted().map { p in "\(p)" + (tree[p].flatMap { $0 }.map { " (\($0))" } ?? "") }
-        let searched = "daemon's tree as seen: pids \(pids.joined(separator: ", ")); window \(from / 1000).\(from % 1000)...\(to / 1000).\(to % 1000) (epoch s)"
+        let searched = "daemon's tree as seen: pids \(pids.joined(separator: ", ")); window \(seconds(from))...\(seconds(to)) (epoch s)"
         do {
             let kills = try read().compactMap { SeccompKill.parse($0) }
             return SeccompFinding(outcome: attribute(kills, tree: tree, from: from, to: to), searched: searched)
@@ -82,6 +82,12 @@ public struct SeccompFinding: Sendable, Equatable {
             return SeccompFinding(outcome: .unreadable("\(error)"), searched: searched)
         }
     }
+}
+
+/// 1795904151064 -> "1795904151.064", as the audit records write their time.
+func seconds(_ milliseconds: Int64) -> String {
+    let ms = String(milliseconds % 1000)
+    return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - ms.count) + ms
 }
 
 /// Wall-clock milliseconds since the epoch (the audit records' clock).
