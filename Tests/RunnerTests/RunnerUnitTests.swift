@@ -204,6 +204,11 @@ struct WorkloadWatchTests {
         let killed = WorkloadWatch.blame(.daemon("straitd", .signalled(SIGKILL)), what: "randread-psync #1", seconds: 5.04)
         #expect(!killed.infrastructure)
         #expect(killed.reason == "straitd killed by signal 9 (SIGKILL) 5.0 s into randread-psync #1 (the VM was torn down)")
+        // A seccomp kill the kernel logged for the daemon's tree is named right after how it ended.
+        let seccomp = "its seccomp filter killed thread 'pool' (pid 4710) on sched_getaffinity (x86_64 syscall 204) [kernel audit]"
+        let filtered = WorkloadWatch.blame(.daemon("virtiofsd-c", .exited(1)), what: "randread-libaio-multi #1", seconds: 3.0, seccomp: seccomp)
+        #expect(filtered.reason == "virtiofsd-c exited with status 1: \(seccomp) 3.0 s into randread-libaio-multi #1 (the VM was torn down)")
+        #expect(!filtered.infrastructure)
         let vm = WorkloadWatch.blame(.vm(daemon: "virtiofsd-c"), what: "tar #2", seconds: 12.34)
         #expect(vm.infrastructure)
         #expect(vm.reason == "VM infrastructure, not this daemon: the VM stopped 12.3 s into tar #2 while virtiofsd-c was running")
