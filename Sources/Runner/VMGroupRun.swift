@@ -442,8 +442,11 @@ struct VMGroupRun {
             }
             let clean = ending == .exited(0) || (state.slot.cell.backend != .straitd && ending != .killed)
             if !clean && state.failure == nil && state.skip == nil {
-                state.fail("\(state.slot.cell.backend.rawValue) \(ending) when stopped")
-                state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: state.failure ?? "", files: state.evidence)
+                // A daemon that died on its own (not SIGKILLed by `stop`) may have met its seccomp filter.
+                let seccomp = ending == .killed ? nil : daemon.seccompFinding()
+                state.fail("\(state.slot.cell.backend.rawValue) \(ending) when stopped" + (seccomp?.reason.map { ": \($0)" } ?? ""))
+                state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: state.failure ?? "", files: state.evidence,
+                                                  texts: seccomp.map { ["kernel-audit.txt": $0.report] } ?? [:])
                 record(state)
             }
         }
