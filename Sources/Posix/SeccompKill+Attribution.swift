@@ -46,6 +46,8 @@ public struct SeccompFinding: Sendable, Equatable {
             lines += kills.map { "  " + $0.line }
         case let .none(seen):
             lines.append("none: the kernel log holds no seccomp kill of the daemon's processes (\(seen) of other processes in the window)")
+            // kauditd prints a record only when no audit daemon takes it, and under printk's rate limit.
+            lines.append("(audit records reach the kernel log only while no audit daemon (auditd) runs, and printk's rate limit can drop some in a burst)")
         case let .unreadable(why):
             lines.append("unknown: the kernel log could not be read (\(why)); a seccomp kill can be neither confirmed nor ruled out")
         }
