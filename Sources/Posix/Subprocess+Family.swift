@@ -19,9 +19,16 @@ extension Subprocess {
     public var seenFamily: [pid_t: String?] { seenTree.withLock { $0 } }
 
     /// The kernel's seccomp kills of this process's tree since it started (`SeccompFinding`):
-    /// asked once it has died.
+    /// asked once it has died. kauditd prints its records from a thread of its own, so a log
+    /// without one is read again for up to a second (on a loaded host it can lag the death).
     public func seccompFinding() -> SeccompFinding {
-        SeccompFinding.find(tree: seenFamily, from: startedEpochMilliseconds, to: epochMilliseconds())
+        var finding = SeccompFinding.find(tree: seenFamily, from: startedEpochMilliseconds, to: epochMilliseconds())
+        for _ in 0..<4 {
+            guard case .none = finding.outcome else { break }
+            sleep(seconds: 0.25)
+            finding = SeccompFinding.find(tree: seenFamily, from: startedEpochMilliseconds, to: epochMilliseconds())
+        }
+        return finding
     }
 
     /// /proc/PID/exe (nil when it is gone or unreadable).
