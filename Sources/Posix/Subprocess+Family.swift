@@ -24,7 +24,7 @@ extension Subprocess {
     public func seccompFinding() -> SeccompFinding {
         var finding = SeccompFinding.find(tree: seenFamily, from: startedEpochMilliseconds, to: epochMilliseconds())
         for _ in 0..<4 {
-            guard case .none = finding.outcome else { break }
+            guard case .none(seen: _) = finding.outcome else { break }
             sleep(seconds: 0.25)
             finding = SeccompFinding.find(tree: seenFamily, from: startedEpochMilliseconds, to: epochMilliseconds())
         }
