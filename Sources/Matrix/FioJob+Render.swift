@@ -26,6 +26,18 @@ extension FioJob {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The job's files laid out and nothing measured (`create_only=1`), with plain buffered
+    /// psync so that no engine's setup (an mmap of a file cache=none refuses) runs: the runner
+    /// does this before each measured step, then flushes the host, so a step never measures the
+    /// host writing back the files its own layout just dirtied.
+    public func layoutJobFile(directory: String) -> String {
+        var layoutJob = self
+        layoutJob.engine = .psync
+        layoutJob.iodepth = 1
+        let lines = layoutJob.jobFile(directory: directory).split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.map { $0.hasPrefix("direct=") ? "direct=0\ncreate_only=1" : String($0) }.joined(separator: "\n")
+    }
+
     /// The command that runs `jobFile` and prints one JSON document on stdout.
     public func command(jobFilePath: String) -> [String] {
         ["fio", "--output-format=json", jobFilePath]

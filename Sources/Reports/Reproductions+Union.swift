@@ -44,6 +44,7 @@ extension Reports {
         let checks: [(String, String?, String?)] = [
             ("matrix", a.matrix, b.matrix), ("image", x.imageHash, y.imageHash), ("QEMU", x.qemuVersion, y.qemuVersion),
             ("accelerator", x.accelerator, y.accelerator), ("vCPUs", x.vcpus.map(String.init), y.vcpus.map(String.init)),
+            ("step isolation", x.stepIsolation ?? "none", y.stepIsolation ?? "none"),
         ]
         if let differ = checks.first(where: { $0.1 != $0.2 }) {
             return "other \(differ.0): \(differ.1 ?? "unknown") vs \(differ.2 ?? "unknown")"

@@ -12,6 +12,7 @@ extension Reports {
             ("straitd", straitdText(env)), ("image", env.imageHash ?? "unknown"), ("guest kernel", env.guestKernel ?? "unknown"),
             ("QEMU", env.qemuVersion ?? "unknown"), ("libvirt", env.libvirtVersion ?? "unknown"),
             ("accelerator", "\(env.accelerator) (\(env.acceleratorReason))"),
+            ("step isolation", env.stepIsolation ?? "none recorded (fio laid out inside the step, no host flush)"),
             ("host", "\(env.host.cpuModel), \(env.host.cpus) CPUs, \(env.host.memoryBytes >> 30) GiB, \(env.host.kernel)"),
         ]
     }

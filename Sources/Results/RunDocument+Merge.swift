@@ -33,6 +33,7 @@ extension RunDocument {
         try refuse("accelerators") { $0.environment.accelerator }
         try refuse("QEMU versions") { $0.environment.qemuVersion }
         try refuse("vCPU counts") { $0.environment.vcpus.map(String.init) }
+        try refuse("step isolation (runs from before host flushing)") { $0.environment.stepIsolation ?? "none" }
         try refuse("shard counts") { $0.shard.map { String($0.count) } }
         try refuse("expansions (cells, workloads or repetitions differ: another filter or matrix file)") { doc in
             doc.shard.map { "cells \($0.allCells.joined(separator: ",")); workloads \($0.workloads.joined(separator: ",")); repetitions \($0.repetitions)" }

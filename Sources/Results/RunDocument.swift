@@ -63,11 +63,17 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
     /// vCPUs per VM (`--vcpus`): a 6.11+ guest uses one request queue per CPU, so a queue count
     /// is read against it. Absent in documents from before the field and in host-speed-only runs.
     public var vcpus: Int?
+    /// How each measured step was set apart from what came before it: `host-flush` (fio's files
+    /// laid out unmeasured, the guest's caches dropped, the host's dirty pages written back, then
+    /// the measurement). Absent in runs made before 2026-11-28, whose steps laid out fio's files
+    /// inside the step and left the host's writeback to run during the next measurement: such
+    /// runs are not merged or pooled with flushed ones.
+    public var stepIsolation: String?
 
     public init(
         straitdSHA: String? = nil, straitdBuild: String? = nil, imageHash: String? = nil, guestKernel: String? = nil,
         qemuVersion: String? = nil, libvirtVersion: String? = nil, accelerator: String, acceleratorReason: String,
-        host: HostFingerprint
+        host: HostFingerprint, stepIsolation: String? = nil
     ) {
         self.straitdSHA = straitdSHA
         self.straitdBuild = straitdBuild
@@ -78,6 +84,7 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
         self.accelerator = accelerator
         self.acceleratorReason = acceleratorReason
         self.host = host
+        self.stepIsolation = stepIsolation
     }
 }
 

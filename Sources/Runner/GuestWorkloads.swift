@@ -30,19 +30,40 @@ enum GuestWorkloads {
         case failed(String)
     }
 
-    /// Runs one fio job in the slot's mount; `rawPath` receives everything fio printed.
+    static func paths(_ job: FioJob, slot: ShareSlot) -> (directory: String, job: String, layout: String, out: String, err: String) {
+        let base = "\(workDir)/\(slot.key)-\(job.name)"
+        return (slot.mountPoint + "/fio", base + ".fio", base + ".layout.fio", base + ".json", base + ".err")
+    }
+
+    /// Unmeasured, before each fio step: the job file written, its files laid out
+    /// (`FioJob.layoutJobFile`), the guest's dirty pages synced and its caches dropped. The caller
+    /// then flushes the host (`HostFlush`), so the measured step starts with nothing of its own
+    /// layout left to write back on either side. Returns why it failed, or nil.
+    static func prepareFio(_ job: FioJob, slot: ShareSlot, ssh: SSHClient) -> String? {
+        let p = paths(job, slot: slot)
+        let layout = shellQuote([job.layoutJobFile(directory: p.directory)])
+        let command = "mkdir -p \(workDir) \(p.directory) && cat > \(p.job) && printf '%s' \(layout) > \(p.layout) && "
+            + "{ fio \(p.layout) > \(p.err) 2>&1 || { cat \(p.err); exit 1; }; } && \(dropCaches)"
+        do {
+            let r = try ssh.run(command, input: Data(job.jobFile(directory: p.directory).utf8), timeout: 3600)
+            if r.timedOut { return "\(job.name): laying out fio's files timed out after 3600 s" }
+            if r.status != 0 { return "\(job.name): laying out fio's files failed (exit \(r.status)): \(r.output.suffix(600))" }
+            return nil
+        } catch {
+            return "\(job.name): ssh: \(error)"
+        }
+    }
+
+    /// Runs one fio job, prepared by `prepareFio`, in the slot's mount; `rawPath` receives
+    /// everything fio printed.
     static func fio(_ job: FioJob, slot: ShareSlot, repetition: Int, ssh: SSHClient, rawPath: String,
                     rawReference: String) -> Outcome {
-        let directory = slot.mountPoint + "/fio"
-        let jobPath = "\(workDir)/\(slot.key)-\(job.name).fio"
-        let out = "\(workDir)/\(slot.key)-\(job.name).json"
-        let err = "\(workDir)/\(slot.key)-\(job.name).err"
-        let command = "mkdir -p \(workDir) \(directory) && cat > \(jobPath) && \(dropCaches) && "
-            + "{ fio --output-format=json \(jobPath) > \(out) 2> \(err); rc=$?; cat \(err) \(out); exit $rc; }"
+        let p = paths(job, slot: slot)
+        let command = "{ fio --output-format=json \(p.job) > \(p.out) 2> \(p.err); rc=$?; cat \(p.err) \(p.out); exit $rc; }"
         let timeout = Double(max(300, job.runtime * 4 + 600))
         let result: HostCommandResult
         do {
-            let r = try ssh.run(command, input: Data(job.jobFile(directory: directory).utf8), timeout: timeout)
+            let r = try ssh.run(command, timeout: timeout)
             result = HostCommandResult(status: r.status, output: r.output, timedOut: r.timedOut)
         } catch {
             return .failed("\(job.name): ssh: \(error)")

@@ -15,6 +15,7 @@ extension RunEnvironment {
         return RunEnvironment(
             straitdSHA: variant.straitdSHA, straitdBuild: variant.straitdBuild, imageHash: image.hash, guestKernel: image.kernelVersion,
             qemuVersion: vmm ?? versions?.hypervisor, libvirtVersion: versions?.libvirt,
-            accelerator: accelerator.kind.rawValue, acceleratorReason: accelerator.reason, host: .current())
+            accelerator: accelerator.kind.rawValue, acceleratorReason: accelerator.reason, host: .current(),
+            stepIsolation: HostFlush.isolation)
     }
 }

@@ -181,6 +181,13 @@ struct VMGroupRun {
         // command is stopped within a second or two instead of hanging until its timeout.
         let watch = watch(state, vm: vm, what: "\(step.workload.name) #\(step.repetition + 1)")
         let ssh = watched(vm, watch)
+        if case .fio(let job) = step.workload, let why = GuestWorkloads.prepareFio(job, slot: state.slot, ssh: ssh) {
+            if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
+            fail(state, why, vm: vm)
+            return "FAIL: \(why)"
+        }
+        let flushed = HostFlush.flush()
+        if flushed > 10 { log("strait: flushing the host's dirty pages took \(Int(flushed)) s before \(step.cell.id) \(step.workload.name)") }
         let before = disturbance.sample()
         let outcome: GuestWorkloads.Outcome
         switch step.workload {

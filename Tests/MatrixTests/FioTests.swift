@@ -36,6 +36,21 @@ import Testing
         #expect(job.command(jobFilePath: "/tmp/j.fio") == ["fio", "--output-format=json", "/tmp/j.fio"])
     }
 
+    /// The unmeasured layout before each step: the same files, sizes and directory, set up only,
+    /// with buffered psync so no engine's own setup (an mmap cache=none refuses) runs.
+    @Test func layoutJobLaysOutTheSameFilesAndRunsNothing() {
+        let job = FioJob(pattern: .randwrite, engine: .mmap, layout: .multi, size: "8M", runtime: 5, timeBased: true)
+        let layout = job.layoutJobFile(directory: "/d")
+        let measured = job.jobFile(directory: "/d")
+        #expect(layout.contains("create_only=1\n"))
+        #expect(layout.contains("ioengine=psync\n") && layout.contains("direct=0\n") && layout.contains("iodepth=1\n"))
+        #expect(!layout.contains("ioengine=mmap"))
+        for line in ["directory=/d", "size=8M", "filename=fio-file1", "filename=fio-file4", "rw=randwrite"] {
+            #expect(layout.contains(line + "\n") && measured.contains(line + "\n"), "\(line)")
+        }
+        #expect(!measured.contains("create_only"))
+    }
+
     @Test func mmapIsNotDirectAndSingleHasOneFile() {
         let job = FioJob(pattern: .seqread, engine: .mmap, size: "8M", runtime: 5, timeBased: true)
         let text = job.jobFile(directory: "/d")
@@ -139,5 +154,31 @@ import Testing
         #expect(summary.read.ioBytes > 0)
         #expect(summary.write.ioBytes > 0)
         #expect(summary.metrics["read.iops"].map { $0 > 0 } == true)
+    }
+
+    /// Real fio lays the measured job's files out, whole, and measures nothing (the runner's
+    /// unmeasured step before each measurement); an mmap job's layout needs no mapping.
+    @Test(.enabled(if: Self.fioPath != nil, "fio is not installed (scripts/host-setup.sh installs it)"))
+    func layoutJobLaysOutUnderRealFio() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strait-fio-layout-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = FioJob(pattern: .seqread, engine: .mmap, layout: .multi, size: "2M", runtime: 30)
+        let jobFile = dir.appendingPathComponent("layout.fio")
+        try job.layoutJobFile(directory: dir.path).write(to: jobFile, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.fioPath))
+        process.arguments = [jobFile.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(start) < 20)  // set up only: the 30 s runtime never ran
+        for name in job.fileNames {
+            let size = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int
+            #expect(size == 2 << 20, "\(name)")
+        }
     }
 }

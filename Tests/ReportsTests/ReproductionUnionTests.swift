@@ -103,6 +103,9 @@ import Testing
         #expect(Reports.incompatibility(base, otherQEMU) == "other QEMU: 7.2 vs 11.1")
         #expect(Reports.incompatibility(base, otherBuild)?.hasPrefix("straitd cells on both sides, other straitd:") == true)
         #expect(Reports.incompatibility(base, otherVCPUs) == "other vCPUs: 2 vs 4")
+        var flushed = base
+        flushed.environment.stepIsolation = "host-flush"
+        #expect(Reports.incompatibility(base, flushed) == "other step isolation: none vs host-flush")
         // The anchor is the newest complete run; the older incompatible ones are not shown.
         #expect(Reports.reproductionRuns(matrix: "m", among: stored).map(\.runID) == ["base"])
         // A full-profile run hides the quick ones.

@@ -62,6 +62,9 @@ import Testing
         twoCPUs.environment.vcpus = 2
         fourCPUs.environment.vcpus = 4
         #expect(refusal([twoCPUs, fourCPUs]).contains("different vCPU counts: 2 (s1) vs 4 (s2)"))
+        var flushed = two
+        flushed.environment.stepIsolation = "host-flush"
+        #expect(refusal([one, flushed]).contains("different step isolation (runs from before host flushing): host-flush (s2) vs none (s1)"))
         #expect(refusal([one, Self.shard(2, of: 3, cells: [Self.cells[1]])]).contains("different shard counts"))
         #expect(refusal([one, Self.shard(2, of: 2, cells: [Self.cells[1]], allCells: Array(Self.all.prefix(2)))])
             .contains("different expansions"))
