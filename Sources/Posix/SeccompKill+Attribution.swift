@@ -29,7 +29,9 @@ public struct SeccompFinding: Sendable, Equatable {
     /// sched_getaffinity (x86_64 syscall 204) [kernel audit]"; nil when there is nothing to say.
     public var reason: String? {
         guard case let .killed(kills, match) = outcome, let first = kills.first else { return nil }
-        let more = kills.count > 1 ? " (and \(kills.count - 1) more kill record(s), in the bundle)" : ""
+        // Several threads can make the call before the kill lands: one kill, several records.
+        let same = kills.allSatisfy { $0.pid == first.pid && $0.syscall == first.syscall }
+        let more = kills.count == 1 ? "" : same ? " (\(kills.count) records: \(kills.count) threads made the call)" : " (and \(kills.count - 1) more kill record(s))"
         switch match {
         case .pid: return first.summary + more + " [kernel audit]"
         case .executableAndTime:

@@ -70,6 +70,8 @@ struct SeccompKillTests {
         let byPid = SeccompFinding.find(tree: [4710: "/x/virtiofsd"], from: t - 100, to: t, read: { [Self.vring, Self.pool] })
         #expect(byPid.reason == "its seccomp filter killed thread 'pool' (pid 4710) on sched_getaffinity (x86_64 syscall 204) [kernel audit]")
         #expect(byPid.report.contains(Self.pool))
+        let twice = SeccompFinding.find(tree: [4710: nil], from: t - 100, to: t, read: { [Self.pool, Self.pool.replacingOccurrences(":4905)", ":4906)")] })
+        #expect(twice.reason?.contains("(x86_64 syscall 204) (2 records: 2 threads made the call) [kernel audit]") == true)
         #expect(byPid.report.contains("window 1795901659.821...1795901659.921 (epoch s)"))
         #expect(seconds(1_795_904_151_064) == "1795904151.064")
         let byExe = SeccompFinding.find(tree: [1: "/opt/virtiofs-peers/c/usr/lib/qemu/virtiofsd"], from: t - 100, to: t, read: { [Self.pool] })
