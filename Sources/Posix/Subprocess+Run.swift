@@ -9,6 +9,9 @@ extension Subprocess {
         public let timedOut: Bool
         /// `abort` said to stop it before it ended (it was stopped as on a timeout).
         public var aborted = false
+        /// Set when it outlived SIGKILL (`Ending.unkillable`: frozen, or blocked in the kernel):
+        /// `status` then reads the SIGKILL it will die of, which it has not yet.
+        public var stillRunning: String?
 
         /// The exit code, or -1 when a signal ended it.
         public var code: Int32 {
@@ -16,7 +19,7 @@ extension Subprocess {
             return -1
         }
 
-        public var succeeded: Bool { status == .exited(0) && !timedOut }
+        public var succeeded: Bool { status == .exited(0) && !timedOut && stillRunning == nil }
     }
 
     /// Runs `arguments` until it exits or `timeout` seconds pass (then the tree is stopped:
@@ -66,6 +69,7 @@ extension Subprocess {
         let deadline = monotonicSeconds() + timeout
         var timedOut = false
         var aborted = false
+        var ending: Ending?
         var nextAbortCheck = monotonicSeconds()
         var buffer = [UInt8](repeating: 0, count: 65536)
         func drain() {
@@ -81,14 +85,14 @@ extension Subprocess {
         while process.isAlive {
             if monotonicSeconds() > deadline {
                 timedOut = true
-                process.stop(grace: 2)
+                ending = process.stop(grace: 2)
                 break
             }
             if let abort, monotonicSeconds() >= nextAbortCheck {
                 nextAbortCheck = monotonicSeconds() + abortInterval
                 if abort() {
                     aborted = true
-                    process.stop(grace: 2)
+                    ending = process.stop(grace: 2)
                     break
                 }
             }
@@ -107,7 +111,10 @@ extension Subprocess {
             }
         }
         drain()
-        return Completion(status: process.status ?? .exited(0), output: String(decoding: collected, as: UTF8.self),
-                          timedOut: timedOut, aborted: aborted)
+        // Stopped or ended on its own, it has been reaped; only one that outlived SIGKILL has no status yet.
+        var stillRunning: String?
+        if case let .unkillable(message) = ending { stillRunning = message }
+        return Completion(status: process.status ?? .signalled(SIGKILL), output: String(decoding: collected, as: UTF8.self),
+                          timedOut: timedOut, aborted: aborted, stillRunning: stillRunning)
     }
 }

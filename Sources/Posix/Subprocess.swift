@@ -6,15 +6,17 @@ import Synchronization
 /// output in a log file or a pipe; no shell in between. It is reaped with waitpid on its own pid,
 /// so nothing the child does with inherited descriptors (sshd closes them all) can stop the
 /// reaping, and `stop` ends the whole tree: SIGTERM to the group and every descendant (sandboxes
-/// fork into new groups and namespaces), a grace period, then SIGKILL.
+/// fork into new groups and namespaces), a grace period, then SIGKILL and a bounded wait: a
+/// process that survives even that (frozen by a cgroup freezer, stuck in the kernel) is reported,
+/// not waited for forever (Subprocess+Unkillable.swift).
 public final class Subprocess: Sendable {
     public let name: String
     public let pid: pid_t
     public let arguments: [String]
     /// Where stdout and stderr go, when they go to a file.
     public let logPath: String?
-    /// The wait status once reaped.
-    private let reaped = Mutex<Int32?>(nil)
+    /// The wait status once reaped; shared with the reaper thread of a process that outlived `stop`.
+    let reaping = Reaping()
     /// How `stop` ended it; serialises concurrent stops.
     private let ending = Mutex<Ending?>(nil)
     /// Wall-clock milliseconds just before the spawn: where a search of the kernel log starts.
@@ -49,9 +51,18 @@ public final class Subprocess: Sendable {
         return names[signal]
     }
 
-    /// How `stop` ended a process: on its own (or on SIGTERM), or by SIGKILL after the grace.
+    /// How `stop` ended a process: on its own (or on SIGTERM), or by SIGKILL after the grace; or
+    /// not at all: `unkillable` when it was still there after SIGKILL and the bounded wait.
     public enum Ending: Sendable, Equatable, CustomStringConvertible {
         case exited(Int32), signalled(Int32), killed
+        /// Still not exited after SIGKILL: the message names the pid, its state and the way out.
+        case unkillable(String)
+
+        /// It was still running when `stop` returned (teardown went on without it).
+        public var isUnkillable: Bool {
+            if case .unkillable = self { return true }
+            return false
+        }
 
         init(_ status: ExitStatus) {
             switch status {
@@ -65,6 +76,7 @@ public final class Subprocess: Sendable {
             case let .exited(code): return "exited \(code)"
             case let .signalled(sig): return "terminated by signal \(sig)"
             case .killed: return "killed after the grace period"
+            case let .unkillable(message): return message
             }
         }
     }
@@ -110,18 +122,7 @@ public final class Subprocess: Sendable {
 
     /// The exit status once it has ended (reaps without blocking), nil while it runs.
     public var status: ExitStatus? {
-        let raw = reaped.withLock { s -> Int32? in
-            if let s { return s }
-            var status: Int32 = 0
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid {
-                s = status
-            } else if r < 0 && errno == ECHILD {
-                s = 0  // reaped elsewhere: gone, status unknown
-            }
-            return s
-        }
-        return raw.map(ExitStatus.init(waitStatus:))
+        reaping.poll(pid).map(ExitStatus.init(waitStatus:))
     }
 
     /// "exited with status N" / "killed by signal N", or nil while running.
@@ -144,18 +145,24 @@ public final class Subprocess: Sendable {
     }
 
     /// SIGTERM to the group and every descendant, up to `grace` seconds, then SIGKILL to all of
-    /// them; reaps. Idempotent: a later call returns the first one's answer.
+    /// them and up to `killWait` seconds for the process to go; reaps. It returns after at most
+    /// grace + killWait (and a /proc walk or two) whatever the process does: one still there is
+    /// `.unkillable`, said on stderr too, and reaped by a thread whenever it ends. Idempotent: a
+    /// later call returns the first one's answer (`.killed` once an unkillable one has ended).
     @discardableResult
-    public func stop(grace: Double = 3) -> Ending {
+    public func stop(grace: Double = 3, killWait: Double = 5) -> Ending {
         ending.withLock { done -> Ending in
-            if let done { return done }
-            let result = terminate(grace: grace)
+            if let done {
+                if done.isUnkillable, status != nil { return .killed }
+                return done
+            }
+            let result = terminate(grace: grace, killWait: killWait)
             done = result
             return result
         }
     }
 
-    private func terminate(grace: Double) -> Ending {
+    private func terminate(grace: Double, killWait: Double) -> Ending {
         if let status { return Ending(status) }
         let family = Array(tree().dropFirst())
         kill(-pid, SIGTERM)
@@ -167,10 +174,12 @@ public final class Subprocess: Sendable {
             killed = true
             kill(-pid, SIGKILL)
             for p in family + ProcessUsage.descendants(of: pid) { kill(p, SIGKILL) }
-            while isAlive { usleep(5_000) }
+            let killDeadline = monotonicSeconds() + killWait
+            while isAlive && monotonicSeconds() < killDeadline { usleep(5_000) }
         }
         // Whatever is left of the group (a child that outlived its parent) goes too.
         kill(-pid, SIGKILL)
+        if isAlive { return survived(killWait: killWait) }
         return killed ? .killed : Ending(status ?? .exited(0))
     }
 

@@ -447,7 +447,8 @@ struct VMGroupRun {
                     if state.finished { record(state) }
                 }
             }
-            let clean = ending == .exited(0) || (state.slot.cell.backend != .straitd && ending != .killed)
+            // One that outlived SIGKILL (frozen, stuck in the kernel) is never clean; `stop` said so on stderr already.
+            let clean = ending == .exited(0) || (state.slot.cell.backend != .straitd && ending != .killed && !ending.isUnkillable)
             if !clean && state.failure == nil && state.skip == nil {
                 // A daemon that died on its own (not SIGKILLed by `stop`) may have met its seccomp filter.
                 let seccomp = ending == .killed ? nil : daemon.seccompFinding()
