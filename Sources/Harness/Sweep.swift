@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Libvirt
+import Posix
 
 /// Removes what dead runs left behind: domains, daemons, sockets, overlays, shared-memory files.
 /// Recognises only our own things (names starting with `strait-<run id>`), and only for runs
@@ -97,15 +98,8 @@ public struct Sweeper: Sendable {
     /// Processes whose command line mentions `needle` (our daemons name their socket and
     /// shared dir inside the run directory). SIGTERM, a short grace, then SIGKILL.
     public static func processes(containing needle: String) -> [(pid: Int32, cmdline: String)] {
-        var found: [(Int32, String)] = []
         let me = getpid()
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), pid != me,
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let cmdline = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-            if cmdline.contains(needle) { found.append((pid, cmdline)) }
-        }
-        return found
+        return ProcessUsage.Table.read(commandLines: true).processes(commandLineContaining: needle).filter { $0.pid != me }
     }
 
     /// Exists and is not a zombie (a dead child its parent has not reaped yet).

@@ -22,7 +22,12 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// utime+stime (and cutime+cstime when asked) of one process, seconds.
     public static func cpuSeconds(of pid: pid_t, includeReapedChildren: Bool) -> Double {
-        guard let fields = statFields(pid), fields.count > 14 else { return 0 }
+        cpuSeconds(fields: statFields(pid), includeReapedChildren: includeReapedChildren)
+    }
+
+    /// The same from stat fields already read (`statFields`); 0 without them.
+    static func cpuSeconds(fields: [Substring]?, includeReapedChildren: Bool) -> Double {
+        guard let fields, fields.count > 14 else { return 0 }
         // After the ")" of comm: state is field 3, so utime (14) is index 11 here.
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let num = { (i: Int) in Double(fields[i]) ?? 0 }
@@ -42,19 +47,7 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// Every live descendant of `pid`, found through the parent links in /proc.
     public static func descendants(of pid: pid_t) -> [pid_t] {
-        var parent: [pid_t: pid_t] = [:]
-        for p in numericEntries("/proc") {
-            guard let f = statFields(p), f.count > 1, let pp = pid_t(f[1]) else { continue }
-            parent[p] = pp
-        }
-        var out: [pid_t] = []
-        var frontier: Set<pid_t> = [pid]
-        while !frontier.isEmpty {
-            let next = parent.filter { frontier.contains($0.value) }.map(\.key)
-            out += next
-            frontier = Set(next)
-        }
-        return out
+        Table.read().descendants(of: pid)
     }
 
     /// The entries of a /proc directory named by a number (pids in /proc, thread ids in

@@ -25,10 +25,12 @@ struct HostDisturbance: Sendable {
     func sample() -> Sample? {
         guard let busy = ProcessUsage.hostBusySeconds() else { return nil }
         let me = getpid()
-        var pids = Set([me] + ProcessUsage.descendants(of: me))
-        for p in Sweeper.processes(containing: needle) { pids.insert(p.pid) }
+        // One walk of /proc: the tree, the command lines and the CPU times all come from it.
+        let table = ProcessUsage.Table.read(commandLines: true)
+        var pids = Set([me] + table.descendants(of: me))
+        for p in table.processes(commandLineContaining: needle) { pids.insert(p.pid) }
         // Children reaped during the step (each ssh client) are in strait's own cutime: counted once.
-        let ours = pids.reduce(0.0) { $0 + ProcessUsage.cpuSeconds(of: $1, includeReapedChildren: $1 == me) }
+        let ours = pids.reduce(0.0) { $0 + table.cpuSeconds(of: $1, includeReapedChildren: $1 == me) }
         return Sample(hostBusy: busy, ours: ours, at: monotonicSeconds())
     }
 
