@@ -56,13 +56,38 @@ int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *
     return -1;
 }
 
+/// Writes "what" to stderr (the daemon's log) in one write.
+static void strait_waiter_say(const char *what) {
+    ssize_t n = write(2, what, strlen(what));
+    (void)n;
+}
+
 void strait_exit_as_child(int status) {
     if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     if (sig > 0) {
-        // The child's core file (if any) is the evidence; one of this waiter would only mislead.
-        struct rlimit none = { 0, 0 };
-        setrlimit(RLIMIT_CORE, &none);
+        char line[200];
+        snprintf(line, sizeof line, "straitd: the sandbox's serving child was killed by signal %d%s; its waiting parent ends the same way\n",
+                 sig, WCOREDUMP(status) ? " (core dumped)" : "");
+        strait_waiter_say(line);
+        if (WCOREDUMP(status)) {
+            // The kernel sets a wait status's core flag only for a process whose own core was
+            // written, so this waiter dumps too, as small as a core gets: coredump_filter 0 leaves
+            // out every mapping (headers, notes and the vDSO remain, a few KiB). The child's core
+            // is the evidence (the log line above says so); this one only carries the flag. With
+            // a relative core_pattern it lands in this process's working directory (the
+            // socket's, where the caller put us), not where the child's went (its own root).
+            int fd = open("/proc/self/coredump_filter", O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                ssize_t n = write(fd, "0", 1);
+                (void)n;
+                close(fd);
+            }
+        } else {
+            // The child left no core: neither does this waiter (one of it would only mislead).
+            struct rlimit none = { 0, 0 };
+            setrlimit(RLIMIT_CORE, &none);
+        }
         signal(sig, SIG_DFL);
         sigset_t set;
         sigemptyset(&set);
@@ -96,6 +121,8 @@ static void strait_sandbox_parent(const char *spec) {
         struct stat st;
         if (dir >= 0 && *name && fstatat((int)dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
             unlinkat((int)dir, name, 0);
+        // Its own core, if the child's death calls for one, goes beside the socket (see below).
+        if (dir >= 0 && fchdir((int)dir) != 0) { /* stays where it was */ }
         strait_exit_as_child(status);
     }
 }

@@ -125,8 +125,11 @@ public final class Subprocess: Sendable {
         reaping.poll(pid).map(ExitStatus.init(waitStatus:))
     }
 
-    /// "exited with status N" / "killed by signal N", or nil while running.
-    public var exitDescription: String? { status?.description }
+    /// It was killed by a signal and its core was written (the wait status's core flag).
+    public var coreDumped: Bool { reaping.poll(pid).map { $0 & 0x80 != 0 && $0 & 0x7f != 0 } ?? false }
+
+    /// "exited with status N" / "killed by signal N" (", core dumped"), or nil while running.
+    public var exitDescription: String? { status.map { $0.description + (coreDumped ? ", core dumped" : "") } }
 
     /// The exit code when it exited normally, nil while running or when killed by a signal.
     public var exitCode: Int32? {

@@ -100,7 +100,53 @@ struct StraitdProcessTests {
         kill(children[0], SIGKILL)
         #expect(daemon.waitForExit(timeout: 10))
         #expect(daemon.status == .signalled(SIGKILL), "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(!daemon.coreDumped)
         #expect(!scratch.exists(scratch.socket), "socket left behind")
+    }
+
+    /// The serving child crashing for real (SIGSEGV, core written): the parent's own death says
+    /// "core dumped" too, as a crash of straitd without the sandbox would. A namespace's init
+    /// ignores SIGSEGV sent from outside, so the child is made to fault: a HLT (0xf4) written over
+    /// the instruction each of its threads returns to from its system call (/proc/PID/mem), then
+    /// SIGTERM to wake its signal thread.
+    @Test(.enabled(if: geteuid() == 0, "sandbox=namespace and writing another process's text need root"))
+    func namespaceSandboxParentSaysTheChildDumpedCore() throws {
+        let scratch = try ScratchDirectory()
+        // Core files allowed for the daemon (this test process keeps its own limit).
+        let daemon = try serving(scratch, [
+            "--socket-path", scratch.socket, "--shared-dir", scratch.shared, "--sandbox", "namespace", "--log-level=debug",
+        ], wrapper: ["sh", "-c", "ulimit -c unlimited && exec \"$0\" \"$@\""])
+        defer { daemon.stop() }
+        let children = ProcessUsage.descendants(of: daemon.pid)
+        try #require(children.count == 1, "the sandbox's serving child: \(children)")
+        let child = children[0]
+        let mem = open("/proc/\(child)/mem", O_RDWR | O_CLOEXEC)
+        try #require(mem >= 0, "open /proc/\(child)/mem: errno \(errno)")
+        var patched = 0
+        for tid in ProcessUsage.threads(of: child) {
+            // "NR arg1..arg6 SP PC" while in a system call; "running" or "-1 SP PC" otherwise.
+            let text = ProcessUsage.readFile("/proc/\(child)/task/\(tid)/syscall") ?? ""
+            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            guard fields.count == 9, fields[8].hasPrefix("0x"), let pc = UInt64(fields[8].dropFirst(2), radix: 16) else { continue }
+            var hlt: UInt8 = 0xf4
+            if pwrite(mem, &hlt, 1, off_t(pc)) == 1 { patched += 1 }
+        }
+        close(mem)
+        try #require(patched > 0, "no thread of \(child) in a system call to patch")
+        kill(daemon.pid, SIGTERM)
+        #expect(daemon.waitForExit(timeout: 20))
+        #expect(daemon.status == .signalled(SIGSEGV), "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.coreDumped, "\(daemon.exitDescription ?? "running")")
+        #expect(daemon.exitDescription == "killed by signal 11 (SIGSEGV), core dumped")
+        #expect(daemon.lastLogLines().contains { $0.contains("serving child was killed by signal 11 (core dumped)") }, "\(daemon.lastLogLines())")
+        #expect(!scratch.exists(scratch.socket), "socket left behind")
+        // With a relative core_pattern ("core", Debian's default) the waiter's core lands beside the
+        // socket, not over the child's, and holds no mappings.
+        if ProcessUsage.readFile("/proc/sys/kernel/core_pattern") == "core\n" {
+            var st = stat()
+            #expect(stat(scratch.root + "/core", &st) == 0, "the waiter's core beside the socket")
+            #expect(st.st_size < 1 << 20, "the waiter's core is \(st.st_size) bytes")
+        }
     }
 
     @Test func sigtermExits0AndRemovesSocket() throws {
@@ -141,8 +187,8 @@ struct StraitdProcessTests {
 
     /// straitd started with `arguments`, once it logs that it waits for a frontend (at most 10 s;
     /// the caller's expectations say what went wrong if it never does). The caller stops it.
-    private func serving(_ scratch: ScratchDirectory, _ arguments: [String]) throws -> Subprocess {
-        let daemon = try Subprocess(name: "straitd", arguments: [Straitd.path] + arguments, logPath: scratch.root + "/straitd.log")
+    private func serving(_ scratch: ScratchDirectory, _ arguments: [String], wrapper: [String] = []) throws -> Subprocess {
+        let daemon = try Subprocess(name: "straitd", arguments: wrapper + [Straitd.path] + arguments, logPath: scratch.root + "/straitd.log")
         let deadline = monotonicSeconds() + 10
         while !daemon.lastLogLines(50).contains(where: { $0.contains("waiting for the frontend") }),
               daemon.isAlive, monotonicSeconds() < deadline { usleep(20_000) }

@@ -26,9 +26,10 @@ int strait_wait_signal(const int *signals, int count, pid_t *pid);
 /// Those signals and SIGCHLD must be blocked (the mask survives the exec). Returns only on
 /// failure (-1, errno), with nothing changed.
 /// Ends the process as a reaped child ended (`status` from waitpid): with its exit status, or
-/// killed by the same signal (default disposition restored, unblocked, no core file of this
-/// process), so whoever waits for the sandbox's parent sees "killed by signal N", not 128+N.
-/// Never returns.
+/// killed by the same signal (default disposition restored, unblocked), so whoever waits for the
+/// sandbox's parent sees "killed by signal N", not 128+N, and "core dumped" when the child's
+/// status says so (this process then dumps a core with no mappings in it, since the kernel sets
+/// the flag only for a written core; otherwise it writes none). Says which on stderr. Never returns.
 void strait_exit_as_child(int status) __attribute__((noreturn));
 
 int strait_exec_sandbox_parent(int exe_fd, pid_t child, int dir_fd, const char *name,
