@@ -20,12 +20,12 @@ extension ProcessUsage {
         public static func read(commandLines: Bool = false) -> Table {
             var order: [pid_t] = []
             var entries: [pid_t: Entry] = [:]
-            for p in numericEntries("/proc") {
+            for p in ProcessUsage.numericEntries("/proc") {
                 let cmdline = commandLines ? readWholeFile("/proc/\(p)/cmdline").map {
                     String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
                 } : nil
                 order.append(p)
-                entries[p] = Entry(fields: statFields(p), commandLine: cmdline)
+                entries[p] = Entry(fields: ProcessUsage.statFields(p), commandLine: cmdline)
             }
             return Table(order: order, entries: entries)
         }
