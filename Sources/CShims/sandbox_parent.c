@@ -70,24 +70,18 @@ void strait_exit_as_child(int status) {
         snprintf(line, sizeof line, "straitd: the sandbox's serving child was killed by signal %d%s; its waiting parent ends the same way\n",
                  sig, WCOREDUMP(status) ? " (core dumped)" : "");
         strait_waiter_say(line);
-        if (WCOREDUMP(status)) {
-            // The kernel sets a wait status's core flag only for a process whose own core was
-            // written, so this waiter dumps too, as small as a core gets: coredump_filter 0 leaves
-            // out every mapping (headers, notes and the vDSO remain, a few KiB). The child's core
-            // is the evidence (the log line above says so); this one only carries the flag. With
-            // a relative core_pattern it lands in this process's working directory (the
-            // socket's, where the caller put us), not where the child's went (its own root).
-            int fd = open("/proc/self/coredump_filter", O_WRONLY | O_CLOEXEC);
-            if (fd >= 0) {
-                ssize_t n = write(fd, "0", 1);
-                (void)n;
-                close(fd);
-            }
-        } else {
+        if (!WCOREDUMP(status)) {
             // The child left no core: neither does this waiter (one of it would only mislead).
             struct rlimit none = { 0, 0 };
             setrlimit(RLIMIT_CORE, &none);
         }
+        // Else this waiter dumps too: the kernel sets a wait status's core flag only for a process
+        // whose own core was written. Its core is as small as a core gets: the daemon set its
+        // coredump_filter to 0 before the exec (Sandbox.swift; /proc is out of reach here), which
+        // leaves out every mapping but the vDSO. The child's core is the evidence (the log line
+        // above says so); this one only carries the flag. With a relative core_pattern it lands in
+        // this process's working directory (the socket's, where the caller put us), not where the
+        // child's went (the shared directory, its root).
         signal(sig, SIG_DFL);
         sigset_t set;
         sigemptyset(&set);

@@ -53,19 +53,30 @@ enum Sandbox {
         pthread_sigmask(SIG_BLOCK, &chld, nil)
         // Opened before the child can pivot the shared mount namespace's root away from /proc.
         let exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+        // The parent's core filter, for the same reason: after the child's pivot_root (which moves
+        // the root of every process of the mount namespace, this one's too) the waiter finds no /proc.
+        let coreFilter = open("/proc/self/coredump_filter", O_WRONLY | O_CLOEXEC)
         let child = strait_fork_into_namespaces()
         guard child >= 0 else {
             if exe >= 0 { close(exe) }
+            if coreFilter >= 0 { close(coreFilter) }
             throw .system("unsharing PID, mount, network and IPC namespaces (needs CAP_SYS_ADMIN; try --sandbox=chroot or none)")
         }
         if child == 0 {
             if exe >= 0 { close(exe) }
+            if coreFilter >= 0 { close(coreFilter) }
             pthread_sigmask(SIG_UNBLOCK, &chld, nil)
             // The parent is outside our namespace: if it goes, so do we.
             guard strait_die_with_parent(SIGKILL) == 0 else { throw .system("PR_SET_PDEATHSIG") }
             return
         }
         logger.debug("serving from a child in its own namespaces", metadata: ["pid": "\(child)"])
+        // The waiter dumps core only to say its child did (`strait_exit_as_child`): a core with no
+        // mappings in it is enough (the filter survives the exec; the child keeps the default).
+        if coreFilter >= 0 {
+            _ = write(coreFilter, "0", 1)
+            close(coreFilter)
+        }
         let forwarded = SignalThread.handled
         _ = forwarded.withUnsafeBufferPointer { signals in
             strait_exec_sandbox_parent(exe, child, parentSocket?.directoryFD ?? -1, parentSocket?.name ?? "",
