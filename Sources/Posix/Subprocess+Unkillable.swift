@@ -8,7 +8,8 @@ import Synchronization
 /// says so (pid, state, the cgroup to thaw) and the teardown goes on.
 ///
 /// Nothing is leaked silently: the SIGKILL stays pending, so the process dies the moment it is
-/// thawed or its sleep ends; a thread of this process waits for that (waitid without reaping,
+/// thawed or its sleep ends (of the SIGTERM or the SIGKILL, whichever the kernel delivers first:
+/// a v1-frozen one reported SIGTERM here); a thread of this process waits for that (waitid without reaping,
 /// then the same reaping as `status`), so it is not left a zombie and `status` reads its real
 /// end. What stays until then is that one blocked thread (no descriptor). If this process exits
 /// first, the survivor is re-parented to init (or the nearest subreaper), which reaps it.
@@ -16,7 +17,7 @@ extension Subprocess {
     func survived(killWait: Double) -> Ending {
         let message = "\(name) pid \(pid) did not exit within \(Self.seconds(killWait)) of SIGKILL: "
             + Self.whereStuck(pid)
-            + "; teardown goes on without it (it dies of the pending SIGKILL once it can run; this process reaps it then)"
+            + "; teardown goes on without it (it dies of the signals pending for it once it can run; this process reaps it then)"
         reaping.reapWhenEnded(pid)
         let line = Array("strait: WARNING: \(message)\n".utf8)
         Self.writeAll(2, line)

@@ -151,12 +151,12 @@ public final class Subprocess: Sendable {
     /// them and up to `killWait` seconds for the process to go; reaps. It returns after at most
     /// grace + killWait (and a /proc walk or two) whatever the process does: one still there is
     /// `.unkillable`, said on stderr too, and reaped by a thread whenever it ends. Idempotent: a
-    /// later call returns the first one's answer (`.killed` once an unkillable one has ended).
+    /// later call returns the first one's answer (once an unkillable one has ended: how it ended).
     @discardableResult
     public func stop(grace: Double = 3, killWait: Double = 5) -> Ending {
         ending.withLock { done -> Ending in
             if let done {
-                if done.isUnkillable, status != nil { return .killed }
+                if done.isUnkillable, let status { return Ending(status) }
                 return done
             }
             let result = terminate(grace: grace, killWait: killWait)
