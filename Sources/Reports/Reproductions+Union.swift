@@ -142,14 +142,18 @@ struct CombinedRuns {
         Set(runs.filter { !($0.cell(cellID)?.workload(workload)?.repetitions.isEmpty ?? true) }.map(\.runID))
     }
 
-    /// The union's cell as the runs that had `workload` in it recorded it: a failure in one of
+    /// The union's cell as the runs that reached `workload` in it recorded it: a failure in one of
     /// those runs is not hidden by a pass in another, and a failure in a run that never had the
-    /// workload does not mark numbers another run measured in a passing cell. Nil when no run has
-    /// the cell.
+    /// workload, or whose cell failed before reaching it, does not mark numbers another run
+    /// measured in a passing cell. Nil when no run has the cell.
     func cell(_ cellID: String, for workload: String) -> CellResult? {
         guard var cell = doc.cell(cellID) else { return nil }
         let having = runs.compactMap { $0.cell(cellID) }
-        let relevant = having.filter { $0.workload(workload) != nil }
+        // Runs that got to the workload (measured it, or recorded why it cannot run) decide; a run
+        // whose cell failed before reaching it only when no run got to it.
+        let reached = having.filter { $0.workload(workload).map(Reports.reached) ?? false }
+        let listed = having.filter { $0.workload(workload) != nil }
+        let relevant = reached.isEmpty ? listed : reached
         if let failed = (relevant.isEmpty ? having : relevant).first(where: { $0.verdict != .pass }) {
             cell.verdict = failed.verdict
             cell.verification = failed.verification ?? cell.verification

@@ -61,6 +61,24 @@ import Testing
         #expect(!text.contains("across runs ("))
     }
 
+    /// A cell that failed in one run before reaching a workload does not hide what a later run
+    /// measured for it, nor a later run's "unsupported" (s2019-q's 9p cell against s2019-9p).
+    @Test func aLaterRunFillsWhatAFailedCellNeverReached() {
+        var first = Self.run("q", start: 0, filter: "workload=randread-psync|randwrite-psync", [
+            (Self.straitd, ["randread-psync": [20], "randwrite-psync": [30]]), (Self.ninep, ["randread-psync": [10]])])
+        first.cells[1].verdict = .fail("seqwrite-mmap: EINVAL")
+        first.cells[1].workloads.append(WorkloadResult(workload: "randwrite-psync", verdict: .notRun("the cell failed first")))
+        var later = Self.run("p", start: 1000, filter: "backend=9p,workload=randwrite-psync|randwrite-mmap", [
+            (Self.ninep, ["randwrite-psync": [9]])])
+        later.cells[0].workloads.append(WorkloadResult(workload: "randwrite-mmap", verdict: .unsupported("EINVAL by design")))
+        let combined = CombinedRuns([first, later])
+        #expect(combined.cell(Self.ninep.id, for: "randwrite-psync")?.verdict == .pass)
+        #expect(combined.cell(Self.ninep.id, for: "randread-psync")?.verdict == .fail("seqwrite-mmap: EINVAL"))
+        #expect(combined.doc.cell(Self.ninep.id)?.workload("randwrite-mmap")?.verdict == .unsupported("EINVAL by design"))
+        let text = Reports.reproductions([Self.report], combining: ["m": [first, later]], command: "x")
+        #expect(text.contains("| randwrite-psync | 9p | 40 | 9.0 | - |"))
+    }
+
     @Test func overlapsPoolAndCellsFromTwoRunsAreComparedUnpaired() {
         // Run a measured straitd and 9p; run b (another filter) straitd again and the C virtiofsd.
         let a = Self.run("a", start: 0, filter: "backend=straitd|9p", [
