@@ -28,12 +28,14 @@ enum Sandbox {
             logger.debug("no sandbox", metadata: ["root": "\(sharedDir)"])
             return Entered(root: sharedDir, procSelfFD: nil)
         case .chroot:
+            keepCoresOutOfTheShare(logger: logger)
             let proc = try openProcSelfFD()
             guard chroot(sharedDir) == 0 else { throw .system("chroot into \(sharedDir)") }
             guard chdir("/") == 0 else { throw .system("chdir / after chroot") }
             logger.debug("chroot sandbox", metadata: ["root": "\(sharedDir)"])
             return Entered(root: "/", procSelfFD: proc)
         case .namespace:
+            keepCoresOutOfTheShare(logger: logger)
             try forkIntoNamespaces(logger: logger, parentSocket: parentSocket, parentCleanup: parentCleanup)
             let proc = try openProcSelfFD()
             try pivot(into: sharedDir, readonly: readonly)
