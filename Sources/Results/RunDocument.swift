@@ -265,8 +265,12 @@ public struct Repetition: Sendable, Codable, Hashable {
     /// `ops.instructions` per operation. Absent in documents written before the load layer.
     public var load: [String: Double]?
     /// Host cores other work took while this was measured (the runner's `HostDisturbance`);
-    /// absent in documents written before the field and for host-speed rounds.
+    /// absent in documents written before the field and for host-speed rounds. Since
+    /// 2026-11-28 other processes only; before, the host kernel's threads were in it too.
     public var hostOtherCores: Double?
+    /// Host cores the kernel's own threads took meanwhile (writeback of what the run wrote among
+    /// them): shown, not a disturbance. Absent before 2026-11-28.
+    public var hostKernelCores: Double?
 
     /// Measured while other work took at least `threshold` host cores.
     public func disturbed(threshold: Double = Repetition.disturbanceThreshold) -> Bool {

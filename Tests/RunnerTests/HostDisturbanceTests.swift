@@ -7,15 +7,37 @@ import Testing
 struct HostDisturbanceTests {
     /// Other work = the host's busy time less the run's own, per second of the step.
     @Test func otherCoresIsTheHostsBusyTimeLessOurs() {
-        let a = HostDisturbance.Sample(hostBusy: 100, ours: 10, at: 1_000)
-        let b = HostDisturbance.Sample(hostBusy: 130, ours: 20, at: 1_010)
+        let a = HostDisturbance.Sample(hostBusy: 100, ours: 10, kernel: 0, at: 1_000)
+        let b = HostDisturbance.Sample(hostBusy: 130, ours: 20, kernel: 0, at: 1_010)
         #expect(HostDisturbance.otherCores(from: a, to: b) == 2.0)
         // Ours can outgrow the host's count by rounding (ticks): never negative.
-        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 100, ours: 11, at: 1_002)) == 0)
-        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 101, ours: 10, at: 1_000.5)) == nil, "under a second says nothing")
+        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 100, ours: 11, kernel: 0, at: 1_002)) == 0)
+        #expect(HostDisturbance.otherCores(from: a, to: HostDisturbance.Sample(hostBusy: 101, ours: 10, kernel: 0, at: 1_000.5)) == nil, "under a second says nothing")
         #expect(HostDisturbance.otherCores(from: nil, to: b) == nil)
         #expect(HostDisturbance.note(0.2) == "")
         #expect(HostDisturbance.note(1.37) == " [DISTURBED: other work took 1.37 host cores]")
+    }
+
+    /// The kernel's threads (the host writing back what the run wrote) are neither ours nor other
+    /// work: measured apart and shown, never a disturbance (meta-n1's native cell read "disturbed"
+    /// while its guest's disk image was written back).
+    @Test func kernelThreadsAreApartFromOtherWork() {
+        let a = HostDisturbance.Sample(hostBusy: 100, ours: 10, kernel: 5, at: 1_000)
+        let b = HostDisturbance.Sample(hostBusy: 130, ours: 20, kernel: 9, at: 1_010)
+        #expect(HostDisturbance.otherCores(from: a, to: b) == 1.6)
+        #expect(HostDisturbance.kernelCores(from: a, to: b) == 0.4)
+        #expect(HostDisturbance.note(0.1, kernel: 0.4) == " [host kernel threads took 0.40 cores]")
+        #expect(HostDisturbance.note(0.3, kernel: 0.1) == " [DISTURBED: other work took 0.30 host cores]")
+        #expect(HostDisturbance.kernelCores(from: a, to: HostDisturbance.Sample(hostBusy: 100, ours: 10, kernel: 5, at: 1_000.5)) == nil)
+    }
+
+    /// A live sample counts the kernel's threads (kthreadd, pid 2, and its children) as kernel.
+    @Test func aLiveSampleReadsTheKernelsThreads() throws {
+        let run = try Run(root: NSTemporaryDirectory() + "strait-disturbance-k-\(getpid())")
+        defer { run.remove(); run.release() }
+        let s = try #require(HostDisturbance(run: run).sample())
+        #expect(s.kernel > 0, "the kernel's threads have run since boot")
+        #expect(s.kernel < s.hostBusy)
     }
 
     /// The live sample reads this host: its busy time only grows, and this process's own CPU
