@@ -129,56 +129,56 @@ import Testing
 
     static let fioPath = ["/usr/bin/fio", "/usr/local/bin/fio"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    /// Runs a rendered job file through the real fio and parses what it prints.
-    @Test(.enabled(if: fioPath != nil, "fio is not installed"))
-    func renderedJobRunsUnderRealFio() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strait-fio-\(getpid())")
+    /// Writes `text` as a job file in a fresh directory, runs the real fio on it with `arguments`
+    /// before the file, and hands the directory, fio's exit status and stdout to `check`.
+    static func withFio(jobFile text: (String) -> String, arguments: [String] = [], name: String,
+                        _ check: (URL, Int32, Data) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strait-\(name)-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let job = FioJob(pattern: .randrw, engine: .psync, layout: .multi, size: "1M", runtime: 1)
         let jobFile = dir.appendingPathComponent("job.fio")
-        try job.jobFile(directory: dir.path).write(to: jobFile, atomically: true, encoding: .utf8)
+        try text(dir.path).write(to: jobFile, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.fioPath))
-        process.arguments = Array(job.command(jobFilePath: jobFile.path).dropFirst())
+        process.executableURL = URL(fileURLWithPath: try #require(fioPath))
+        process.arguments = arguments + [jobFile.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let summary = try FioSummary.parse(String(decoding: data, as: UTF8.self))
-        #expect(summary.jobs.count == 1)  // group_reporting folds the four jobs
-        #expect(summary.jobs[0].name == "randrw-psync-multi")
-        #expect(summary.read.ioBytes > 0)
-        #expect(summary.write.ioBytes > 0)
-        #expect(summary.metrics["read.iops"].map { $0 > 0 } == true)
+        try check(dir, process.terminationStatus, data)
+    }
+
+    /// Runs a rendered job file through the real fio and parses what it prints.
+    @Test(.enabled(if: fioPath != nil, "fio is not installed"))
+    func renderedJobRunsUnderRealFio() throws {
+        let job = FioJob(pattern: .randrw, engine: .psync, layout: .multi, size: "1M", runtime: 1)
+        #expect(job.command(jobFilePath: "J") == ["fio", "--output-format=json", "J"])
+        try Self.withFio(jobFile: job.jobFile(directory:), arguments: ["--output-format=json"], name: "fio") { _, status, data in
+            #expect(status == 0)
+            let summary = try FioSummary.parse(String(decoding: data, as: UTF8.self))
+            #expect(summary.jobs.count == 1)  // group_reporting folds the four jobs
+            #expect(summary.jobs[0].name == "randrw-psync-multi")
+            #expect(summary.read.ioBytes > 0)
+            #expect(summary.write.ioBytes > 0)
+            #expect(summary.metrics["read.iops"].map { $0 > 0 } == true)
+        }
     }
 
     /// Real fio lays the measured job's files out, whole, and measures nothing (the runner's
     /// unmeasured step before each measurement); an mmap job's layout needs no mapping.
     @Test(.enabled(if: Self.fioPath != nil, "fio is not installed (scripts/host-setup.sh installs it)"))
     func layoutJobLaysOutUnderRealFio() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strait-fio-layout-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let job = FioJob(pattern: .seqread, engine: .mmap, layout: .multi, size: "2M", runtime: 30)
-        let jobFile = dir.appendingPathComponent("layout.fio")
-        try job.layoutJobFile(directory: dir.path).write(to: jobFile, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.fioPath))
-        process.arguments = [jobFile.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         let start = Date()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(Date().timeIntervalSince(start) < 20)  // set up only: the 30 s runtime never ran
-        for name in job.fileNames {
-            let size = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int
-            #expect(size == 2 << 20, "\(name)")
+        try Self.withFio(jobFile: job.layoutJobFile(directory:), name: "fio-layout") { dir, status, _ in
+            #expect(status == 0)
+            #expect(Date().timeIntervalSince(start) < 20)  // set up only: the 30 s runtime never ran
+            for name in job.fileNames {
+                let size = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int
+                #expect(size == 2 << 20, "\(name)")
+            }
         }
     }
 }
