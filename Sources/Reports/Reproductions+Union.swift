@@ -6,15 +6,32 @@ import Stats
 extension Reports {
     /// The stored runs docs/reproductions.md shows for `matrix`, oldest first, by a fixed rule so
     /// that regenerating the page gives the same page: the full profile if any full run is stored,
-    /// else the quick one; within it the newest complete run (else the newest incomplete one),
-    /// then every other run of that profile, newest first, that `combinable` takes (one that has
-    /// recorded no cell yet is left out). Shard runs are left out (their merged run stands for them).
+    /// else the quick one; within it, each complete run (else each run) anchors the set
+    /// `combinable` takes with it, and the set with the most measurements (`coverage`) is
+    /// shown, the one with the newest anchor among equals. So a newer run that covers less (a
+    /// piece of a matrix made with another straitd or runner) does not hide an older, larger
+    /// union until its own pieces cover as much. Shard runs are left out (their merged run stands
+    /// for them).
     public static func reproductionRuns(matrix: String, among stored: [RunDocument]) -> [RunDocument] {
         let unsharded = stored.filter { $0.shard == nil }
         let full = unsharded.filter { $0.matrix == matrix }
         let profile = full.isEmpty ? unsharded.filter { $0.matrix == matrix + Matrix.quickSuffix } : full
-        let anchor = newestFirst(profile.filter(\.complete)).first ?? newestFirst(profile).first
-        return anchor.map { combinable(with: $0, among: profile) } ?? []
+        let complete = newestFirst(profile.filter(\.complete))
+        let anchors = complete.isEmpty ? newestFirst(profile) : complete
+        var best: (runs: [RunDocument], covered: Int)?
+        for anchor in anchors {
+            let runs = combinable(with: anchor, among: profile)
+            let covered = coverage(runs)
+            if best == nil || covered > best!.covered { best = (runs, covered) }
+        }
+        return best?.runs ?? []
+    }
+
+    /// Measurements (repetitions of a cell's workload) among `runs`: more cells and workloads
+    /// and more repetitions of them both count, so a wide one-repetition run does not hide a
+    /// narrower set whose repetitions decide its conclusions.
+    static func coverage(_ runs: [RunDocument]) -> Int {
+        runs.reduce(0) { $0 + $1.cells.filter { !$0.isHostSpeed }.reduce(0) { $0 + $1.workloads.reduce(0) { $0 + $1.repetitions.count } } }
     }
 
     /// `anchor` and the runs of `stored` whose numbers may sit in one table with it, oldest first:

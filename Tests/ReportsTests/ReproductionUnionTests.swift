@@ -132,6 +132,22 @@ import Testing
         #expect(Reports.reproductionRuns(matrix: "m", among: stored + [full]).map(\.runID) == ["full"])
     }
 
+    /// The set that measured most is shown: a newer run of another straitd covering one cell
+    /// does not hide an older union of two runs covering four; once its own pieces cover as
+    /// much, the newer set wins.
+    @Test func theLargestSetIsShownNotTheNewestRun() {
+        let reads = Self.run("r", start: 0, filter: "workload=randread-psync", [
+            (Self.straitd, ["randread-psync": [20]]), (Self.ninep, ["randread-psync": [10]])])
+        let writes = Self.run("w", start: 1000, filter: "workload=randwrite-psync", [
+            (Self.straitd, ["randwrite-psync": [30]]), (Self.ninep, ["randwrite-psync": [5]])])
+        let newer = Self.run("n", start: 5000, filter: "backend=straitd,workload=randread-psync", sha: "def", [
+            (Self.straitd, ["randread-psync": [25]])])
+        #expect(Reports.reproductionRuns(matrix: "m", among: [reads, writes, newer]).map(\.runID) == ["r", "w"])
+        let newer2 = Self.run("n2", start: 6000, filter: "backend=9p|straitd", sha: "def", [
+            (Self.straitd, ["randwrite-psync": [31]]), (Self.ninep, ["randread-psync": [11], "randwrite-psync": [6]])])
+        #expect(Reports.reproductionRuns(matrix: "m", among: [reads, writes, newer, newer2]).map(\.runID) == ["n", "n2"])
+    }
+
     @Test func aRunWithoutStraitdCellsCombinesWithAnyStraitdBuild() {
         let ours = Self.run("ours", start: 500, filter: "backend=straitd", sha: "abc", [(Self.straitd, ["randread-psync": [20, 21, 22]])])
         let peers = Self.run("peers", start: 1000, filter: "backend=9p|virtiofsd-c", sha: "zzz", [
