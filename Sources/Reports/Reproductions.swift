@@ -91,7 +91,7 @@ extension Reports {
         // The cells' own VMM when recorded (a run with a DAX cell boots QEMU 11.1 for all of them).
         let vmms = Array(Set(run.cells.compactMap(\.vmm))).sorted()
         out += vmms.isEmpty ? "QEMU \(env.qemuVersion ?? "?")" : vmms.joined(separator: " and ")
-        out += ", guest 2 vCPU and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\(env.straitdBuild.map { " (\($0) build)" } ?? "")\n"
+        out += ", guest \(env.vcpus.map { "\($0) vCPU" } ?? "vCPUs not recorded (2 by default)") and 1 GiB (the runner's VMs), guest kernel \(env.guestKernel ?? "?"), straitd \(env.straitdSHA ?? "?")\(env.straitdBuild.map { " (\($0) build)" } ?? "")\n"
         let total = shown.disturbed + shown.runs.reduce(0) { $0 + $1.measuredRepetitionCount }
         out += "- Left out as disturbed: \(shown.disturbed) of \(total) repetitions"
         out += shown.disturbed > 0 ? String(format: " (other work took at least %.2f host cores while they were measured)\n\n", Repetition.disturbanceThreshold) : "\n\n"

@@ -91,7 +91,10 @@ import Testing
         // The cells' VMM, when they record one, names the QEMU they ran on.
         var onDax = doc
         for i in onDax.cells.indices { onDax.cells[i].vmm = "QEMU 1:11.1.3" }
-        #expect(Reports.reproductions([report], runs: ["m": onDax], command: "x").contains(", QEMU 1:11.1.3, guest 2 vCPU"))
+        #expect(Reports.reproductions([report], runs: ["m": onDax], command: "x").contains(", QEMU 1:11.1.3, guest vCPUs not recorded (2 by default) and 1 GiB"))
+        // The guest's vCPUs as the run recorded them.
+        onDax.environment.vcpus = 4
+        #expect(Reports.reproductions([report], runs: ["m": onDax], command: "x").contains(", QEMU 1:11.1.3, guest 4 vCPU and 1 GiB"))
         // note: lines become paragraphs under the section.
         var noted = report
         noted.notes = ["Found X."]
