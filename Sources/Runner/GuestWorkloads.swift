@@ -70,7 +70,7 @@ enum GuestWorkloads {
         }
         try? FileManager.default.createDirectory(atPath: (rawPath as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: rawPath, contents: Data(result.output.utf8))
+        _ = FileManager.default.createFile(atPath: rawPath, contents: Data(result.output.utf8))
         if result.timedOut { return .failed("\(job.name): fio timed out after \(Int(timeout)) s") }
         let summary: FioSummary
         do {
