@@ -14,6 +14,9 @@ public func monotonicNanoseconds() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
 /// on its own work, the kernel's side of its syscalls included.
 public func threadCPUNanoseconds() -> UInt64 { nanoseconds(CLOCK_THREAD_CPUTIME_ID) }
 
+/// Wall-clock milliseconds since the epoch (the kernel audit records' clock).
+public func epochMilliseconds() -> Int64 { Int64(nanoseconds(CLOCK_REALTIME) / 1_000_000) }
+
 private func nanoseconds(_ clock: clockid_t) -> UInt64 {
     var ts = timespec()
     clock_gettime(clock, &ts)

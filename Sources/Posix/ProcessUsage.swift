@@ -11,9 +11,11 @@ public struct ProcessUsage: Sendable, Equatable {
         self.peakRSSKiB = peakRSSKiB
     }
 
-    public static func tree(of pid: pid_t) -> ProcessUsage {
+    /// CPU seconds (reaped children's included) and peak RSS summed over `pids`: a tree as
+    /// `Subprocess.tree()` lists it, so the tree is read from /proc once.
+    public static func of(_ pids: [pid_t]) -> ProcessUsage {
         var u = ProcessUsage()
-        for p in [pid] + descendants(of: pid) {
+        for p in pids {
             u.cpuSeconds += cpuSeconds(of: p, includeReapedChildren: true)
             u.peakRSSKiB += peakRSS(of: p)
         }

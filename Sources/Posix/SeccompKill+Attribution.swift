@@ -93,10 +93,3 @@ func seconds(_ milliseconds: Int64) -> String {
     let ms = String(milliseconds % 1000)
     return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - ms.count) + ms
 }
-
-/// Wall-clock milliseconds since the epoch (the audit records' clock).
-public func epochMilliseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-}

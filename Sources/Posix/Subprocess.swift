@@ -195,10 +195,7 @@ public final class Subprocess: Sendable {
     }
 
     /// CPU seconds and peak RSS of the process and its descendants (sandboxes fork).
-    public func usage() -> ProcessUsage {
-        _ = tree()
-        return ProcessUsage.tree(of: pid)
-    }
+    public func usage() -> ProcessUsage { ProcessUsage.of(tree()) }
 
     /// The process's own argv from /proc (nil once it is gone).
     public static func argv(of pid: pid_t) -> [String]? {

@@ -130,9 +130,9 @@ extension Reports {
                 let others = peers.compactMap { run.cell($0.cellID)?.workload(workload) }
                 for rep in own.undisturbed {
                     guard let s = iops(rep) else { continue }
-                    let same = others.compactMap { $0.undisturbed.first { $0.index == rep.index } }
+                    let same = others.compactMap { $0.repetitions.first { $0.index == rep.index } }
                     // A pair is only as clean as its noisiest member.
-                    guard same.count == others.filter({ $0.repetitions.contains { $0.index == rep.index } }).count else { continue }
+                    guard !same.contains(where: { $0.disturbed() }) else { continue }
                     let best = same.compactMap(iops).max()
                     if let best, best > 0 { ratios.append(s / best) }
                 }

@@ -42,6 +42,25 @@ struct HostDisturbance: Sendable {
 
     /// Cores of other work between two samples, averaged; nil when either is missing or the
     /// interval is too short to say.
+    /// What one measured step records and says: other work and the kernel's threads.
+    struct Reading: Sendable {
+        var other: Double?
+        var kernel: Double?
+
+        func mark(_ rep: inout Repetition) {
+            rep.hostOtherCores = other
+            rep.hostKernelCores = kernel
+        }
+
+        var note: String { HostDisturbance.note(other, kernel: kernel) }
+    }
+
+    /// The reading from `before` to now.
+    func reading(since before: Sample?) -> Reading {
+        let after = sample()
+        return Reading(other: Self.otherCores(from: before, to: after), kernel: Self.kernelCores(from: before, to: after))
+    }
+
     /// Kernel threads are not other work: the host writing back what the run itself wrote (its
     /// guest's disk image, the share's files) runs in them, and cannot be told from anyone
     /// else's. They are measured apart (`kernelCores`) and shown, not counted as a disturbance.

@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import Posix
 
 /// The host's dirty pages written back (sync(2)) before every measured step. A step's own writes
 /// (fio's layout, the guest's disk image, the last step's data) would otherwise be written back by
@@ -12,9 +12,8 @@ enum HostFlush {
 
     /// Flushes; returns the seconds it took.
     static func flush() -> Double {
-        let start = ContinuousClock.now
+        let start = monotonicSeconds()
         sync()
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return monotonicSeconds() - start
     }
 }

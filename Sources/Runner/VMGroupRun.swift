@@ -203,40 +203,34 @@ struct VMGroupRun {
             outcome = o
         case .meta(let meta):
             let result = GuestWorkloads.meta(meta, slot: state.slot, repetition: step.repetition, step: index, ssh: ssh)
-            let after = disturbance.sample()
-            let other = HostDisturbance.otherCores(from: before, to: after)
-            let kernel = HostDisturbance.kernelCores(from: before, to: after)
+            let reading = disturbance.reading(since: before)
             if case .measured(let phases, let verification, _) = result {
                 state.addVerification(verification)
                 for (phase, seconds) in phases {
                     var rep = Repetition(index: step.repetition, metaSeconds: seconds)
-                    rep.hostOtherCores = other
-                    rep.hostKernelCores = kernel
+                    reading.mark(&rep)
                     state.record("meta-" + phase) { $0.repetitions.append(rep) }
                 }
             }
             if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
             switch result {
             case .measured(_, _, let summary):
-                return summary + HostDisturbance.note(other, kernel: kernel)
+                return summary + reading.note
             case .failed(let why):
                 fail(state, why, vm: vm)
                 return "FAIL: \(why)"
             }
         }
-        let after = disturbance.sample()
-        let other = HostDisturbance.otherCores(from: before, to: after)
-        let kernel = HostDisturbance.kernelCores(from: before, to: after)
+        let reading = disturbance.reading(since: before)
         // A run that completed keeps its numbers even when the daemon died just after.
         if case var .measured(rep, _) = outcome {
-            rep.hostOtherCores = other
-            rep.hostKernelCores = kernel
+            reading.mark(&rep)
             state.record(step.workload.name) { $0.repetitions.append(rep) }
         }
         if let blame = watch.blame { return abandon(state, blame, vm: vm, watch: watch) }
         switch outcome {
         case let .measured(_, summary):
-            return summary + HostDisturbance.note(other, kernel: kernel)
+            return summary + reading.note
         case .unsupported(let why):
             state.record(step.workload.name) { $0.verdict = .unsupported(why) }
             return "unsupported: \(why)"

@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, html, junit }
 
     @Argument(help: "Run ids (under --results) or run document paths.") var runs: [String] = []
-    @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the stored runs of its matrix that combine with its newest complete one (Reports.reproductionRuns: same profile, image, QEMU, accelerator, vCPUs and, where both have straitd cells, straitd build; filters may differ).") var reproductions = false
+    @Flag(help: "Write docs/reproductions.md's text: every seed report's published table (matrices/published/) beside the stored runs of its matrix that combine into one table, the set with the most measurements (Reports.reproductionRuns: same profile, image, QEMU, accelerator, vCPUs, step isolation and, where both have straitd cells, straitd build; filters may differ).") var reproductions = false
     @Option(help: "Directory of published tables (with --reproductions).") var published = "matrices/published"
     @Option(help: "Print one of docs/benchmarks.md's generated in-guest sections (guest-queues, guest-libaio) from the named runs, else from the stored runs of its matrix: every complete unsharded run (full before quick) made by the newest one's straitd, pooled.")
     var section: Reports.GuestSection?

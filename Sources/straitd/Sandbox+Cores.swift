@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Posix
 
 extension Sandbox {
     /// A crash of the sandboxed daemon must not write its memory where the guest reads it. Inside
@@ -22,13 +23,7 @@ extension Sandbox {
 
     /// /proc/sys/kernel/core_pattern without its newline; nil when it cannot be read.
     static func corePattern() -> String? {
-        let fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let n = read(fd, &buffer, buffer.count)
-        guard n > 0 else { return nil }
-        var bytes = Array(buffer[0..<n])
+        guard var bytes = readWholeFile("/proc/sys/kernel/core_pattern"), !bytes.isEmpty else { return nil }
         while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
     }
