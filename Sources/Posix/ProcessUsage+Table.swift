@@ -56,6 +56,16 @@ extension ProcessUsage {
             }
         }
 
+        /// Every pid read, in /proc's order.
+        public var pids: [pid_t] { order }
+
+        /// The program's name for a report: its argv[0]'s last path component (read with
+        /// `commandLines` only), nil when not read or empty (a kernel thread, a zombie).
+        public func programName(of pid: pid_t) -> String? {
+            guard let line = entries[pid]?.commandLine, let first = line.split(separator: " ").first else { return nil }
+            return first.split(separator: "/").last.map(String.init)
+        }
+
         /// utime+stime (and cutime+cstime when asked) as read, seconds; 0 for a pid not read.
         public func cpuSeconds(of pid: pid_t, includeReapedChildren: Bool) -> Double {
             ProcessUsage.cpuSeconds(fields: entries[pid]?.fields, includeReapedChildren: includeReapedChildren)

@@ -88,15 +88,30 @@ extension ProcessUsage {
     /// CPU seconds the whole host has been busy since boot, summed over its CPUs: user, nice,
     /// system, irq, softirq and steal of /proc/stat's first line (idle and iowait left out; guest
     /// time is already inside user). Nil when /proc/stat is unreadable.
-    public static func hostBusySeconds() -> Double? {
+    public static func hostBusySeconds() -> Double? { hostCPU()?.busy }
+
+    /// The host's busy time and the parts of it no process is charged with: interrupts (irq and
+    /// softirq time, which the kernel accounts to the CPU, not to the task it interrupted) and
+    /// steal (the hypervisor ran something else on the vCPU). Seconds summed over CPUs.
+    public struct HostCPU: Sendable, Equatable {
+        public var busy: Double
+        public var interrupts: Double
+        public var steal: Double
+    }
+
+    /// /proc/stat's first line as `HostCPU`; nil when unreadable.
+    public static func hostCPU() -> HostCPU? {
         guard let text = readFile("/proc/stat"), let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
-        return busySeconds(cpuLine: line)
+        return hostCPU(cpuLine: line)
     }
 
     /// Parses a "cpu  user nice system idle iowait irq softirq steal ..." line.
-    static func busySeconds(cpuLine: Substring) -> Double? {
+    static func hostCPU(cpuLine: Substring) -> HostCPU? {
         let f = cpuLine.split(separator: " ").dropFirst().compactMap { Double($0) }
         guard f.count >= 8 else { return nil }
-        return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return HostCPU(busy: (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / hz, interrupts: (f[5] + f[6]) / hz, steal: f[7] / hz)
     }
+
+    static func busySeconds(cpuLine: Substring) -> Double? { hostCPU(cpuLine: cpuLine)?.busy }
 }

@@ -19,6 +19,18 @@ struct HostDisturbance: Sendable {
         /// The kernel's own threads (kthreadd's children: writeback, reclaim, workqueues).
         var kernel: Double
         var at: Double
+        /// Interrupt and steal time of the host (`ProcessUsage.HostCPU`): inside `hostBusy`,
+        /// charged to no process, so other work that no process shows.
+        var interrupts: Double = 0
+        var steal: Double = 0
+        /// Every other process's CPU seconds (reaped children's included) by pid, with its
+        /// program's name: who the other work was, when there is any.
+        var others: [pid_t: Other] = [:]
+    }
+
+    struct Other: Sendable, Equatable {
+        var name: String
+        var seconds: Double
     }
 
     let needle: String
@@ -26,7 +38,7 @@ struct HostDisturbance: Sendable {
     init(run: Run) { needle = Run.prefix + run.id }
 
     func sample() -> Sample? {
-        guard let busy = ProcessUsage.hostBusySeconds() else { return nil }
+        guard let host = ProcessUsage.hostCPU() else { return nil }
         let me = getpid()
         // One walk of /proc: the tree, the command lines and the CPU times all come from it.
         let table = ProcessUsage.Table.read(commandLines: true)
@@ -36,8 +48,14 @@ struct HostDisturbance: Sendable {
         // (each ssh client into strait's; the sandbox's serving child into straitd's waiter):
         // every process's reaped children are counted, so the sum never drops when one ends.
         let ours = pids.reduce(0.0) { $0 + table.cpuSeconds(of: $1, includeReapedChildren: true) }
-        let kernel = ([2] + table.descendants(of: 2)).reduce(0.0) { $0 + table.cpuSeconds(of: $1, includeReapedChildren: false) }
-        return Sample(hostBusy: busy, ours: ours, kernel: kernel, at: monotonicSeconds())
+        let kernelThreads = Set([2] + table.descendants(of: 2))
+        let kernel = kernelThreads.reduce(0.0) { $0 + table.cpuSeconds(of: $1, includeReapedChildren: false) }
+        var others: [pid_t: Other] = [:]
+        for p in table.pids where !pids.contains(p) && !kernelThreads.contains(p) {
+            others[p] = Other(name: table.programName(of: p) ?? "pid \(p)", seconds: table.cpuSeconds(of: p, includeReapedChildren: true))
+        }
+        return Sample(hostBusy: host.busy, ours: ours, kernel: kernel, at: monotonicSeconds(),
+                      interrupts: host.interrupts, steal: host.steal, others: others)
     }
 
     /// Cores of other work between two samples, averaged; nil when either is missing or the
@@ -46,19 +64,48 @@ struct HostDisturbance: Sendable {
     struct Reading: Sendable {
         var other: Double?
         var kernel: Double?
+        /// Who the other work was (`sources`), said only when it counts as a disturbance.
+        var sources: String = ""
 
         func mark(_ rep: inout Repetition) {
             rep.hostOtherCores = other
             rep.hostKernelCores = kernel
         }
 
-        var note: String { HostDisturbance.note(other, kernel: kernel) }
+        var note: String { HostDisturbance.note(other, kernel: kernel, sources: sources) }
     }
 
     /// The reading from `before` to now.
     func reading(since before: Sample?) -> Reading {
         let after = sample()
-        return Reading(other: Self.otherCores(from: before, to: after), kernel: Self.kernelCores(from: before, to: after))
+        let other = Self.otherCores(from: before, to: after)
+        return Reading(other: other, kernel: Self.kernelCores(from: before, to: after),
+                       sources: (other ?? 0) >= Self.threshold ? Self.sources(from: before, to: after) : "")
+    }
+
+    /// Who took the other work between two samples, largest first, cores each: the programs
+    /// (processes of one name summed; a process that ended in between is counted in its
+    /// parent's reaped time, or not at all when its parent is gone too), the host's interrupt
+    /// and steal time (charged to no process), and what is left unexplained. "swift-build 0.61,
+    /// interrupts 0.04": what a reader needs to know whether the step's numbers can be trusted,
+    /// and what to stop before the next run.
+    static func sources(from a: Sample?, to b: Sample?, top: Int = 3) -> String {
+        guard let a, let b, b.at - a.at >= 1 else { return "" }
+        let seconds = b.at - a.at
+        var byName: [String: Double] = [:]
+        for (pid, now) in b.others {
+            let before = a.others[pid].map { $0.name == now.name ? $0.seconds : 0 } ?? 0
+            if now.seconds > before { byName[now.name, default: 0] += now.seconds - before }
+        }
+        var parts = byName.map { (name: $0.key, cores: $0.value / seconds) }
+        parts.append(("interrupts", max(0, b.interrupts - a.interrupts) / seconds))
+        parts.append(("hypervisor steal", max(0, b.steal - a.steal) / seconds))
+        let shown = parts.filter { $0.cores >= 0.01 }.sorted { ($0.cores, $1.name) > ($1.cores, $0.name) }.prefix(top)
+        let other = otherCores(from: a, to: b) ?? 0
+        let unexplained = other - parts.reduce(0) { $0 + $1.cores }
+        var text = shown.map { String(format: "%@ %.2f", $0.name, $0.cores) }
+        if unexplained >= 0.05 { text.append(String(format: "unexplained %.2f", unexplained)) }
+        return text.joined(separator: ", ")
     }
 
     /// Kernel threads are not other work: the host writing back what the run itself wrote (its
@@ -78,9 +125,11 @@ struct HostDisturbance: Sendable {
 
     /// The progress line's note, empty below the threshold; kernel threads from the same
     /// threshold, as information.
-    static func note(_ cores: Double?, kernel: Double? = nil) -> String {
+    static func note(_ cores: Double?, kernel: Double? = nil, sources: String = "") -> String {
         var text = ""
-        if let cores, cores >= threshold { text += String(format: " [DISTURBED: other work took %.2f host cores]", cores) }
+        if let cores, cores >= threshold {
+            text += String(format: " [DISTURBED: other work took %.2f host cores", cores) + (sources.isEmpty ? "" : ": " + sources) + "]"
+        }
         if let kernel, kernel >= threshold { text += String(format: " [host kernel threads took %.2f cores]", kernel) }
         return text
     }

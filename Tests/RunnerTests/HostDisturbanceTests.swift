@@ -31,6 +31,24 @@ struct HostDisturbanceTests {
         #expect(HostDisturbance.kernelCores(from: a, to: HostDisturbance.Sample(hostBusy: 100, ours: 10, kernel: 5, at: 1_000.5)) == nil)
     }
 
+    /// A disturbed step names who took the CPU: programs summed by name, the host's interrupt and
+    /// steal time (charged to no process), and what no process explains; a quiet step names nothing.
+    @Test func aDisturbanceNamesWhoTookTheCPU() {
+        var a = HostDisturbance.Sample(hostBusy: 100, ours: 10, kernel: 0, at: 1_000, interrupts: 1, steal: 2)
+        a.others = [41: .init(name: "swift-build", seconds: 50), 42: .init(name: "swift-frontend", seconds: 3),
+                    43: .init(name: "libvirtd", seconds: 7)]
+        var b = HostDisturbance.Sample(hostBusy: 130, ours: 20, kernel: 0, at: 1_010, interrupts: 1.5, steal: 2)
+        // swift-frontend 42 ended (its time went into swift-build's reaped time); 44 started.
+        b.others = [41: .init(name: "swift-build", seconds: 61), 44: .init(name: "swift-frontend", seconds: 4),
+                    43: .init(name: "libvirtd", seconds: 7.2)]
+        #expect(HostDisturbance.otherCores(from: a, to: b) == 2.0)
+        #expect(HostDisturbance.sources(from: a, to: b) == "swift-build 1.10, swift-frontend 0.40, interrupts 0.05, unexplained 0.43")
+        #expect(HostDisturbance.sources(from: a, to: b, top: 1) == "swift-build 1.10, unexplained 0.43")
+        #expect(HostDisturbance.note(2.0, sources: "swift-build 1.10") == " [DISTURBED: other work took 2.00 host cores: swift-build 1.10]")
+        #expect(HostDisturbance.note(0.1, sources: "swift-build 0.10") == "")
+        #expect(HostDisturbance.sources(from: a, to: HostDisturbance.Sample(hostBusy: 101, ours: 10, kernel: 0, at: 1_000.5)) == "")
+    }
+
     /// A live sample counts the kernel's threads (kthreadd, pid 2, and its children) as kernel.
     @Test func aLiveSampleReadsTheKernelsThreads() throws {
         let run = try Run(root: NSTemporaryDirectory() + "strait-disturbance-k-\(getpid())")
