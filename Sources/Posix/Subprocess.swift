@@ -24,21 +24,34 @@ public final class Subprocess: Sendable {
     /// Every pid its tree was seen with, and that pid's executable (`Subprocess+Family`).
     let seenTree = Mutex<[pid_t: String?]>([:])
 
-    /// How a process ended.
+    /// How a process ended. A signal's end says whether the kernel wrote a core (the wait
+    /// status's core flag): a daemon that crashed with a core left evidence to look for.
     public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
-        case exited(Int32), signalled(Int32)
+        case exited(Int32), signalled(Int32, coreDumped: Bool = false)
 
         init(waitStatus s: Int32) {
             let sig = s & 0x7f
-            self = sig == 0 ? .exited((s >> 8) & 0xff) : .signalled(sig)
+            self = sig == 0 ? .exited((s >> 8) & 0xff) : .signalled(sig, coreDumped: s & 0x80 != 0)
+        }
+
+        /// The signal that ended it, nil when it exited.
+        public var signal: Int32? {
+            if case let .signalled(sig, _) = self { return sig }
+            return nil
         }
 
         public var description: String {
             switch self {
             case let .exited(code): return "exited with status \(code)"
-            case let .signalled(sig): return "killed by signal \(sig)" + (Subprocess.signalName(sig).map { " (\($0))" } ?? "")
+            case let .signalled(sig, core): return "killed by signal \(sig)" + Subprocess.signalText(sig, coreDumped: core)
             }
         }
+    }
+
+    /// What follows a signal's number in a reason: " (SIGSEGV)", and ", core dumped" when it
+    /// did (the words of the shell and of straitd's log).
+    static func signalText(_ sig: Int32, coreDumped: Bool) -> String {
+        (signalName(sig).map { " (\($0))" } ?? "") + (coreDumped ? ", core dumped" : "")
     }
 
     /// "SIGKILL" for 9: the names a report reader looks for (glibc's sigabbrev_np is not in Swift's Glibc).
@@ -54,7 +67,7 @@ public final class Subprocess: Sendable {
     /// How `stop` ended a process: on its own (or on SIGTERM), or by SIGKILL after the grace; or
     /// not at all: `unkillable` when it was still there after SIGKILL and the bounded wait.
     public enum Ending: Sendable, Equatable, CustomStringConvertible {
-        case exited(Int32), signalled(Int32), killed
+        case exited(Int32), signalled(Int32, coreDumped: Bool = false), killed
         /// Still not exited after SIGKILL: the message names the pid, its state and the way out.
         case unkillable(String)
 
@@ -67,14 +80,14 @@ public final class Subprocess: Sendable {
         init(_ status: ExitStatus) {
             switch status {
             case let .exited(c): self = .exited(c)
-            case let .signalled(s): self = .signalled(s)
+            case let .signalled(s, core): self = .signalled(s, coreDumped: core)
             }
         }
 
         public var description: String {
             switch self {
             case let .exited(code): return "exited \(code)"
-            case let .signalled(sig): return "terminated by signal \(sig)"
+            case let .signalled(sig, core): return "terminated by signal \(sig)" + Subprocess.signalText(sig, coreDumped: core)
             case .killed: return "killed after the grace period"
             case let .unkillable(message): return message
             }
@@ -126,10 +139,13 @@ public final class Subprocess: Sendable {
     }
 
     /// It was killed by a signal and its core was written (the wait status's core flag).
-    public var coreDumped: Bool { reaping.poll(pid).map { $0 & 0x80 != 0 && $0 & 0x7f != 0 } ?? false }
+    public var coreDumped: Bool {
+        if case .signalled(_, coreDumped: true)? = status { return true }
+        return false
+    }
 
-    /// "exited with status N" / "killed by signal N" (", core dumped"), or nil while running.
-    public var exitDescription: String? { status.map { $0.description + (coreDumped ? ", core dumped" : "") } }
+    /// "exited with status N" / "killed by signal N (NAME)" (", core dumped"), or nil while running.
+    public var exitDescription: String? { status?.description }
 
     /// The exit code when it exited normally, nil while running or when killed by a signal.
     public var exitCode: Int32? {

@@ -136,7 +136,7 @@ struct StraitdProcessTests {
         try #require(patched > 0, "no thread of \(child) in a system call to patch")
         kill(daemon.pid, SIGTERM)
         #expect(daemon.waitForExit(timeout: 20))
-        #expect(daemon.status == .signalled(SIGSEGV), "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
+        #expect(daemon.status?.signal == SIGSEGV, "\(daemon.exitDescription ?? "running"): \(daemon.lastLogLines())")
         #expect(!scratch.exists(scratch.socket), "socket left behind")
         // The child's core would be written in its working directory, the shared directory, for the
         // guest to read: unless the kernel pipes cores out (systemd-coredump), straitd turns them off.

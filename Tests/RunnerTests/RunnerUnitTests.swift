@@ -204,6 +204,9 @@ struct WorkloadWatchTests {
         let killed = WorkloadWatch.blame(.daemon("straitd", .signalled(SIGKILL)), what: "randread-psync #1", seconds: 5.04)
         #expect(!killed.infrastructure)
         #expect(killed.reason == "straitd killed by signal 9 (SIGKILL) 5.0 s into randread-psync #1 (the VM was torn down)")
+        // A crash that wrote a core says so: the core is evidence to fetch before the host cleans up.
+        let crashed = WorkloadWatch.blame(.daemon("straitd", .signalled(SIGSEGV, coreDumped: true)), what: "tar #1", seconds: 2.0)
+        #expect(crashed.reason == "straitd killed by signal 11 (SIGSEGV), core dumped 2.0 s into tar #1 (the VM was torn down)")
         // A seccomp kill the kernel logged for the daemon's tree is named right after how it ended.
         let seccomp = "its seccomp filter killed thread 'pool' (pid 4710) on sched_getaffinity (x86_64 syscall 204) [kernel audit]"
         let filtered = WorkloadWatch.blame(.daemon("virtiofsd-c", .exited(1)), what: "randread-libaio-multi #1", seconds: 3.0, seccomp: seccomp)
