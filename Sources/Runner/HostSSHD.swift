@@ -147,15 +147,18 @@ final class HostSSHDProcess: Sendable {
                 throw RunnerError(.prerequisite, "sshd \(status) before listening; log \(layout.log)")
             }
             guard monotonicSeconds() < deadline else {
-                stop()
-                throw RunnerError(.prerequisite, "sshd did not listen on port \(port) within \(Int(timeout)) s; log \(layout.log)")
+                let ending = stop()
+                let left = ending.isUnkillable ? "; \(ending)" : ""
+                throw RunnerError(.prerequisite, "sshd did not listen on port \(port) within \(Int(timeout)) s\(left); log \(layout.log)")
             }
             usleep(20_000)
         }
     }
 
-    /// SIGTERM to sshd and its children, up to `grace` seconds, then SIGKILL. Idempotent.
-    func stop(grace: Double = 5) {
+    /// SIGTERM to sshd and its children, up to `grace` seconds, then SIGKILL. Idempotent. How it
+    /// ended: `.unkillable` fails the sshfs cells it served (`VMGroupRun.stopDaemons`).
+    @discardableResult
+    func stop(grace: Double = 5) -> Subprocess.Ending {
         process.stop(grace: grace)
     }
 }

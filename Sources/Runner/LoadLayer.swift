@@ -92,11 +92,23 @@ struct LoadLayer {
         do {
             let completion = try Subprocess.run(argv, timeout: timeout, logTo: logPath, tee: true)
             log(String(format: "strait: %@ took %.0f s", cell.id, Date().timeIntervalSince(started)))
+            if let why = Self.stuck(stillRunning: completion.stillRunning, timedOut: completion.timedOut, timeout: timeout) {
+                for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail(why), failureBundle: logPath)) }
+                return nil
+            }
             return (completion, logPath)
         } catch {
             for v in variants { record(v.name, CellResult(cell: cell, verdict: .fail("strait-load did not start: \(error)"))) }
             return nil
         }
+    }
+
+    /// strait-load's tree outlived SIGKILL (`Subprocess.Ending.unkillable`: frozen, or stuck in
+    /// the kernel with the daemons under it): every variant's cell fails saying so, whatever
+    /// output it left; nil when it ended.
+    static func stuck(stillRunning: String?, timedOut: Bool, timeout: Double) -> String? {
+        guard let stillRunning else { return nil }
+        return "strait-load " + (timedOut ? "timed out after \(Int(timeout)) s and " : "") + "did not end: " + stillRunning
     }
 
     /// A findings run's verdicts (fuzz, hostile): per variant, pass without findings, fail naming

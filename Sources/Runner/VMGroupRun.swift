@@ -429,8 +429,15 @@ struct VMGroupRun {
     /// Stops the group's daemons after the VM is gone; straitd must end cleanly (exit 0) on
     /// SIGTERM, so anything else turns its cell into a failure.
     func stopDaemons() {
-        sshfs.server?.stop()
+        // sshd serves the sshfs shares as a daemon serves its share: one that outlived SIGKILL
+        // (frozen, stuck in the kernel) fails them the same way, not only on stderr.
+        let sshd = sshfs.server?.stop()
         sshfs.server = nil
+        if let sshd, sshd.isUnkillable {
+            for state in states where state.slot.cell.backend == .sshfs && state.evicted == nil {
+                failWhenStopped(state, "sshd for sshfs outlived SIGKILL when stopped: \(sshd)")
+            }
+        }
         for state in states {
             guard let daemon = state.daemon else { continue }
             let ending = daemon.stop()
@@ -452,11 +459,18 @@ struct VMGroupRun {
             if !clean && state.failure == nil && state.skip == nil {
                 // A daemon that died on its own (not SIGKILLed by `stop`) may have met its seccomp filter.
                 let seccomp = ending == .killed ? nil : daemon.seccompFinding()
-                state.fail("\(state.slot.cell.backend.rawValue) \(ending) when stopped" + (seccomp?.reason.map { ": \($0)" } ?? ""))
-                state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: state.failure ?? "", files: state.evidence,
-                                                  texts: seccomp.map { ["kernel-audit.txt": $0.report] } ?? [:])
-                record(state)
+                failWhenStopped(state, "\(state.slot.cell.backend.rawValue) \(ending) when stopped" + (seccomp?.reason.map { ": \($0)" } ?? ""),
+                                texts: seccomp.map { ["kernel-audit.txt": $0.report] } ?? [:])
             }
         }
+    }
+
+    /// A share whose server did not end cleanly once the VM was gone: the reason in its result
+    /// and a bundle (its evidence, `texts`), recorded again. A failure it had already keeps.
+    func failWhenStopped(_ state: SlotState, _ reason: String, texts: [String: String] = [:]) {
+        guard state.failure == nil && state.skip == nil else { return }
+        state.fail(reason)
+        state.bundle = FailureBundle.keep(name: run.name(state.slot.key), reason: reason, files: state.evidence, texts: texts)
+        record(state)
     }
 }

@@ -44,6 +44,16 @@ import Testing
         #expect(LoadLayer.quote("it's here") == #"'it'\''s here'"#)
     }
 
+    /// strait-load's tree outliving SIGKILL fails every variant's cell with the supervisor's
+    /// report (pid, state, what holds it), not only a line on stderr.
+    @Test func anUnkillableStraitLoadFailsTheCellSayingSo() {
+        let report = "strait-load pid 4711 did not exit within 5 s of SIGKILL: state D (disk sleep), its cgroup is frozen"
+        #expect(LoadLayer.stuck(stillRunning: report, timedOut: true, timeout: 3600)
+                == "strait-load timed out after 3600 s and did not end: " + report)
+        #expect(LoadLayer.stuck(stillRunning: report, timedOut: false, timeout: 3600) == "strait-load did not end: " + report)
+        #expect(LoadLayer.stuck(stillRunning: nil, timedOut: true, timeout: 3600) == nil)
+    }
+
     static var binariesBuilt: Bool {
         FileManager.default.isExecutableFile(atPath: straitd) && FileManager.default.isExecutableFile(atPath: straitLoad)
     }
