@@ -55,7 +55,9 @@ public struct Sweeper: Sendable {
         }
         for id in stale.sorted() {
             let marker = Run.prefix + id
-            report.processes += Self.killProcesses(containing: Run.root + "/" + marker)
+            let ended = Self.killProcesses(containing: Run.root + "/" + marker)
+            report.processes += ended.killed
+            report.errors += ended.survivors
             for dir in ["/dev/shm", "/var/lib/libvirt/qemu/ram"] {
                 for entry in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where entry.contains(marker) {
                     if (try? fm.removeItem(atPath: dir + "/" + entry)) != nil { report.files.append(dir + "/" + entry) }
@@ -111,12 +113,17 @@ public struct Sweeper: Sendable {
         return !text[text.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
-    static func killProcesses(containing needle: String) -> [String] {
+    /// Ends the processes whose command line mentions `needle` as `Subprocess.stop` ends a child
+    /// (`Escalation`: SIGTERM, 3 s, SIGKILL, 5 s): the ones found, and those still there after
+    /// SIGKILL with where they are stuck (they are not ours to reap; init does once they die).
+    static func killProcesses(containing needle: String) -> (killed: [String], survivors: [String]) {
         let victims = processes(containing: needle)
-        for victim in victims { kill(victim.pid, SIGTERM) }
-        let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline && victims.contains(where: { isAlive($0.pid) }) { usleep(50_000) }
-        for victim in victims where isAlive(victim.pid) { kill(victim.pid, SIGKILL) }
-        return victims.map { "\($0.pid) \($0.cmdline.prefix(160))" }
+        let pids = victims.map(\.pid)
+        let living = { pids.filter(isAlive) }
+        _ = Escalation.end(grace: 3, killWait: 5, alive: { !living().isEmpty },
+                           terminate: { for p in pids { kill(p, SIGTERM) } },
+                           kill: { for p in living() { kill(p, SIGKILL) } })
+        let survivors = living().map { "process \($0) did not exit within 5 s of SIGKILL: \(Subprocess.whereStuck($0))" }
+        return (victims.map { "\($0.pid) \($0.cmdline.prefix(160))" }, survivors)
     }
 }

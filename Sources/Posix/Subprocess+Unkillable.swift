@@ -25,7 +25,7 @@ extension Subprocess {
     }
 
     /// Its state, kernel wait channel and the freezer that holds it, with what to do about it.
-    static func whereStuck(_ pid: pid_t) -> String {
+    public static func whereStuck(_ pid: pid_t) -> String {
         let status = ProcessUsage.readFile("/proc/\(pid)/status") ?? ""
         let state = status.split(separator: "\n").first { $0.hasPrefix("State:") }
             .map { $0.dropFirst("State:".count).trimmingCharacters() } ?? "unknown"

@@ -184,22 +184,18 @@ public final class Subprocess: Sendable {
     private func terminate(grace: Double, killWait: Double) -> Ending {
         if let status { return Ending(status) }
         let family = Array(tree().dropFirst())
-        kill(-pid, SIGTERM)
-        for p in family { kill(p, SIGTERM) }
-        let deadline = monotonicSeconds() + grace
-        while isAlive && monotonicSeconds() < deadline { usleep(5_000) }
-        var killed = false
-        if isAlive {
-            killed = true
+        let pid = pid
+        let outcome = Escalation.end(grace: grace, killWait: killWait, alive: { isAlive }, terminate: {
+            kill(-pid, SIGTERM)
+            for p in family { kill(p, SIGTERM) }
+        }, kill: {
             kill(-pid, SIGKILL)
             for p in family + ProcessUsage.descendants(of: pid) { kill(p, SIGKILL) }
-            let killDeadline = monotonicSeconds() + killWait
-            while isAlive && monotonicSeconds() < killDeadline { usleep(5_000) }
-        }
+        })
         // Whatever is left of the group (a child that outlived its parent) goes too.
         kill(-pid, SIGKILL)
         if isAlive { return survived(killWait: killWait) }
-        return killed ? .killed : Ending(status ?? .exited(0))
+        return outcome == .ended ? Ending(status ?? .exited(0)) : .killed
     }
 
     // MARK: output and accounting

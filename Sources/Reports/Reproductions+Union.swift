@@ -116,16 +116,12 @@ struct CombinedRuns {
         let ordered = stored.sorted { ($0.startedAt, $0.runID) < ($1.startedAt, $1.runID) }
         var offset = 0, leftOut: [String: Int] = [:], perWorkload: [String: Int] = [:]
         runs = ordered.map { original in
-            for cell in original.cells {
-                for w in cell.workloads where w.undisturbed.count < w.repetitions.count {
-                    perWorkload[Self.key(cell.cellID, w.workload), default: 0] += w.repetitions.count - w.undisturbed.count
-                }
-            }
             // Numbered past the highest index the run recorded, disturbed ones included.
             let highest = Self.highestIndex(original) ?? -1
             let clean = original.withoutDisturbed()
             var run = clean.run
             leftOut[run.runID] = clean.leftOut
+            for dropped in clean.perWorkload { perWorkload[Self.key(dropped.cellID, dropped.workload), default: 0] += dropped.count }
             for c in run.cells.indices {
                 for w in run.cells[c].workloads.indices {
                     for r in run.cells[c].workloads[w].repetitions.indices { run.cells[c].workloads[w].repetitions[r].index += offset }

@@ -172,8 +172,10 @@ import Testing
         // The filter itself, shared with docs/benchmarks.md's tables.
         #expect(a.cells[0].workloads[0].undisturbed.map(\.index) == [0, 1])
         #expect(Reports.iopsSamples(a.cells[1].workloads[0]).count == 2)
-        let (clean, leftOut) = a.withoutDisturbed()
+        let (clean, leftOut, perWorkload) = a.withoutDisturbed()
         #expect(leftOut == 2)
+        #expect(perWorkload == [.init(cellID: a.cells[0].cellID, workload: "randread-psync", count: 1),
+                                .init(cellID: a.cells[1].cellID, workload: "randread-psync", count: 1)])
         #expect(clean.cells[1].workloads[0].repetitions.map(\.index) == [1, 2])
         let text = Reports.reproductions([Self.report], runs: ["m": a], command: "x")
         #expect(text.contains("- Left out as disturbed: 2 of 6 repetitions (other work took at least 0.25 host cores while they were measured)\n"))
