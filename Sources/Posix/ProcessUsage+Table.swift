@@ -60,10 +60,22 @@ extension ProcessUsage {
         public var pids: [pid_t] { order }
 
         /// The program's name for a report: its argv[0]'s last path component (read with
-        /// `commandLines` only), nil when not read or empty (a kernel thread, a zombie).
+        /// `commandLines` only), nil when not read or empty (a kernel thread, a zombie). A program
+        /// run through the dynamic loader (the QEMU of a private root: `ld-linux-x86-64.so.2
+        /// --library-path DIR .../qemu-system-x86_64`) is named by the program, not the loader.
         public func programName(of pid: pid_t) -> String? {
-            guard let line = entries[pid]?.commandLine, let first = line.split(separator: " ").first else { return nil }
-            return first.split(separator: "/").last.map(String.init)
+            guard let line = entries[pid]?.commandLine else { return nil }
+            var words = line.split(separator: " ")[...]
+            guard let first = words.popFirst() else { return nil }
+            var program = first
+            if first.split(separator: "/").last?.hasPrefix("ld-linux") == true {
+                while let w = words.popFirst() {
+                    if w.hasPrefix("--") { _ = words.popFirst(); continue }  // the loader's option and its value
+                    program = w
+                    break
+                }
+            }
+            return program.split(separator: "/").last.map(String.init)
         }
 
         /// utime+stime (and cutime+cstime when asked) as read, seconds; 0 for a pid not read.

@@ -39,6 +39,7 @@ struct HostDisturbance: Sendable {
 
     func sample() -> Sample? {
         guard let host = ProcessUsage.hostCPU() else { return nil }
+        let at = monotonicSeconds()
         let me = getpid()
         // One walk of /proc: the tree, the command lines and the CPU times all come from it.
         let table = ProcessUsage.Table.read(commandLines: true)
@@ -54,8 +55,16 @@ struct HostDisturbance: Sendable {
         for p in table.pids where !pids.contains(p) && !kernelThreads.contains(p) {
             others[p] = Other(name: table.programName(of: p) ?? "pid \(p)", seconds: table.cpuSeconds(of: p, includeReapedChildren: true))
         }
-        return Sample(hostBusy: host.busy, ours: ours, kernel: kernel, at: monotonicSeconds(),
+        return Sample(hostBusy: Self.busySeconds(host, at: at), ours: ours, kernel: kernel, at: at,
                       interrupts: host.interrupts, steal: host.steal, others: others)
+    }
+
+    /// The host's busy seconds as a running count: every CPU's time less its idle and iowait
+    /// time, which a tickless kernel measures exactly (`ProcessUsage.HostCPU`); the user and
+    /// system ticks under-counted it by up to 0.12 cores against the processes' own times.
+    /// Differences of two are what counts; the value itself means nothing.
+    static func busySeconds(_ host: ProcessUsage.HostCPU, at: Double) -> Double {
+        Double(host.cpus) * at - host.idle
     }
 
     /// Cores of other work between two samples, averaged; nil when either is missing or the

@@ -49,6 +49,18 @@ struct HostDisturbanceTests {
         #expect(HostDisturbance.sources(from: a, to: HostDisturbance.Sample(hostBusy: 101, ours: 10, kernel: 0, at: 1_000.5)) == "")
     }
 
+    /// Busy is every CPU's elapsed time less its idle and iowait time (exact on a tickless
+    /// kernel), not the tick-counted user and system time: 2 CPUs for 10 s with 12 s idle were
+    /// busy 8 s, whatever the ticks said.
+    @Test func busyIsTheCPUsTimeLessIdle() {
+        let a = ProcessUsage.HostCPU(busy: 50, idle: 300, interrupts: 0, steal: 0, cpus: 2)
+        let b = ProcessUsage.HostCPU(busy: 57, idle: 312, interrupts: 0, steal: 0, cpus: 2)
+        #expect(HostDisturbance.busySeconds(b, at: 1_010) - HostDisturbance.busySeconds(a, at: 1_000) == 8)
+        let cpu = ProcessUsage.hostCPU()
+        #expect(cpu?.cpus == Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), "\(String(describing: cpu))")
+        #expect((cpu?.idle ?? 0) > 0)
+    }
+
     /// A live sample counts the kernel's threads (kthreadd, pid 2, and its children) as kernel.
     @Test func aLiveSampleReadsTheKernelsThreads() throws {
         let run = try Run(root: NSTemporaryDirectory() + "strait-disturbance-k-\(getpid())")
