@@ -61,7 +61,7 @@ struct HostDisturbance: Sendable {
 
     /// The host's busy seconds as a running count: every CPU's time less its idle and iowait
     /// time, which a tickless kernel measures exactly (`ProcessUsage.HostCPU`); the user and
-    /// system ticks under-counted it by up to 0.12 cores against the processes' own times.
+    /// system ticks read -0.12 to +0.27 cores off the processes' own times (measured there).
     /// Differences of two are what counts; the value itself means nothing.
     static func busySeconds(_ host: ProcessUsage.HostCPU, at: Double) -> Double {
         Double(host.cpus) * at - host.idle
