@@ -104,7 +104,10 @@ extension Settings {
             writeback: writeback.value ?? false,
             xattr: xattr.value ?? needsXattr,
             posixACL: acl,
-            killprivV2: killprivV2.value ?? false,
+            // On by default with a DAX window: without FUSE_HANDLE_KILLPRIV_V2 the guest's
+            // superblock lacks SB_NOSEC, so every write(2) through the window first asks for
+            // security.capability (one GETXATTR round trip per write, docs/dax.md).
+            killprivV2: killprivV2.value ?? (daxWindow.value != nil),
             announceSubmounts: announceSubmounts.value ?? false,
             // The C daemon's default: readdirplus except with cache=none, where the entries would
             // be stale at once.

@@ -37,7 +37,7 @@ public enum Texts {
           --writeback              writeback cache in the guest (-o writeback)
           --no-readdirplus         no READDIRPLUS (default: off with cache=none, as in C virtiofsd)
           --allow-direct-io        honour the guest's O_DIRECT (-o allow_direct_io)
-          --killpriv-v2 / --no-killpriv-v2   FUSE_HANDLE_KILLPRIV_V2 (default off)
+          --killpriv-v2 / --no-killpriv-v2   FUSE_HANDLE_KILLPRIV_V2 (default off; on with a DAX window)
           --announce-submounts / --no-announce-submounts   (default off)
           --inode-file-handles=never|prefer|mandatory   (default never)
           --readonly               serve read-only: every modifying request gets EROFS

@@ -102,10 +102,16 @@ public final class PassthroughFS: Sendable {
     /// A new read-write descriptor on a regular file, for a DAX mapping (the VMM maps it shared
     /// and writable, whatever mode the guest opened it in); the caller closes it. Linux sends
     /// SETUPMAPPING with fh = -1: the node names the file, a handle only when one is given.
-    public func daxDescriptor(node: UInt64, handle id: UInt64?) throws(FSError) -> Int32 {
+    ///
+    /// A `writable` mapping with killpriv_v2 clears set-user-id/set-group-id first: the guest
+    /// writes through the window without a WRITE, and under killpriv_v2 its own kill (a SETATTR
+    /// of the mode) is left to the server, so the map is where the server sees the write coming
+    /// (as a host mmap write kills nothing per store either).
+    public func daxDescriptor(node: UInt64, handle id: UInt64?, writable: Bool = false) throws(FSError) -> Int32 {
         let inode: Inode
         if let id { inode = try handle(id).inode } else { inode = try self.inode(node) }
         guard inode.isRegular else { throw FSError(errno: EINVAL, message: "DAX mapping of a non-regular file") }
+        if writable && config.killprivV2 { try killPrivileges(inode) }
         let fd = try reopen(inode, flags: O_RDWR)
         let owned = fcntl(fd.raw, F_DUPFD_CLOEXEC, 0)
         guard owned >= 0 else { throw FSError(errno: errno, message: "dup for DAX") }

@@ -44,10 +44,9 @@ extension FuseDispatcher {
             throw FSError(errno: EINVAL, message: "DAX mapping of file \(x.foffset)+\(x.len) at \(x.moffset)")
         }
         // fh is ~0 from Linux (fuse_setup_one_mapping): the node id names the file.
-        let fd = try fs.daxDescriptor(node: r.node, handle: x.fh == UInt64.max ? nil : x.fh)
-        try dax.setup(fd: fd,
-                      fileOffset: x.foffset, windowOffset: x.moffset, length: x.len,
-                      writable: x.flags & FuseFlag.setupmappingWrite != 0)
+        let writable = x.flags & FuseFlag.setupmappingWrite != 0
+        let fd = try fs.daxDescriptor(node: r.node, handle: x.fh == UInt64.max ? nil : x.fh, writable: writable)
+        try dax.setup(fd: fd, fileOffset: x.foffset, windowOffset: x.moffset, length: x.len, writable: writable)
         return .ok([])
     }
 

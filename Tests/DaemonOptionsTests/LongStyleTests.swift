@@ -122,4 +122,16 @@ import VirtioFS
         #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=2M", "--tag=t", "--readonly"])?.code == .conflict)
         #expect(parseError(["--shared-dir=/s", "--socket-path=/tmp/x", "--tag=\(String(repeating: "a", count: 37))"])?.code == .invalidValue)
     }
+
+    /// killpriv_v2 is on by default with a window (the guest then sets SB_NOSEC and stops asking
+    /// for security.capability before every write through the window, docs/dax.md); an explicit
+    /// switch wins either way, and without a window the default stays off.
+    @Test func killprivV2FollowsTheWindow() throws {
+        let base = ["--shared-dir=/s", "--socket-path=/tmp/x", "--dax-window=64M", "--tag=t"]
+        #expect(try configuration(base).passthrough.killprivV2)
+        #expect(try !configuration(base + ["--no-killpriv-v2"]).passthrough.killprivV2)
+        #expect(try configuration(["--socket-path=/tmp/x", "-o", "source=/s,dax_window=64M,tag=t"]).passthrough.killprivV2)
+        #expect(try !configuration(["--socket-path=/tmp/x", "-o", "source=/s,dax_window=64M,tag=t,no_killpriv_v2"]).passthrough.killprivV2)
+        #expect(try !configuration(["--shared-dir=/s", "--socket-path=/tmp/x"]).passthrough.killprivV2)
+    }
 }

@@ -106,6 +106,22 @@ import Testing
         #expect(f.dir.info("s").st_mode & 0o7777 == 0o2644)
     }
 
+    /// A writable DAX descriptor is where a killpriv_v2 server sees a write through the window
+    /// coming (no WRITE follows): set-user-id and set-group-id go; a read-only one, or one
+    /// without killpriv_v2, keeps them.
+    @Test func writableDaxDescriptorKillsSuidgid() throws {
+        for killpriv in [true, false] {
+            let f = try Fixture { $0.killprivV2 = killpriv }
+            f.dir.write("s", "x")
+            chmod(f.dir.sub("s"), 0o6755)
+            let e = try f.fs.lookup(parent: 1, name: bytes("s"))
+            close(try f.fs.daxDescriptor(node: e.node, handle: nil, writable: false))
+            #expect(f.dir.info("s").st_mode & 0o7777 == 0o6755)
+            close(try f.fs.daxDescriptor(node: e.node, handle: nil, writable: true))
+            #expect(f.dir.info("s").st_mode & 0o7777 == (killpriv ? 0o755 : 0o6755), "killpriv_v2 \(killpriv)")
+        }
+    }
+
     @Test(.enabled(if: isRoot, "setting security.capability needs CAP_SETFCAP"))
     func writesAndTruncatesDropFileCapabilities() throws {
         let f = try Fixture { $0.killprivV2 = true }
