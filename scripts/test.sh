@@ -38,7 +38,12 @@ phase() {
   fi
 }
 
-phase --skip E2E
+# The real-kernel FUSE mount test runs alone: while it runs, the test process holds ~1,400 open
+# descriptors, and Foundation's Process.run (used by other suites' tests) then over-reads its
+# /proc/self/fd listing and crashes the whole test process intermittently
+# (swift-corelibs-foundation PR #5472, in Swift 6.3's Foundation; seen in CI 2026-11-29).
+phase --skip E2E --skip DispatcherKernelTests
+phase --filter DispatcherKernelTests
 # Coverage-guided fuzz smoke of the daemon's parsers (the nightly runs scripts/fuzz.sh longer).
 scripts/fuzz.sh "${STRAIT_FUZZ_SECONDS:-45}"
 phase --filter E2E
