@@ -85,11 +85,6 @@ public struct ProcessUsage: Sendable, Equatable {
 }
 
 extension ProcessUsage {
-    /// CPU seconds the whole host has been busy since boot, summed over its CPUs: user, nice,
-    /// system, irq, softirq and steal of /proc/stat's first line (idle and iowait left out; guest
-    /// time is already inside user). Nil when /proc/stat is unreadable.
-    public static func hostBusySeconds() -> Double? { hostCPU()?.busy }
-
     /// The host's CPU time: busy (sampled at the tick), idle (with iowait), the parts of busy no
     /// process is charged with (interrupts: irq and softirq time, which the kernel accounts to the
     /// CPU, not to the task it interrupted; steal: the hypervisor ran something else on the vCPU),
@@ -134,6 +129,4 @@ extension ProcessUsage {
         return HostCPU(busy: (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / hz, idle: (f[3] + f[4]) / hz,
                        interrupts: (f[5] + f[6]) / hz, steal: f[7] / hz)
     }
-
-    static func busySeconds(cpuLine: Substring) -> Double? { hostCPU(cpuLine: cpuLine)?.busy }
 }

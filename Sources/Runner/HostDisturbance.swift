@@ -67,8 +67,6 @@ struct HostDisturbance: Sendable {
         Double(host.cpus) * at - host.idle
     }
 
-    /// Cores of other work between two samples, averaged; nil when either is missing or the
-    /// interval is too short to say.
     /// What one measured step records and says: other work and the kernel's threads.
     struct Reading: Sendable {
         var other: Double?
@@ -117,6 +115,8 @@ struct HostDisturbance: Sendable {
         return text.joined(separator: ", ")
     }
 
+    /// Cores of other work between two samples, averaged; nil when either is missing or the
+    /// interval is too short to say.
     /// Kernel threads are not other work: the host writing back what the run itself wrote (its
     /// guest's disk image, the share's files) runs in them, and cannot be told from anyone
     /// else's. They are measured apart (`kernelCores`) and shown, not counted as a disturbance.
